@@ -1,0 +1,96 @@
+import { parseTracerouteText, type RecordError, type TracerouteResult } from './atlas-result.ts';
+import { classifyTraceroute, type HopRuleOptions, type TracerouteVerdict } from './hop-rules.ts';
+import { combineVerdicts, type AddressLabel } from './labels.ts';
+import { parseProbeRecords, parseProbeText, type ProbeInfo } from './probe-metadata.ts';
+
+/**
+ * A named text input (the caller reads and decompresses files; this module does no I/O).
+ *
+ * @example
+ * ```ts
+ * const input: TextInput = { file: 'results.jsonl', text: '{"af":4,…}\n' };
+ * ```
+ */
+export interface TextInput {
+  file: string;
+  text: string;
+}
+
+/**
+ * Options of {@link buildGroundTruth}.
+ *
+ * @example
+ * ```ts
+ * buildGroundTruth({ traceroutes: [input], probes: probeInput, privateCarrierHops: 'unknown' });
+ * ```
+ */
+export interface GroundTruthOptions {
+  traceroutes: readonly TextInput[];
+  /** Probe metadata file; probes embedded in a measurement dump are used too (the file wins on conflicts). */
+  probes?: TextInput | undefined;
+  /** See {@link HopRuleOptions.privateCarrierHops}. Default `'cgnat'`. */
+  privateCarrierHops?: HopRuleOptions['privateCarrierHops'];
+}
+
+/**
+ * Labels, per-traceroute verdicts and everything that went wrong on the way.
+ *
+ * @example
+ * ```ts
+ * const gt = buildGroundTruth({ traceroutes });
+ * gt.errors.length; // malformed records, each with file and line or index
+ * ```
+ */
+export interface GroundTruth {
+  labels: AddressLabel[];
+  verdicts: TracerouteVerdict[];
+  /** Verdicts whose record had no usable public address (`from`). */
+  unusable: TracerouteVerdict[];
+  results: TracerouteResult[];
+  probes: Map<number, ProbeInfo>;
+  /** Malformed records (traceroutes and probes), never fatal. */
+  errors: RecordError[];
+  /** Number of traceroutes per rule code. */
+  reasonCounts: Record<string, number>;
+}
+
+/**
+ * Parses RIPE Atlas traceroutes (and probe metadata), applies the hop rules to each traceroute and
+ * combines them into one label per probe public address.
+ *
+ * @example
+ * ```ts
+ * const gt = buildGroundTruth({ traceroutes: [{ file: 'r.jsonl', text }] });
+ * for (const l of gt.labels) console.log(l.address, l.label);
+ * ```
+ */
+export function buildGroundTruth(options: GroundTruthOptions): GroundTruth {
+  if (options.privateCarrierHops !== undefined && !['cgnat', 'unknown'].includes(options.privateCarrierHops)) {
+    throw new TypeError(`privateCarrierHops: expected 'cgnat' or 'unknown', got ${JSON.stringify(options.privateCarrierHops)}`);
+  }
+  const errors: RecordError[] = [];
+  const results: TracerouteResult[] = [];
+  const probes = new Map<number, ProbeInfo>();
+  for (const input of options.traceroutes) {
+    const parsed = parseTracerouteText(input.text, input.file);
+    results.push(...parsed.results);
+    errors.push(...parsed.errors);
+    if (parsed.embeddedProbes.length > 0) {
+      const embedded = parseProbeRecords(parsed.embeddedProbes, `${input.file} (probes)`);
+      for (const [id, p] of embedded.probes) probes.set(id, p);
+      errors.push(...embedded.errors);
+    }
+  }
+  if (options.probes) {
+    const parsed = parseProbeText(options.probes.text, options.probes.file);
+    for (const [id, p] of parsed.probes) probes.set(id, p);
+    errors.push(...parsed.errors);
+  }
+  const verdicts = results.map((r) =>
+    classifyTraceroute(r, { privateCarrierHops: options.privateCarrierHops, probe: probes.get(r.prbId) }),
+  );
+  const reasonCounts: Record<string, number> = {};
+  for (const v of verdicts) reasonCounts[v.reason] = (reasonCounts[v.reason] ?? 0) + 1;
+  const { labels, unusable } = combineVerdicts(verdicts);
+  return { labels, verdicts, unusable, results, probes, errors, reasonCounts };
+}
