@@ -1,8 +1,16 @@
-// Placeholder until the edge worker lands (issue 4).
-export { RateLimitCounter } from '../ratelimit/durable-object.ts';
+import tableBytes from './generated/multi-user-table.bin';
+import manifest from './generated/multi-user-table.manifest.json';
+import { createWorker } from './app.ts';
 
-export default {
-  async fetch(request: Request): Promise<Response> {
-    return Response.json({ path: new URL(request.url).pathname, client: request.headers.get('cf-connecting-ip') });
-  },
-} satisfies ExportedHandler;
+/**
+ * The deployable worker (`wrangler.toml` `main`): the edge rate limiter with the bundled table.
+ *
+ * @example
+ * ```sh
+ * npm start        # wrangler dev: this worker in front of the demo origin
+ * npx wrangler deploy
+ * ```
+ */
+export default createWorker({ tableBytes, manifest });
+
+export { RateLimitCounter } from '../ratelimit/durable-object.ts';

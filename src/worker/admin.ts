@@ -1,0 +1,71 @@
+import type { Context } from 'hono';
+import type { Config, Env } from './config.ts';
+import type { TableState } from './table-state.ts';
+
+/** What the admin endpoints need from the worker: the table, the config (or why it is invalid), and the factor a rule would use. */
+export interface AdminContext {
+  state: TableState;
+  config: Config | Error;
+  /** The effective limit and factor the middleware would apply to `ip` under each rule. */
+  explain(ip: string): { match: unknown; rules: { id: string; limit: number; factor: number; effectiveLimit: number }[] };
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Serves `/__multi-user/health` and `/__multi-user/lookup?ip=`, behind `Authorization: Bearer
+ * <ADMIN_TOKEN>`. Returns `undefined` when `ADMIN_TOKEN` is unset, so the path is then ordinary
+ * traffic for the origin: a deployment without the secret exposes nothing.
+ *
+ * @example
+ * ```ts
+ * const res = await adminEndpoint(c, { state, config, explain });
+ * if (res) return res;
+ * ```
+ */
+export async function adminEndpoint(c: Context<{ Bindings: Env }>, admin: AdminContext): Promise<Response | undefined> {
+  const token = c.env.ADMIN_TOKEN;
+  if (!token) return undefined;
+  const auth = c.req.header('authorization') ?? '';
+  if (!auth.startsWith('Bearer ') || !(await sameSecret(auth.slice(7), token))) {
+    return c.json({ error: 'unauthorized: send Authorization: Bearer <ADMIN_TOKEN>' }, 401, { 'WWW-Authenticate': 'Bearer' });
+  }
+  c.header('Cache-Control', 'no-store');
+  const path = c.req.path.slice('/__multi-user/'.length);
+  if (path === 'health') return c.json(health(admin), admin.state.table && !(admin.config instanceof Error) ? 200 : 503);
+  if (path === 'lookup') {
+    const ip = c.req.query('ip');
+    if (!ip) return c.json({ error: 'lookup: expected ?ip=<address>' }, 400);
+    if (admin.config instanceof Error) return c.json({ error: admin.config.message }, 503);
+    return c.json({ ip, ...admin.explain(ip), tableFault: admin.state.fault ?? null });
+  }
+  return c.json({ error: `unknown admin endpoint "${path}" (expected health or lookup)` }, 404);
+}
+
+function health({ state, config }: AdminContext) {
+  const info = state.table?.info;
+  return {
+    ok: state.table !== undefined && !(config instanceof Error),
+    table: {
+      loaded: state.table !== undefined,
+      fault: state.fault ?? null,
+      verified: state.verified,
+      formatVersion: info?.formatVersion ?? state.manifest?.formatVersion ?? null,
+      ipv4Prefixes: info?.ipv4Prefixes ?? null,
+      ipv6Prefixes: info?.ipv6Prefixes ?? null,
+      bytes: info?.byteLength ?? null,
+      sha256: state.manifest?.sha256 ?? null,
+      builtAt: state.manifest?.builtAt ?? null,
+    },
+    config:
+      config instanceof Error
+        ? { ok: false, error: config.message }
+        : { ok: true, store: config.store, origin: config.origin?.origin ?? 'demo', rules: config.rules.map((r) => r.id) },
+  };
+}
+
+// Compares digests, not the strings, so the time taken says nothing about how much of the token matched.
+async function sameSecret(given: string, expected: string): Promise<boolean> {
+  const [a, b] = await Promise.all([given, expected].map((s) => crypto.subtle.digest('SHA-256', encoder.encode(s))));
+  return crypto.subtle.timingSafeEqual(a as ArrayBuffer, b as ArrayBuffer);
+}

@@ -1,0 +1,145 @@
+import { Hono, type Context } from 'hono';
+import { MemoryStore, multiUserFactor, rateLimit, type RateLimitStore } from '../ratelimit/index.ts';
+import { DurableObjectStore } from '../ratelimit/durable-object.ts';
+import type { MultiUserClassifier, MultiUserMatch } from '../table/types.ts';
+import { adminEndpoint } from './admin.ts';
+import { parseConfig, type Config, type Env } from './config.ts';
+import { demoOrigin } from './demo-origin.ts';
+import { limitedResponse } from './limited-response.ts';
+import { originRequest } from './origin.ts';
+import { ruleMatcher, type Rule } from './rules.ts';
+import { openTable, verifyTableOnce, type TableManifest, type TableState } from './table-state.ts';
+import { formatVerdict } from './verdict-header.ts';
+
+/**
+ * Inputs of {@link createWorker}: the table bytes and manifest the bundle carries.
+ */
+export interface WorkerOptions {
+  /** The compiled table (`multi-user-table.bin`); missing or corrupt: base limits for everyone, reported on `health`. */
+  tableBytes?: ArrayBuffer | Uint8Array;
+  manifest?: TableManifest;
+}
+
+interface Prepared {
+  config: Config;
+  matchRule: (method: string, path: string) => Rule | undefined;
+  limiters: Map<string, ReturnType<typeof rateLimit>>;
+}
+
+type AppEnv = { Bindings: Env };
+const DEMO_ORIGIN = new URL('https://demo-origin.invalid');
+
+/**
+ * The edge worker: per request it looks the client address (`CF-Connecting-IP`) up in the table,
+ * applies the first matching rule through the rate-limit middleware (with the multi-user factor),
+ * and forwards allowed requests to `ORIGIN` with a `Multi-User-IP` verdict header.
+ *
+ * @example
+ * ```ts
+ * import tableBytes from './generated/multi-user-table.bin';
+ * export default createWorker({ tableBytes });
+ * ```
+ */
+export function createWorker(options: WorkerOptions = {}): ExportedHandler<Env> {
+  const state: TableState = openTable(options.tableBytes, options.manifest);
+  // Reads `state.table` per call: a table dropped by the checksum check stops counting at once.
+  const classifier: MultiUserClassifier = { lookup: (ip) => state.table?.lookup(ip) };
+  const memoryStore = new MemoryStore();
+  const prepared = new WeakMap<object, Prepared | Error>();
+
+  function prepare(env: Env): Prepared | Error {
+    let p = prepared.get(env);
+    if (p === undefined) {
+      try {
+        const config = parseConfig(env);
+        const store: RateLimitStore =
+          config.store === 'memory' ? memoryStore : new DurableObjectStore(env.RATE_LIMIT_COUNTER as DurableObjectNamespace);
+        const limiters = new Map(
+          config.rules.map((rule) => [
+            rule.id,
+            rateLimit({
+              id: rule.id,
+              limit: rule.limit,
+              period: rule.period,
+              algorithm: rule.algorithm,
+              action: rule.action,
+              mitigationTimeout: rule.mitigationTimeout,
+              table: classifier,
+              store,
+              onLimited: limitedResponse,
+            }),
+          ]),
+        );
+        p = { config, matchRule: ruleMatcher(config.rules), limiters };
+      } catch (e) {
+        p = e as Error;
+        console.error(`multi-user-ip: refusing to serve: ${p.message}`);
+      }
+      prepared.set(env, p);
+    }
+    return p;
+  }
+
+  const app = new Hono<AppEnv>();
+  app.all('*', async (c) => {
+    const p = prepare(c.env);
+    if (c.req.path.startsWith('/__multi-user/')) {
+      const res = await adminEndpoint(c, { state, config: p instanceof Error ? p : p.config, explain: (ip) => explain(ip, p, classifier) });
+      if (res) return res;
+    }
+    if (p instanceof Error) return configError(c, p);
+    if (state.verified === 'pending') c.executionCtx.waitUntil(verifyTableOnce(state));
+
+    const rule = p.matchRule(c.req.method, normalisePath(c.req.path));
+    if (rule === undefined) {
+      return forward(c, p.config.origin, classifier.lookup(c.req.header('cf-connecting-ip') ?? ''), undefined, state);
+    }
+    const limiter = p.limiters.get(rule.id)!;
+    const limited = await limiter(c, async () => {
+      c.res = await forward(c, p.config.origin, c.get('multiUser'), c.get('rateLimit')?.factor, state);
+    });
+    return limited ?? c.res;
+  });
+  app.onError((err, c) => {
+    // The limiter fails open on its own; this is the last guard so that nothing here turns into an opaque 500.
+    console.error(`multi-user-ip: ${err.stack ?? err}`);
+    return c.json({ error: 'multi-user-ip: internal error' }, 502);
+  });
+
+  return { fetch: app.fetch };
+}
+
+async function forward(c: Context<AppEnv>, origin: URL | undefined, match: MultiUserMatch | undefined, factor: number | undefined, state: TableState): Promise<Response> {
+  const upstream = originRequest(c.req.raw, origin ?? DEMO_ORIGIN, formatVerdict(match, factor, state.table === undefined));
+  const res = origin === undefined ? await demoOrigin(upstream) : await fetch(upstream);
+  // Origin responses have immutable headers; the limiter adds RateLimit headers after this returns.
+  return new Response(res.body, res);
+}
+
+function explain(ip: string, p: Prepared | Error, classifier: MultiUserClassifier) {
+  const match = classifier.lookup(ip);
+  const rules = p instanceof Error ? [] : p.config.rules.map((rule) => {
+    const factor = multiUserFactor(match);
+    return { id: rule.id, limit: rule.limit, factor, effectiveLimit: Math.floor(rule.limit * factor) };
+  });
+  return { match: match ?? null, rules };
+}
+
+// Percent-decoding and slash-collapsing before matching: "/%61pi" or "//api" must not slip past a rule for "/api".
+function normalisePath(path: string): string {
+  let p = path;
+  if (p.includes('%')) {
+    try {
+      p = decodeURIComponent(p);
+    } catch {
+      // Malformed escapes stay as they are; the origin will reject them.
+    }
+  }
+  return p.includes('//') ? p.replace(/\/{2,}/g, '/') : p;
+}
+
+function configError(c: Context<AppEnv>, err: Error): Response {
+  const message = `multi-user-ip is misconfigured and refuses to serve: ${err.message}`;
+  if ((c.req.header('accept') ?? '').includes('application/json')) return c.json({ error: message }, 500);
+  return c.text(message, 500);
+}

@@ -1,0 +1,47 @@
+import { VERDICT_HEADER } from './verdict-header.ts';
+
+/**
+ * Validates the `ORIGIN` setting: an absolute http(s) URL without query or fragment, or unset
+ * (the demo origin answers). Returns the parsed base or throws a `TypeError` that names `ORIGIN`.
+ *
+ * @example
+ * ```ts
+ * parseOrigin('https://origin.example.com/app')?.href; // 'https://origin.example.com/app'
+ * parseOrigin(undefined); // undefined: use the demo origin
+ * ```
+ */
+export function parseOrigin(raw: unknown): URL | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL;
+  try {
+    if (typeof raw !== 'string') throw new Error();
+    url = new URL(raw);
+  } catch {
+    throw new TypeError(`ORIGIN: expected an absolute http(s) URL such as "https://origin.example.com", got ${JSON.stringify(raw)}`);
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '') {
+    throw new TypeError(`ORIGIN: expected an http(s) URL without query or fragment, got "${raw}"`);
+  }
+  return url;
+}
+
+/**
+ * Builds the request to the origin: same method, headers and streaming body, the request's path
+ * and query appended to the origin's base path, and the worker's own verdict header replacing any
+ * copy the client sent (so the origin can trust it).
+ *
+ * @example
+ * ```ts
+ * const upstream = originRequest(request, new URL('https://origin.example.com'), 'multi=?0');
+ * const response = await fetch(upstream);
+ * ```
+ */
+export function originRequest(request: Request, origin: URL, verdict: string): Request {
+  const incoming = new URL(request.url);
+  const target = new URL(origin.href);
+  target.pathname = `${origin.pathname.replace(/\/$/, '')}${incoming.pathname}`;
+  target.search = incoming.search;
+  const headers = new Headers(request.headers);
+  headers.set(VERDICT_HEADER, verdict);
+  return new Request(target, { method: request.method, headers, body: request.body, redirect: 'manual' });
+}

@@ -1,0 +1,214 @@
+import { exports } from 'cloudflare:workers';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import tableBytes from '../../src/worker/generated/multi-user-table.bin';
+import manifest from '../../src/worker/generated/multi-user-table.manifest.json';
+import worker from '../../src/worker/index.ts';
+import { createWorker } from '../../src/worker/app.ts';
+import { multiUserFactor } from '../../src/ratelimit/index.ts';
+import { MultiUserTable } from '../../src/table/index.ts';
+import { fixedEnv, send, statuses, uniqueId } from './helpers.ts';
+
+const table = MultiUserTable.from(tableBytes);
+const MULTI = '198.51.100.7';
+const SINGLE = '203.0.113.250';
+const rules = (r: object[]) => JSON.stringify(r);
+const low = (limit: number, extra: object = {}) => rules([{ id: uniqueId('low'), limit, period: 60, ...extra }]);
+const policy = (res: Response) => res.headers.get('ratelimit-policy');
+
+afterEach(() => vi.restoreAllMocks());
+
+it('the example table makes the test addresses what the tests assume', () => {
+  expect(multiUserFactor(table.lookup(MULTI))).toBeGreaterThan(1);
+  expect(table.lookup(SINGLE)).toBeUndefined();
+});
+
+describe('the deployed configuration (exports.default)', () => {
+  it('forwards to the demo origin with the verdict and rate-limit headers', async () => {
+    const res = await exports.default.fetch('https://edge.example/hello?x=1', { headers: { 'cf-connecting-ip': MULTI } });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { origin: string; path: string; query: string; client: string; multiUser: string };
+    expect(body).toMatchObject({ origin: 'demo', path: '/hello', query: '?x=1', client: MULTI });
+    expect(body.multiUser).toMatch(/^multi, kind=\w+/);
+    const q = Math.floor(600 * multiUserFactor(table.lookup(MULTI)));
+    expect(policy(res)).toBe(`"default";q=${q};w=60`);
+    expect(res.headers.get('ratelimit')).toMatch(/^"default";r=\d+;t=\d+$/);
+  });
+});
+
+describe.each(['memory', 'durable-object'])('under a low limit with the %s store', (store) => {
+  it('a multi-user address gets q = limit × factor and is blocked right after', async () => {
+    const env = fixedEnv({ STORE: store, RULES: low(3) });
+    const q = Math.floor(3 * multiUserFactor(table.lookup(MULTI)));
+    expect(await statuses(worker, env, MULTI, q + 2)).toEqual([...Array(q).fill(200), 429, 429]);
+  });
+
+  it('a single-user address gets q = limit', async () => {
+    const env = fixedEnv({ STORE: store, RULES: low(3) });
+    expect(await statuses(worker, env, SINGLE, 5)).toEqual([200, 200, 200, 429, 429]);
+  });
+});
+
+describe('rules', () => {
+  const login = uniqueId('login');
+  const api = uniqueId('api');
+  const env = fixedEnv({
+    STORE: 'memory',
+    RULES: rules([
+      { id: login, limit: 1, period: 60, path: '/login', methods: ['POST'] },
+      { id: api, limit: 2, period: 10, path: '/api/*' },
+      { id: 'rest', limit: 100, period: 60 },
+    ]),
+  });
+
+  it.each([
+    ['POST', '/login', login],
+    ['POST', '/login/', login],
+    ['POST', '/%6cogin', login],
+    ['POST', '//login', login],
+    ['GET', '/login', 'rest'],
+    ['POST', '/loginx', 'rest'],
+    ['GET', '/api/users/7', api],
+    ['DELETE', '/api/x', api],
+    ['GET', '/apix', 'rest'],
+  ])('%s %s is counted by the first matching rule', async (method, path, id) => {
+    const res = await send(worker, env, '192.0.2.10', path, { method });
+    expect(policy(res)).toMatch(new RegExp(`^"${id}";`));
+  });
+
+  it('no rule matching means no limit and no RateLimit headers', async () => {
+    const env = fixedEnv({ STORE: 'memory', RULES: rules([{ id: uniqueId('only'), limit: 1, period: 60, path: '/only' }]) });
+    expect(await statuses(worker, env, SINGLE, 3, '/elsewhere')).toEqual([200, 200, 200]);
+    expect(policy(await send(worker, env, SINGLE, '/elsewhere'))).toBeNull();
+  });
+
+  it('a log rule counts but never blocks', async () => {
+    const env = fixedEnv({ STORE: 'memory', RULES: low(1, { action: 'log' }) });
+    const all = await Promise.all([1, 2, 3, 4].map(() => send(worker, env, SINGLE)));
+    expect(all.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    expect(all.at(-1)!.headers.get('ratelimit')).toMatch(/;r=0;/);
+  });
+
+  it.each([
+    ['not json', 'RULES: expected a JSON array'],
+    ['{"id":"x"}', 'RULES: expected an array'],
+    ['[{"id":"a","limit":0,"period":60}]', 'RULES[0].limit'],
+    ['[{"id":"a","limit":5,"period":60},{"id":"b","limit":5,"period":"1m"}]', 'RULES[1].period'],
+    ['[{"id":"a","limit":5,"period":60,"limt":3}]', 'RULES[0].limt: unknown field'],
+    ['[{"id":"a","limit":5,"period":60,"methods":["get"]}]', 'RULES[0].methods'],
+    ['[{"id":"a","limit":5,"period":60,"algorithm":"leaky"}]', 'RULES[0].algorithm'],
+    ['[{"id":"a","limit":5,"period":60,"path":"api"}]', 'RULES[0].path'],
+    ['[{"id":"a","limit":5,"period":60},{"id":"a","limit":5,"period":60}]', 'RULES[1].id'],
+  ])('invalid RULES %s → 500 naming %s', async (raw, expected) => {
+    const res = await send(worker, fixedEnv({ RULES: raw }), SINGLE, '/', { headers: { accept: 'application/json' } });
+    expect(res.status).toBe(500);
+    expect(((await res.json()) as { error: string }).error).toContain(expected);
+  });
+
+  it.each([
+    [{ STORE: 'redis' }, 'STORE'],
+    [{ ORIGIN: 'ftp://origin.example' }, 'ORIGIN'],
+    [{ ORIGIN: 'not a url' }, 'ORIGIN'],
+  ])('invalid %o → 500 naming %s', async (overrides, name) => {
+    const res = await send(worker, fixedEnv(overrides), SINGLE);
+    expect(res.status).toBe(500);
+    expect(await res.text()).toContain(`${name}:`);
+  });
+});
+
+describe('client address handling', () => {
+  it('strips a spoofed verdict header and ignores X-Forwarded-For', async () => {
+    const env = fixedEnv({ STORE: 'memory', RULES: low(2) });
+    const spoof = { 'multi-user-ip': 'multi, kind=cgnat, users=100000', 'x-forwarded-for': MULTI };
+    const res = await send(worker, env, SINGLE, '/', { headers: spoof });
+    expect(((await res.json()) as { multiUser: string }).multiUser).toBe('multi=?0');
+    expect(policy(res)).toMatch(/;q=2;/);
+  });
+
+  it('counts IPv6 addresses per /64', async () => {
+    const env = fixedEnv({ STORE: 'memory', RULES: low(2) });
+    expect((await send(worker, env, '2a00:1450:4001:81a::1')).status).toBe(200);
+    expect((await send(worker, env, '2a00:1450:4001:81a:ffff::2')).status).toBe(200);
+    expect((await send(worker, env, '2a00:1450:4001:81a::3')).status).toBe(429);
+    expect((await send(worker, env, '2a00:1450:4001:81b::1')).status).toBe(200);
+  });
+
+  it('answers 429 as JSON, HTML or text by Accept, with Retry-After', async () => {
+    const env = fixedEnv({ STORE: 'memory', RULES: low(1) });
+    await send(worker, env, SINGLE);
+    for (const [accept, type] of [['application/json', 'application/json'], ['text/html', 'text/html'], ['*/*', 'text/plain']]) {
+      const res = await send(worker, env, SINGLE, '/', { headers: { accept: accept! } });
+      expect(res.status).toBe(429);
+      expect(res.headers.get('content-type')).toContain(type);
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('a broken table never fails closed', () => {
+  const bytes = new Uint8Array(tableBytes);
+  const flipped = bytes.slice();
+  flipped[flipped.length - 1]! ^= 0xff;
+
+  it.each([
+    ['empty', new Uint8Array(0)],
+    ['truncated', bytes.slice(0, 20)],
+    ['bad magic', Uint8Array.from(bytes, (b, i) => (i === 0 ? b ^ 0xff : b))],
+    ['one flipped byte (caught by the checksum after the first response)', flipped],
+  ])('%s: base limits for everyone, fault on health', async (_name, broken) => {
+    const w = createWorker({ tableBytes: broken, manifest });
+    const env = fixedEnv({ STORE: 'memory', RULES: low(2), ADMIN_TOKEN: 't' });
+    await send(w, env, '192.0.2.99'); // first request: the checksum runs in waitUntil
+    expect(await statuses(w, env, MULTI, 3)).toEqual([200, 200, 429]);
+    const health = await send(w, env, SINGLE, '/__multi-user/health', { headers: { authorization: 'Bearer t' } });
+    expect(health.status).toBe(503);
+    expect(((await health.json()) as { table: { fault: string } }).table.fault).toMatch(/^table: /);
+  });
+});
+
+describe('admin endpoints', () => {
+  it('are ordinary origin traffic when ADMIN_TOKEN is unset', async () => {
+    const res = await send(worker, fixedEnv({ STORE: 'memory' }), SINGLE, '/__multi-user/health');
+    expect(((await res.json()) as { origin: string }).origin).toBe('demo');
+  });
+
+  it.each([undefined, 'Bearer wrong', 'Basic c2VjcmV0', 'Bearer secret2'])('refuse Authorization %s', async (auth) => {
+    const headers: Record<string, string> = auth ? { authorization: auth } : {};
+    const res = await send(worker, fixedEnv({ ADMIN_TOKEN: 'secret' }), SINGLE, '/__multi-user/health', { headers });
+    expect(res.status).toBe(401);
+  });
+
+  it('health and lookup answer with the token', async () => {
+    const env = fixedEnv({ ADMIN_TOKEN: 'secret', STORE: 'memory', RULES: low(10) });
+    const auth = { headers: { authorization: 'Bearer secret' } };
+    const health = (await (await send(worker, env, SINGLE, '/__multi-user/health', auth)).json()) as Record<string, any>;
+    expect(health.ok).toBe(true);
+    expect(health.table).toMatchObject({ loaded: true, sha256: manifest.sha256, ipv4Prefixes: table.info.ipv4Prefixes });
+    const lookup = (await (await send(worker, env, SINGLE, `/__multi-user/lookup?ip=${MULTI}`, auth)).json()) as Record<string, any>;
+    const factor = multiUserFactor(table.lookup(MULTI));
+    expect(lookup.match).toEqual(table.lookup(MULTI));
+    expect(lookup.rules[0]).toMatchObject({ limit: 10, factor, effectiveLimit: Math.floor(10 * factor) });
+  });
+});
+
+describe('with a real ORIGIN (outbound fetch mocked: there is no origin inside workerd)', () => {
+  it('passes method, headers, body and status through and joins the base path', async () => {
+    const seen: Request[] = [];
+    vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
+      const req = new Request(input as RequestInfo, init);
+      seen.push(req.clone());
+      return new Response(`echo:${await req.text()}`, { status: 201, headers: { 'x-origin': 'yes', 'set-cookie': 'a=1' } });
+    });
+    const env = fixedEnv({ STORE: 'memory', RULES: low(10), ORIGIN: 'https://origin.example/base' });
+    const stream = new Blob(['chunk-1 ', 'chunk-2']).stream();
+    const res = await send(worker, env, MULTI, '/upload?v=2', { method: 'PUT', body: stream, headers: { 'x-client': 'c', 'content-type': 'text/plain' } });
+    expect(res.status).toBe(201);
+    expect(await res.text()).toBe('echo:chunk-1 chunk-2');
+    expect(res.headers.get('x-origin')).toBe('yes');
+    expect(res.headers.get('ratelimit-policy')).toMatch(/^"low-/);
+    const [req] = seen;
+    expect(req!.url).toBe('https://origin.example/base/upload?v=2');
+    expect(req!.method).toBe('PUT');
+    expect(req!.headers.get('x-client')).toBe('c');
+    expect(req!.headers.get('multi-user-ip')).toMatch(/^multi, kind=/);
+  });
+});
