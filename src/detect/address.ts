@@ -1,0 +1,216 @@
+import ipaddr from 'ipaddr.js';
+
+/**
+ * Address helpers: a strict IPv4 parser for the hot path (every log line), IPv6 reduced to its /64
+ * (the unit one subscriber gets, inside which privacy addresses rotate), and canonical, public-only
+ * prefix text for the output.
+ */
+
+/**
+ * Parses a dotted-quad IPv4 address to an unsigned 32-bit integer, or -1. Strict: four decimal octets
+ * ≤ 255 without leading zeros (an octal-looking `010` is rejected rather than guessed).
+ *
+ * @example
+ * ```ts
+ * parseIPv4('198.51.100.7'); // 3325256711
+ * parseIPv4('1.2.3'); // -1
+ * ```
+ */
+export function parseIPv4(s: string): number {
+  const n = s.length;
+  if (n < 7 || n > 15) return -1;
+  let value = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return -1;
+      value = value * 256 + octet;
+      octet = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && octet === 0) return -1;
+      octet = octet * 10 + (c - 48);
+      if (++digits > 3 || octet > 255) return -1;
+    } else return -1;
+  }
+  if (dots !== 3 || digits === 0) return -1;
+  return value * 256 + octet;
+}
+
+/**
+ * Dotted-quad text of an IPv4 integer.
+ *
+ * @example
+ * ```ts
+ * formatIPv4(3325256711); // '198.51.100.7'
+ * ```
+ */
+export function formatIPv4(v: number): string {
+  return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
+}
+
+/**
+ * The /64 of an IPv6 address as a key (`2001:db8:0:1`, four lower-case hextets), or, for an
+ * IPv4-mapped address, the IPv4 integer; `undefined` when the text is no address.
+ *
+ * @example
+ * ```ts
+ * ipv6Unit('2001:DB8::1'); // '2001:db8:0:0'
+ * ipv6Unit('::ffff:192.0.2.1'); // 3221225985
+ * ```
+ */
+export function ipv6Unit(s: string): string | number | undefined {
+  let a: ipaddr.IPv6;
+  try {
+    a = ipaddr.IPv6.parse(s);
+  } catch {
+    return undefined;
+  }
+  if (a.isIPv4MappedAddress()) {
+    const b = a.toIPv4Address().octets;
+    return ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
+  }
+  const p = a.parts;
+  return `${p[0]!.toString(16)}:${p[1]!.toString(16)}:${p[2]!.toString(16)}:${p[3]!.toString(16)}`;
+}
+
+/**
+ * Canonical CIDR text (RFC 5952 for IPv6, host bits cleared) for an IPv4 integer or an IPv6 /64 key
+ * and a prefix length (IPv6 lengths ≤ 64 here, as the unit is a /64).
+ *
+ * @example
+ * ```ts
+ * prefixText(4, 3325256711, 24); // '198.51.100.0/24'
+ * prefixText(6, '2001:db8:1:2', 48); // '2001:db8:1::/48'
+ * ```
+ */
+export function prefixText(family: 4 | 6, unit: number | string, bits: number): string {
+  if (family === 4) {
+    const v = unit as number;
+    const net = bits === 0 ? 0 : ((v >>> (32 - bits)) << (32 - bits)) >>> 0;
+    return `${formatIPv4(net)}/${bits}`;
+  }
+  const hextets = (unit as string).split(':').map((h) => Number.parseInt(h, 16));
+  const parts = [...hextets, 0, 0, 0, 0];
+  for (let i = 0; i < 8; i++) {
+    const keep = Math.max(0, Math.min(16, bits - i * 16));
+    parts[i] = keep === 0 ? 0 : (parts[i]! >>> (16 - keep)) << (16 - keep);
+  }
+  return `${new ipaddr.IPv6(parts).toRFC5952String()}/${bits}`;
+}
+
+/**
+ * True when every address of the prefix is ordinary public unicast: no private, shared (100.64/10),
+ * loopback, link-local, documentation, multicast, reserved, 6to4/Teredo/NAT64 … space.
+ *
+ * @example
+ * ```ts
+ * isPublicPrefix('100.64.1.0/24'); // false
+ * isPublicPrefix('81.2.69.0/24'); // true
+ * ```
+ */
+export function isPublicPrefix(cidr: string): boolean {
+  let parsed: [ipaddr.IPv4 | ipaddr.IPv6, number];
+  try {
+    parsed = ipaddr.parseCIDR(cidr);
+  } catch {
+    return false;
+  }
+  const [addr, bits] = parsed;
+  const first = addr.kind() === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(cidr) : ipaddr.IPv6.networkAddressFromCIDR(cidr);
+  const last = addr.kind() === 'ipv4' ? ipaddr.IPv4.broadcastAddressFromCIDR(cidr) : ipaddr.IPv6.broadcastAddressFromCIDR(cidr);
+  if (first.range() !== 'unicast' || last.range() !== 'unicast') return false;
+  // ipaddr.js has no name for a few ranges that contain no public hosts.
+  if (addr.kind() === 'ipv4') {
+    const o = (first as ipaddr.IPv4).octets;
+    if (o[0] === 0 || (o[0] === 192 && o[1] === 0 && o[2] === 0) || bits < 8) return false;
+  } else if (!(first as ipaddr.IPv6).match(ipaddr.IPv6.parse('2000::'), 3)) {
+    // Only global unicast (2000::/3) is allocated to networks that serve users.
+    return false;
+  }
+  return true;
+}
+
+/** Integer form of an IPv6 /64 key's top 64 bits. */
+function unitToBigInt(unit: string): bigint {
+  let v = 0n;
+  for (const h of unit.split(':')) v = (v << 16n) | BigInt(Number.parseInt(h, 16));
+  return v;
+}
+
+/**
+ * Longest-prefix lookup over a set of CIDRs (the `--list` inputs), keyed by detection units: IPv4
+ * integers and IPv6 /64 keys. A list entry longer than /64 matches the /64 that contains it.
+ *
+ * @example
+ * ```ts
+ * const set = new PrefixMatcher<string>();
+ * set.add('198.51.100.0/24', 'vpn');
+ * set.match4(parseIPv4('198.51.100.9'))?.value; // 'vpn'
+ * ```
+ */
+export class PrefixMatcher<T> {
+  private v4 = new Map<number, Map<number, { prefix: string; value: T }>>();
+  private v6 = new Map<number, Map<bigint, { prefix: string; value: T }>>();
+
+  /** Adds a CIDR (or bare address); the first value added for a prefix wins. Throws on bad text. */
+  add(cidr: string, value: T): void {
+    const text = cidr.includes('/') ? cidr : `${cidr}/${cidr.includes(':') ? 128 : 32}`;
+    const [addr, bits] = ipaddr.parseCIDR(text);
+    const bytes = addr.toByteArray();
+    if (addr.kind() === 'ipv4') {
+      let v = 0;
+      for (const b of bytes) v = v * 256 + b;
+      const net = bits === 0 ? 0 : ((v >>> (32 - bits)) << (32 - bits)) >>> 0;
+      let m = this.v4.get(bits);
+      if (m === undefined) this.v4.set(bits, (m = new Map()));
+      if (!m.has(net)) m.set(net, { prefix: `${formatIPv4(net)}/${bits}`, value });
+    } else {
+      let v = 0n;
+      for (let i = 0; i < 8; i++) v = (v << 8n) | BigInt(bytes[i]!);
+      const b = Math.min(bits, 64);
+      const net = b === 0 ? 0n : (v >> BigInt(64 - b)) << BigInt(64 - b);
+      let m = this.v6.get(b);
+      if (m === undefined) this.v6.set(b, (m = new Map()));
+      const canonical = `${ipaddr.IPv6.networkAddressFromCIDR(text).toRFC5952String()}/${bits}`;
+      if (!m.has(net)) m.set(net, { prefix: canonical, value });
+    }
+  }
+
+  /** Longest list prefix containing the IPv4 address, if any. */
+  match4(ip: number): { prefix: string; value: T } | undefined {
+    let best: { prefix: string; value: T } | undefined;
+    let bestBits = -1;
+    for (const [bits, m] of this.v4) {
+      if (bits <= bestBits) continue;
+      const net = bits === 0 ? 0 : ((ip >>> (32 - bits)) << (32 - bits)) >>> 0;
+      const hit = m.get(net);
+      if (hit !== undefined) {
+        best = hit;
+        bestBits = bits;
+      }
+    }
+    return best;
+  }
+
+  /** Longest list prefix containing (or inside) the IPv6 /64, if any. */
+  match6(unit: string): { prefix: string; value: T } | undefined {
+    const v = unitToBigInt(unit);
+    let best: { prefix: string; value: T } | undefined;
+    let bestBits = -1;
+    for (const [bits, m] of this.v6) {
+      if (bits <= bestBits) continue;
+      const net = bits === 0 ? 0n : (v >> BigInt(64 - bits)) << BigInt(64 - bits);
+      const hit = m.get(net);
+      if (hit !== undefined) {
+        best = hit;
+        bestBits = bits;
+      }
+    }
+    return best;
+  }
+}

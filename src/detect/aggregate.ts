@@ -1,0 +1,171 @@
+import { parseIPv4, ipv6Unit } from './address.ts';
+import { hashPair, mix32 } from './hash.ts';
+import type { LogRecord } from './parse.ts';
+import { BottomK, DistinctSketch } from './sketch.ts';
+import type { UserAgentInfo } from './user-agent.ts';
+
+/**
+ * Per-unit state (a unit is an IPv4 address or an IPv6 /64). Sketches are allocated on first use so a
+ * client seen once costs a few hundred bytes; none grows past a fixed size, so memory is bounded by
+ * the number of units, never by the number of lines.
+ *
+ * @example
+ * ```ts
+ * const s = new UnitState(4, 0x51024507);
+ * s.requests; // 0
+ * ```
+ */
+export class UnitState {
+  asn = 0;
+  requests = 0;
+  browserRequests = 0;
+  botRequests = 0;
+  weekendBrowserRequests = 0;
+  /** Distinct source ports (HLL, 2^8 registers). */
+  ports: DistinctSketch | undefined;
+  /** Which of the 64 blocks of 1,024 ports were seen (two 32-bit masks). */
+  portBlocksLo = 0;
+  portBlocksHi = 0;
+  /** Distinct browser user agents, with a uniform sample of their ids (bottom-64). */
+  uas: BottomK | undefined;
+  /** Distinct (day, browser user agent) pairs. */
+  uaDays: DistinctSketch | undefined;
+  /** Distinct days and hours with browser traffic. */
+  days: DistinctSketch | undefined;
+  hours: DistinctSketch | undefined;
+
+  constructor(
+    readonly family: 4 | 6,
+    readonly unit: number | string,
+  ) {}
+}
+
+/**
+ * Why a request was left out of the browser counts.
+ *
+ * @example
+ * ```ts
+ * const e: Exclusions = { isbot: 3, botScore: 1, verifiedBot: 0, notBrowser: 2 };
+ * ```
+ */
+export interface Exclusions {
+  /** `isbot` matched the user agent. */
+  isbot: number;
+  /** `BotScore` at or below the threshold. */
+  botScore: number;
+  /** A `VerifiedBotCategory` was set. */
+  verifiedBot: number;
+  /** Neither bot nor a user agent that parses as a browser (empty, `-`, unknown tools). */
+  notBrowser: number;
+}
+
+/**
+ * Streams parsed requests into per-unit state and the log-wide user-agent popularity counts.
+ *
+ * @example
+ * ```ts
+ * const agg = new Aggregator(29, createUserAgentClassifier());
+ * const r = newLogRecord();
+ * parseLogpushLine(line, r);
+ * agg.add(r); // false when the ClientIP is no address
+ * ```
+ */
+export class Aggregator {
+  readonly v4 = new Map<number, UnitState>();
+  readonly v6 = new Map<string, UnitState>();
+  /** Browser user-agent id → (unit, day) pairs it appeared in, counted where the unit is small. */
+  readonly popularity = new Map<number, number>();
+  readonly excluded: Exclusions = { isbot: 0, botScore: 0, verifiedBot: 0, notBrowser: 0 };
+  requests = 0;
+  browserRequests = 0;
+  withPort = 0;
+  withTime = 0;
+  minTime = Number.POSITIVE_INFINITY;
+  maxTime = Number.NEGATIVE_INFINITY;
+  /** Days of the week seen (bit 0 = Sunday), to know whether weekends were covered. */
+  weekdaysSeen = 0;
+
+  constructor(
+    private readonly maxBotScore: number,
+    private readonly classify: (ua: string) => UserAgentInfo,
+  ) {}
+
+  /** Adds one request; returns false (and changes nothing) when `r.ip` is not an address. */
+  add(r: LogRecord): boolean {
+    let state: UnitState | undefined;
+    const v4 = parseIPv4(r.ip);
+    if (v4 >= 0) {
+      state = this.v4.get(v4);
+      if (state === undefined) this.v4.set(v4, (state = new UnitState(4, v4)));
+    } else {
+      const unit = r.ip.includes(':') ? ipv6Unit(r.ip) : undefined;
+      if (unit === undefined) return false;
+      if (typeof unit === 'number') {
+        state = this.v4.get(unit);
+        if (state === undefined) this.v4.set(unit, (state = new UnitState(4, unit)));
+      } else {
+        state = this.v6.get(unit);
+        if (state === undefined) this.v6.set(unit, (state = new UnitState(6, unit)));
+      }
+    }
+    this.requests++;
+    state.requests++;
+    if (r.asn > 0) state.asn = r.asn;
+    if (r.port >= 0) {
+      this.withPort++;
+      (state.ports ??= new DistinctSketch(8)).add(mix32(r.port + 1));
+      const block = r.port >>> 10;
+      if (block < 32) state.portBlocksLo |= 1 << block;
+      else state.portBlocksHi |= 1 << (block - 32);
+    }
+    const ua = this.classify(r.ua);
+    if (ua.bot) {
+      this.excluded.isbot++;
+      state.botRequests++;
+      return true;
+    }
+    if (r.botScore <= this.maxBotScore) {
+      this.excluded.botScore++;
+      state.botRequests++;
+      return true;
+    }
+    if (r.verifiedBot.length > 0) {
+      this.excluded.verifiedBot++;
+      state.botRequests++;
+      return true;
+    }
+    if (!ua.browser) {
+      this.excluded.notBrowser++;
+      return true;
+    }
+    this.browserRequests++;
+    state.browserRequests++;
+    (state.uas ??= new BottomK(64)).add(ua.id, ua.id);
+    const t = r.time;
+    if (t === t) {
+      this.withTime++;
+      if (t < this.minTime) this.minTime = t;
+      if (t > this.maxTime) this.maxTime = t;
+      const day = Math.floor(t / 86_400);
+      const weekday = (day + 4) % 7; // 1970-01-01 was a Thursday; 0 = Sunday
+      this.weekdaysSeen |= 1 << weekday;
+      if (weekday === 0 || weekday === 6) state.weekendBrowserRequests++;
+      (state.days ??= new DistinctSketch(6)).add(mix32(day));
+      (state.hours ??= new DistinctSketch(8)).add(mix32(Math.floor(t / 3600)));
+      // A new (day, agent) pair at a unit still counted exactly is one observation of the agent's
+      // popularity; busy units (sketch past its exact size) add only rarely, so crowds behind one
+      // address do not dominate the shares that are then used to size those crowds.
+      const uaDays = (state.uaDays ??= new DistinctSketch(10));
+      const wasExact = uaDays.isExact;
+      if (uaDays.add(hashPair(day, ua.id)) && wasExact) {
+        this.popularity.set(ua.id, (this.popularity.get(ua.id) ?? 0) + 1);
+      }
+    }
+    return true;
+  }
+
+  /** Number of units (IPv4 addresses and IPv6 /64s) with state. */
+  get units(): number {
+    return this.v4.size + this.v6.size;
+  }
+}
