@@ -212,7 +212,7 @@ export function classifyTraceroute(result: TracerouteResult, options: HopRuleOpt
   // F being the first public hop; anything after F is the carrier's core or beyond and is never evidence.
   if (firstPublic === undefined) {
     if (seq.every((h) => h.cls === 'silent')) return verdict(address, 'no-responding-hop', `no hop answered${srcNote}`);
-    return verdict(address, 'no-public-hop', `no public hop in ${seq.length} hops${srcNote}`);
+    return verdict(address, 'no-public-hop', `no public hop among ${result.hops.length} reported hops${srcNote}`);
   }
   const before = seq.slice(0, firstPublicIdx);
   const shared = before.find((h) => h.cls === 'shared');

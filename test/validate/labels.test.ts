@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { classifyTraceroute, combineVerdicts, labelsToCsv } from '../../src/validate/index.ts';
+import { tr } from './helpers.ts';
+
+const A = '81.2.69.160';
+const B = '81.2.69.161';
+const cg = (from: string, prb = 1) => classifyTraceroute(tr({ from, prb, src: '192.168.1.10', hops: ['192.168.1.1', '100.64.0.1', '81.2.69.1'] }));
+const not = (from: string, prb = 1) => classifyTraceroute(tr({ from, prb, src: '192.168.1.10', hops: ['192.168.1.1', '81.2.69.1'] }));
+const unk = (from: string, prb = 1) => classifyTraceroute(tr({ from, prb, src: '192.168.1.10', hops: ['192.168.1.1', '*', '81.2.69.1'] }));
+
+describe('combineVerdicts', () => {
+  it('agreeing traceroutes give the label', () => {
+    const { labels } = combineVerdicts([cg(A, 1), cg(A, 2)]);
+    expect(labels).toHaveLength(1);
+    expect(labels[0]).toMatchObject({ address: A, label: 'cgnat', reason: 'shared-hop-before-public', probes: [1, 2] });
+    expect(labels[0]!.detail).toContain('×2');
+  });
+
+  it('unknown traceroutes do not contradict a definite one, but are mentioned', () => {
+    const { labels } = combineVerdicts([unk(A), not(A), unk(A)]);
+    expect(labels[0]).toMatchObject({ label: 'not-cgnat', reason: 'straight-to-public' });
+    expect(labels[0]!.detail).toContain('ignored unknown: silent-hop-before-public ×2');
+  });
+
+  it('conflicting traceroutes give unknown with both sides', () => {
+    const { labels } = combineVerdicts([cg(A, 1), not(A, 2)]);
+    expect(labels[0]).toMatchObject({ label: 'unknown', reason: 'conflicting-traceroutes', probes: [1, 2] });
+    expect(labels[0]!.detail).toMatch(/^cgnat: shared-hop-before-public ×1 .*prb 1.* vs not-cgnat: straight-to-public ×1 .*prb 2/);
+  });
+
+  it('only unknowns give unknown with the commonest reason', () => {
+    const noHop = classifyTraceroute(tr({ from: A, src: '192.168.1.10', hops: ['*'] }));
+    const { labels } = combineVerdicts([unk(A), noHop, unk(A)]);
+    expect(labels[0]).toMatchObject({ label: 'unknown', reason: 'silent-hop-before-public' });
+  });
+
+  it('keeps addresses apart, sorted numerically, and sets aside records without an address', () => {
+    const noFrom = classifyTraceroute(tr({ src: '192.168.1.10', hops: ['192.168.1.1'] }));
+    const v6 = classifyTraceroute(tr({ af: 6, from: '2001:67c:2e8::1', src: '2001:67c:2e8::1', hops: [] }));
+    const { labels, unusable } = combineVerdicts([not('81.2.69.9'), cg(B), noFrom, v6, cg(A)]);
+    expect(labels.map((l) => l.address)).toEqual(['81.2.69.9', A, B, '2001:67c:2e8::1']);
+    expect(unusable).toEqual([noFrom]);
+  });
+
+  it('writes address,label,reason CSV, quoting a reason that needs it', () => {
+    const labels = combineVerdicts([cg(A), not(B)]).labels;
+    const lines = labelsToCsv(labels).trimEnd().split('\n');
+    expect(lines[0]).toBe('address,label,reason');
+    expect(lines[1]).toBe('81.2.69.160,cgnat,shared-hop-before-public: shared-hop-before-public ×1 (hop 2 100.64.0.1 before first public hop 3 81.2.69.1; prb 1 msm 5001 at crafted[0])');
+    expect(lines[2]).toMatch(/^81\.2\.69\.161,not-cgnat,"straight-to-public: .*, then .*"$/);
+    const quoted = labelsToCsv([{ ...labels[0]!, detail: 'a, "b"' }]).trimEnd().split('\n')[1];
+    expect(quoted).toBe('81.2.69.160,cgnat,"shared-hop-before-public: a, ""b"""');
+  });
+});
