@@ -1,0 +1,413 @@
+import { parseIPv4Range, parseIPv6 } from '../ip/index.ts';
+import { flatten, type Span } from './flatten.ts';
+import {
+  FLAG_V4_WIDE,
+  FLAG_V6_WIDE,
+  FORMAT_VERSION,
+  HEADER_LENGTH,
+  LEAF_DESCEND,
+  LEAF_MATCH,
+  LEAF_NONE,
+  MAGIC,
+  SECTION_COUNT,
+  V4_INDEX_LENGTH,
+  V6_INDEX_LENGTH,
+  tableChecksum,
+} from './format.ts';
+import { MULTI_USER_KINDS, type MultiUserKind } from './types.ts';
+
+/**
+ * One prefix to compile. A `PrefixEntry` from the prefix-list parser fits; `file` and `line` only
+ * serve error messages.
+ *
+ * @example
+ * ```ts
+ * const e: TableEntry = { prefix: '198.51.100.0/24', kind: 'cgnat', users: 1200 };
+ * ```
+ */
+export interface TableEntry {
+  /** Canonical CIDR text, host bits clear (as the parser produces it). */
+  prefix: string;
+  kind: MultiUserKind;
+  users: number | undefined;
+  file?: string;
+  line?: number;
+}
+
+/** Why compiling failed. */
+export type TableCompileErrorCode = 'invalid-entry' | 'conflicting-duplicate' | 'too-many-values' | 'too-many-leaves';
+
+/**
+ * Compiling failed. `problems` lists every problem found (each `file:line: what was expected`);
+ * `code` is the first problem's kind.
+ *
+ * @example
+ * ```ts
+ * try { compileTable(entries); } catch (e) { if (e instanceof TableCompileError) console.error(e.problems.join('\n')); }
+ * ```
+ */
+export class TableCompileError extends Error {
+  readonly code: TableCompileErrorCode;
+  readonly problems: string[];
+  constructor(code: TableCompileErrorCode, problems: string[]) {
+    super(`cannot compile the multi-user table:\n${problems.join('\n')}`);
+    this.name = 'TableCompileError';
+    this.code = code;
+    this.problems = problems;
+  }
+}
+
+/** Counts describing a compiled table. */
+export interface CompileStats {
+  v4Prefixes: number;
+  v6Prefixes: number;
+  v4Ranges: number;
+  v6Ranges: number;
+  v6LongRanges: number;
+  values: number;
+  v4Leaves: number;
+  v6Leaves: number;
+  byteLength: number;
+}
+
+interface Parsed {
+  family: 4 | 6;
+  w0: number;
+  w1: number;
+  w2: number;
+  w3: number;
+  bits: number;
+  valueKey: number;
+  entry: TableEntry;
+  where: string;
+}
+
+const MAX_USERS = 0xffffffff;
+const words = new Uint32Array(4);
+
+function parseEntry(e: TableEntry, where: string): Parsed | string {
+  const text = typeof e?.prefix === 'string' ? e.prefix : '';
+  const kind = MULTI_USER_KINDS.indexOf(e?.kind);
+  if (kind < 0) return `${where}: expected kind to be one of ${MULTI_USER_KINDS.join(', ')}, got ${JSON.stringify(e?.kind)}`;
+  const users = e.users;
+  if (users !== undefined && !(Number.isInteger(users) && users >= 1 && users <= MAX_USERS)) {
+    return `${where}: expected users to be a positive integer (1 to ${MAX_USERS}) or undefined, got ${JSON.stringify(users)}`;
+  }
+  const slash = text.indexOf('/');
+  const bitsText = slash < 0 ? '' : text.slice(slash + 1);
+  const bits = /^(?:0|[1-9][0-9]{0,2})$/.test(bitsText) ? Number(bitsText) : -1;
+  const valueKey = kind * 2 ** 32 + (users ?? 0);
+  const v4 = slash < 0 ? -1 : parseIPv4Range(text, 0, slash);
+  let p: Parsed | undefined;
+  if (v4 >= 0 && bits <= 32) {
+    p = { family: 4, w0: 0, w1: 0, w2: 0, w3: v4, bits, valueKey, entry: e, where };
+  } else if (slash > 0 && bits <= 128 && parseIPv6(text.slice(0, slash), words)) {
+    p = { family: 6, w0: words[0]!, w1: words[1]!, w2: words[2]!, w3: words[3]!, bits, valueKey, entry: e, where };
+  }
+  if (!p || bits < 0) {
+    return `${where}: expected a CIDR prefix such as 198.51.100.0/24 or 2001:db8::/32, got ${JSON.stringify(e?.prefix)}`;
+  }
+  const total = p.family === 4 ? 32 : 128;
+  const ws = [p.w0, p.w1, p.w2, p.w3];
+  for (let k = 0; k < 4; k++) {
+    const keep = p.bits + (128 - total) - 32 * k;
+    const mask = keep <= 0 ? 0 : keep >= 32 ? 0xffffffff : (0xffffffff << (32 - keep)) >>> 0;
+    if ((ws[k]! & ~mask) !== 0) return `${where}: expected a prefix without host bits, got ${JSON.stringify(text)}`;
+  }
+  if (p.family === 6 && p.w0 === 0 && p.w1 === 0 && p.w2 === 0xffff) {
+    return `${where}: expected IPv4-mapped prefixes as IPv4 (the parser converts them), got ${JSON.stringify(text)}`;
+  }
+  return p;
+}
+
+function describe(e: TableEntry): string {
+  return `kind=${e.kind} users=${e.users ?? '(empty)'}`;
+}
+
+const big = (hi: number, lo: number) => (BigInt(hi) << 32n) | BigInt(lo);
+const leafKey = (type: number, bits: number, value: number) => type * 2 ** 24 + bits * 2 ** 16 + value;
+
+/**
+ * Compiles prefix entries into table bytes (pure, deterministic: the same entries in any order give
+ * byte-identical output). Identical duplicates are merged; the same prefix with different attributes
+ * is an error naming both places. Throws {@link TableCompileError} listing every problem.
+ *
+ * @example
+ * ```ts
+ * const { bytes } = compileTable([{ prefix: '198.51.100.0/24', kind: 'cgnat', users: 1200 }]);
+ * MultiUserTable.from(bytes).lookup('198.51.100.7'); // { prefix: '198.51.100.0/24', kind: 'cgnat', users: 1200 }
+ * ```
+ */
+export function compileTable(entries: readonly TableEntry[]): { bytes: Uint8Array; stats: CompileStats } {
+  const problems: string[] = [];
+  let firstCode: TableCompileErrorCode | undefined;
+  const problem = (code: TableCompileErrorCode, message: string) => {
+    firstCode ??= code;
+    problems.push(message);
+  };
+
+  // Parse, then sort canonically so that everything after is independent of input order.
+  const parsed: Parsed[] = [];
+  entries.forEach((e, i) => {
+    const where = `${e?.file ?? '<entries>'}:${e?.line ?? i + 1}`;
+    const p = parseEntry(e, where);
+    if (typeof p === 'string') problem('invalid-entry', p);
+    else parsed.push(p);
+  });
+  parsed.sort(
+    (a, b) =>
+      a.family - b.family || a.w0 - b.w0 || a.w1 - b.w1 || a.w2 - b.w2 || a.w3 - b.w3 || a.bits - b.bits || a.valueKey - b.valueKey,
+  );
+  const unique: Parsed[] = [];
+  for (const p of parsed) {
+    const q = unique[unique.length - 1];
+    if (q && q.family === p.family && q.w0 === p.w0 && q.w1 === p.w1 && q.w2 === p.w2 && q.w3 === p.w3 && q.bits === p.bits) {
+      if (q.valueKey !== p.valueKey) {
+        const [x, y] = q.where <= p.where ? [q, p] : [p, q];
+        problem(
+          'conflicting-duplicate',
+          `${y.where}: expected one set of attributes per prefix: ${y.entry.prefix} is ${describe(y.entry)} here but ${describe(x.entry)} at ${x.where}`,
+        );
+      }
+      continue;
+    }
+    unique.push(p);
+  }
+
+  const valueKeys = [...new Set(unique.map((p) => p.valueKey))].sort((a, b) => a - b);
+  if (valueKeys.length > 0xffff) {
+    problem('too-many-values', `expected at most 65535 distinct (kind, users) pairs, got ${valueKeys.length}`);
+  }
+  if (firstCode) throw new TableCompileError(firstCode, problems);
+  const valueId = new Map(valueKeys.map((k, i) => [k, i]));
+
+  // IPv4: one span per prefix over [0, 2^32).
+  const v4 = unique.filter((p) => p.family === 4);
+  const v4Spans: Span<number>[] = v4.map((p) => ({
+    start: p.w3,
+    end: p.w3 + 2 ** (32 - p.bits),
+    leaf: leafKey(LEAF_MATCH, p.bits, valueId.get(p.valueKey)!),
+    depth: 0,
+  }));
+  const v4b = flatten(v4Spans);
+  const v4Filled = fillChunks(
+    v4b.pos,
+    v4b.leaf,
+16, 32);
+
+  // IPv6: level A over the top 64 bits; /64s holding longer prefixes descend to the long section.
+  const v6 = unique.filter((p) => p.family === 6);
+  const shortSpans: Span<bigint>[] = [];
+  const longByBlock = new Map<bigint, Parsed[]>();
+  for (const p of v6) {
+    const hi = big(p.w0, p.w1);
+    if (p.bits <= 64) {
+      const size = 1n << BigInt(64 - p.bits);
+      shortSpans.push({ start: hi, end: hi + size, leaf: leafKey(LEAF_MATCH, p.bits, valueId.get(p.valueKey)!), depth: 0 });
+    } else {
+      let list = longByBlock.get(hi);
+      if (!list) longByBlock.set(hi, (list = []));
+      list.push(p);
+    }
+  }
+  const shortOnly = flatten(shortSpans.slice());
+  const blocks = [...longByBlock.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const descend = leafKey(LEAF_DESCEND, 64, 0);
+  for (const hi of blocks) shortSpans.push({ start: hi, end: hi + 1n, leaf: descend, depth: 1 });
+  const levelA = flatten(shortSpans);
+  const v6Filled = fillChunks(
+    levelA.pos,
+    levelA.leaf,
+12, 64);
+  const longPos: Array<[bigint, bigint]> = [];
+  const longLeaf: number[] = [];
+  const none = leafKey(LEAF_NONE, 0, 0);
+  for (const hi of blocks) {
+    const bg = matchAt(shortOnly.pos, shortOnly.leaf, hi) ?? none;
+    const spans: Span<bigint>[] = [{ start: 0n, end: 1n << 64n, leaf: bg, depth: 0 }];
+    for (const p of longByBlock.get(hi)!) {
+      const lo = big(p.w2, p.w3);
+      spans.push({ start: lo, end: lo + (1n << BigInt(128 - p.bits)), leaf: leafKey(LEAF_MATCH, p.bits, valueId.get(p.valueKey)!), depth: 1 });
+    }
+    const f = flatten(spans);
+    f.pos.forEach((lo, i) => {
+      longPos.push([hi, lo]);
+      longLeaf.push(f.leaf[i]!);
+    });
+  }
+
+  // Leaf dictionaries.
+  const v4LeafKeys = [...new Set(v4Filled.leaf)].sort((a, b) => a - b);
+  const v6LeafKeys = [...new Set([...v6Filled.leaf, ...longLeaf])].sort((a, b) => a - b);
+  if (v4LeafKeys.length > 0x10000 || v6LeafKeys.length > 0x10000) {
+    throw new TableCompileError('too-many-leaves', [
+      `expected at most 65536 distinct (prefix length, kind, users) triples per family, got ${Math.max(v4LeafKeys.length, v6LeafKeys.length)}`,
+    ]);
+  }
+  const v4Wide = v4LeafKeys.length > 256;
+  const v6Wide = v6LeafKeys.length > 256;
+  const v4LeafId = new Map(v4LeafKeys.map((k, i) => [k, i]));
+  const v6LeafId = new Map(v6LeafKeys.map((k, i) => [k, i]));
+
+  // Sections.
+  const values = new Uint8Array(valueKeys.length * 8);
+  const vdv = new DataView(values.buffer);
+  valueKeys.forEach((k, i) => {
+    vdv.setUint8(i * 8, Math.floor(k / 2 ** 32));
+    vdv.setUint32(i * 8 + 4, k % 2 ** 32, true);
+  });
+  const leaves = (keys: number[]) => {
+    const out = new Uint8Array(keys.length * 4);
+    const dv = new DataView(out.buffer);
+    keys.forEach((k, i) => {
+      dv.setUint8(i * 4, Math.floor(k / 2 ** 16) % 256);
+      dv.setUint8(i * 4 + 1, Math.floor(k / 2 ** 24));
+      dv.setUint16(i * 4 + 2, k % 2 ** 16, true);
+    });
+    return out;
+  };
+  const ids = (list: number[], idOf: Map<number, number>, wide: boolean) => {
+    const arr = wide ? new Uint16Array(list.length) : new Uint8Array(list.length);
+    list.forEach((k, i) => (arr[i] = idOf.get(k)!));
+    return new Uint8Array(arr.buffer);
+  };
+
+  const r4 = v4Filled.pos.length;
+  const v4Index = new Uint32Array(r4 > 0 ? V4_INDEX_LENGTH : 0);
+  const v4Keys = new Uint16Array(r4);
+  v4Filled.pos.forEach((p, i) => {
+    v4Keys[i] = p & 0xffff;
+    v4Index[(p >>> 16) + 1]!++;
+  });
+  for (let c = 1; c < v4Index.length; c++) v4Index[c]! += v4Index[c - 1]!;
+
+  const r6 = v6Filled.pos.length;
+  const v6Index = new Uint32Array(r6 > 0 ? V6_INDEX_LENGTH : 0);
+  const v6Keys = new Uint32Array(r6 * 2);
+  v6Filled.pos.forEach((p, i) => {
+    v6Keys[2 * i] = Number(p >> 32n);
+    v6Keys[2 * i + 1] = Number(p & 0xffffffffn);
+    v6Index[Number(p >> 52n) + 1]!++;
+  });
+  for (let c = 1; c < v6Index.length; c++) v6Index[c]! += v6Index[c - 1]!;
+  const longKeys = new Uint32Array(longPos.length * 4);
+  longPos.forEach(([hi, lo], i) => {
+    longKeys[4 * i] = Number(hi >> 32n);
+    longKeys[4 * i + 1] = Number(hi & 0xffffffffn);
+    longKeys[4 * i + 2] = Number(lo >> 32n);
+    longKeys[4 * i + 3] = Number(lo & 0xffffffffn);
+  });
+
+  const u8 = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  const sections: Uint8Array[] = [
+    values,
+    leaves(v4LeafKeys),
+    u8(v4Index),
+    u8(v4Keys),
+    ids(v4Filled.leaf, v4LeafId, v4Wide),
+    leaves(v6LeafKeys),
+    u8(v6Index),
+    u8(v6Keys),
+    ids(v6Filled.leaf, v6LeafId, v6Wide),
+    u8(longKeys),
+    ids(longLeaf, v6LeafId, v6Wide),
+  ];
+  let offset = HEADER_LENGTH;
+  const offsets = sections.map((s) => {
+    const o = offset;
+    offset = Math.ceil((offset + s.length) / 8) * 8;
+    return o;
+  });
+  const bytes = new Uint8Array(offset);
+  const dv = new DataView(bytes.buffer);
+  dv.setUint32(0, MAGIC, true);
+  dv.setUint16(4, FORMAT_VERSION, true);
+  dv.setUint16(6, HEADER_LENGTH, true);
+  dv.setUint32(8, bytes.length, true);
+  dv.setUint32(16, (v4Wide ? FLAG_V4_WIDE : 0) | (v6Wide ? FLAG_V6_WIDE : 0), true);
+  dv.setUint32(20, v4.length, true);
+  dv.setUint32(24, v6.length, true);
+  for (let s = 0; s < SECTION_COUNT; s++) {
+    dv.setUint32(32 + 8 * s, offsets[s]!, true);
+    dv.setUint32(36 + 8 * s, sections[s]!.length, true);
+    bytes.set(sections[s]!, offsets[s]!);
+  }
+  dv.setUint32(12, tableChecksum(bytes), true);
+  return {
+    bytes,
+    stats: {
+      v4Prefixes: v4.length,
+      v6Prefixes: v6.length,
+      v4Ranges: r4,
+      v6Ranges: r6,
+      v6LongRanges: longPos.length,
+      values: valueKeys.length,
+      v4Leaves: v4LeafKeys.length,
+      v6Leaves: v6LeafKeys.length,
+      byteLength: bytes.length,
+    },
+  };
+}
+
+/** Bits of the prefix length in a leaf key. */
+const leafBits = (k: number) => Math.floor(k / 2 ** 16) % 256;
+
+/**
+ * Adds a boundary at the start of every index chunk that begins inside a prefix, so the reader never
+ * has to look before its chunk. `width` is the key width in bits (32 or 64), `chunkBits` the index bits.
+ */
+function fillChunks<P extends number | bigint>(
+  pos: P[],
+  leaf: number[],
+  chunkBits: number,
+  width: number,
+): { pos: P[]; leaf: number[] } {
+  const isBig = width === 64;
+  const outPos: P[] = [];
+  const outLeaf: number[] = [];
+  for (let i = 0; i < pos.length; i++) {
+    outPos.push(pos[i]!);
+    outLeaf.push(leaf[i]!);
+    const bits = leafBits(leaf[i]!);
+    if (bits >= chunkBits) continue; // a prefix this long cannot cross a chunk border
+    if (isBig) {
+      const p = pos[i] as bigint;
+      const hostBits = BigInt(width - bits);
+      const end = ((p >> hostBits) << hostBits) + (1n << hostBits);
+      const next = (pos[i + 1] as bigint | undefined) ?? 1n << 64n;
+      const stop = end < next ? end : next;
+      const step = 1n << BigInt(width - chunkBits);
+      for (let c = ((p >> BigInt(width - chunkBits)) + 1n) * step; c < stop; c += step) {
+        outPos.push(c as P);
+        outLeaf.push(leaf[i]!);
+      }
+    } else {
+      const p = pos[i] as number;
+      const size = 2 ** (width - bits);
+      const end = Math.floor(p / size) * size + size;
+      const next = (pos[i + 1] as number | undefined) ?? 2 ** 32;
+      const stop = Math.min(end, next);
+      const step = 2 ** (width - chunkBits);
+      for (let c = (Math.floor(p / step) + 1) * step; c < stop; c += step) {
+        outPos.push(c as P);
+        outLeaf.push(leaf[i]!);
+      }
+    }
+  }
+  return { pos: outPos, leaf: outLeaf };
+}
+
+/** The leaf matching `x` in flattened boundaries (binary search + prefix extent check), or undefined. */
+function matchAt(pos: bigint[], leaf: number[], x: bigint): number | undefined {
+  let lo = 0;
+  let hi = pos.length;
+  while (lo < hi) {
+    const m = (lo + hi) >>> 1;
+    if (pos[m]! <= x) lo = m + 1;
+    else hi = m;
+  }
+  if (lo === 0) return undefined;
+  const p = pos[lo - 1]!;
+  const hostBits = BigInt(64 - leafBits(leaf[lo - 1]!));
+  return p >> hostBits === x >> hostBits ? leaf[lo - 1] : undefined;
+}

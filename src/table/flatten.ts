@@ -1,0 +1,58 @@
+/**
+ * Flattening nested prefixes into disjoint ranges (compile time only).
+ *
+ * Positions are numbers (IPv4) or bigints (IPv6); the comparisons below work on both at run time,
+ * hence the casts.
+ */
+export type Pos = number | bigint;
+
+/** A prefix as the half-open interval [start, end) with its leaf; `depth` breaks ties between equal intervals (higher wins). */
+export interface Span<P extends Pos> {
+  start: P;
+  end: P;
+  leaf: number;
+  depth: number;
+}
+
+/** Sorted boundaries: from `pos[i]` on, the longest match is `leaf[i]` (until the next boundary or the prefix ends). */
+export interface Boundaries<P extends Pos> {
+  pos: P[];
+  leaf: number[];
+}
+
+const lt = (a: Pos, b: Pos) => (a as number) < (b as number);
+
+/**
+ * Sweeps the spans (properly nested or disjoint, as CIDR prefixes are) in address order with a stack
+ * of enclosing prefixes, emitting a boundary wherever the innermost prefix starts or an enclosing one
+ * resumes. Where the match becomes "none" nothing is emitted: the reader detects that from the prefix
+ * length stored in the leaf.
+ */
+export function flatten<P extends Pos>(spans: Span<P>[]): Boundaries<P> {
+  spans.sort((a, b) => (lt(a.start, b.start) ? -1 : lt(b.start, a.start) ? 1 : lt(b.end, a.end) ? -1 : lt(a.end, b.end) ? 1 : a.depth - b.depth));
+  const pos: P[] = [];
+  const leaf: number[] = [];
+  const stack: Span<P>[] = [];
+  const emit = (p: P, l: number) => {
+    const n = pos.length;
+    if (n > 0 && pos[n - 1] === p) leaf[n - 1] = l;
+    else {
+      pos.push(p);
+      leaf.push(l);
+    }
+  };
+  const closeUntil = (limit: P | undefined) => {
+    while (stack.length > 0 && (limit === undefined || !lt(limit, stack[stack.length - 1]!.end))) {
+      const e = stack.pop()!.end;
+      const top = stack[stack.length - 1];
+      if (top && lt(e, top.end)) emit(e, top.leaf);
+    }
+  };
+  for (const s of spans) {
+    closeUntil(s.start);
+    emit(s.start, s.leaf);
+    stack.push(s);
+  }
+  closeUntil(undefined);
+  return { pos, leaf };
+}

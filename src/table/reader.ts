@@ -1,0 +1,408 @@
+import { formatIPv6, parseIPv4, parseIPv6 } from '../ip/index.ts';
+import {
+  FLAG_V4_WIDE,
+  FLAG_V6_WIDE,
+  LEAF_DESCEND,
+  LEAF_MATCH,
+  LEAF_NONE,
+  Section,
+  TableFormatError,
+  V4_INDEX_LENGTH,
+  V6_INDEX_LENGTH,
+  readLayout,
+  tableChecksum,
+  type Layout,
+} from './format.ts';
+import { MULTI_USER_KINDS, type MultiUserClassifier, type MultiUserKind, type MultiUserMatch } from './types.ts';
+
+/**
+ * What a table says about itself (for health endpoints and logs).
+ *
+ * @example
+ * ```ts
+ * const { formatVersion, v4Prefixes, v6Prefixes, byteLength, checksum } = table.info;
+ * ```
+ */
+export interface TableInfo {
+  formatVersion: number;
+  /** Distinct IPv4 prefixes compiled in. */
+  v4Prefixes: number;
+  /** Distinct IPv6 prefixes compiled in. */
+  v6Prefixes: number;
+  /** Ranges stored after flattening (diagnostics). */
+  v4Ranges: number;
+  v6Ranges: number;
+  v6LongRanges: number;
+  /** Distinct (kind, users) values. */
+  values: number;
+  byteLength: number;
+  /** The CRC-32 stored in the header, as 8 lower-case hex digits. */
+  checksum: string;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const scratch = new Uint32Array(4);
+
+function mask32(bits: number): number {
+  return bits <= 0 ? 0 : bits >= 32 ? 0xffffffff : (0xffffffff << (32 - bits)) >>> 0;
+}
+
+/**
+ * The compiled multi-user table: answers "is this client address in a multi-user prefix, which
+ * kind, how many users?" by longest-prefix match over IPv4 and IPv6.
+ *
+ * Opening is zero-copy (typed-array views over the bytes, copied once only if they are not 8-byte
+ * aligned) and checks the header, every section bound and the small dictionaries, but not the
+ * checksum: call {@link MultiUserTable.verify} once, off the request path.
+ *
+ * @example
+ * ```ts
+ * import tableBytes from './generated/multi-user-table.bin'; // an ArrayBuffer
+ * const table = MultiUserTable.from(tableBytes);
+ * table.verify(); // throws TableFormatError('checksum-mismatch') if a byte flipped
+ * table.lookup('198.51.100.7'); // { prefix: '198.51.100.0/24', kind: 'cgnat', users: 1200 } or undefined
+ * ```
+ */
+export class MultiUserTable implements MultiUserClassifier {
+  private readonly bytes: Uint8Array;
+  private readonly layout: Layout;
+  private readonly kinds: MultiUserKind[];
+  private readonly users: Array<number | undefined>;
+  private readonly v4Index: Uint32Array;
+  private readonly v4Keys: Uint16Array;
+  private readonly v4Ids: Uint8Array | Uint16Array;
+  private readonly v4LeafCount: number;
+  private readonly v4Mask: Uint32Array;
+  private readonly v4Bits: Uint8Array;
+  private readonly v4Value: Uint16Array;
+  private readonly v6Index: Uint32Array;
+  private readonly v6Keys: Uint32Array;
+  private readonly v6Ids: Uint8Array | Uint16Array;
+  private readonly v6LongKeys: Uint32Array;
+  private readonly v6LongIds: Uint8Array | Uint16Array;
+  private readonly v6LeafCount: number;
+  /** Four mask words per leaf. */
+  private readonly v6Mask: Uint32Array;
+  private readonly v6Bits: Uint8Array;
+  private readonly v6Type: Uint8Array;
+  private readonly v6Value: Uint16Array;
+  private verified = false;
+
+  private constructor(bytes: Uint8Array) {
+    this.bytes = bytes;
+    const layout = (this.layout = readLayout(bytes));
+    const { buffer, byteOffset } = bytes;
+    const [vo, vl] = layout.sections[Section.Values]!;
+    const valueCount = vl / 8;
+    this.kinds = [];
+    this.users = [];
+    const dv = new DataView(buffer, byteOffset, bytes.byteLength);
+    for (let i = 0; i < valueCount; i++) {
+      const kind = MULTI_USER_KINDS[dv.getUint8(vo + 8 * i)];
+      if (kind === undefined) throw new TableFormatError('bad-value', `value ${i}: unknown kind ${dv.getUint8(vo + 8 * i)}`);
+      const users = dv.getUint32(vo + 8 * i + 4, true);
+      this.kinds.push(kind);
+      this.users.push(users === 0 ? undefined : users);
+    }
+    const view = <T>(s: Section, Ctor: { new (b: ArrayBufferLike, o: number, n: number): T; BYTES_PER_ELEMENT: number }): T => {
+      const [o, l] = layout.sections[s]!;
+      return new Ctor(buffer, byteOffset + o, l / Ctor.BYTES_PER_ELEMENT);
+    };
+    const readLeaves = (s: Section, family: 4 | 6) => {
+      const [o, l] = layout.sections[s]!;
+      const n = l / 4;
+      const bits = new Uint8Array(n);
+      const type = new Uint8Array(n);
+      const value = new Uint16Array(n);
+      for (let i = 0; i < n; i++) {
+        bits[i] = dv.getUint8(o + 4 * i);
+        type[i] = dv.getUint8(o + 4 * i + 1);
+        value[i] = dv.getUint16(o + 4 * i + 2, true);
+        const okType = family === 4 ? type[i] === LEAF_MATCH : type[i]! <= LEAF_DESCEND;
+        if (bits[i]! > (family === 4 ? 32 : 128) || !okType || (type[i] === LEAF_MATCH && value[i]! >= valueCount)) {
+          throw new TableFormatError('bad-leaf', `IPv${family} leaf ${i}: bits ${bits[i]}, type ${type[i]}, value ${value[i]} out of range`);
+        }
+      }
+      return { n, bits, type, value };
+    };
+    const l4 = readLeaves(Section.V4Leaves, 4);
+    this.v4LeafCount = l4.n;
+    this.v4Bits = l4.bits;
+    this.v4Value = l4.value;
+    this.v4Mask = new Uint32Array(l4.n);
+    for (let i = 0; i < l4.n; i++) this.v4Mask[i] = mask32(l4.bits[i]!);
+    const l6 = readLeaves(Section.V6Leaves, 6);
+    this.v6LeafCount = l6.n;
+    this.v6Bits = l6.bits;
+    this.v6Type = l6.type;
+    this.v6Value = l6.value;
+    this.v6Mask = new Uint32Array(l6.n * 4);
+    for (let i = 0; i < l6.n; i++) for (let k = 0; k < 4; k++) this.v6Mask[4 * i + k] = mask32(l6.bits[i]! - 32 * k);
+
+    this.v4Index = view(Section.V4Index, Uint32Array);
+    this.v4Keys = view(Section.V4Keys, Uint16Array);
+    this.v4Ids = layout.flags & FLAG_V4_WIDE ? view(Section.V4Ids, Uint16Array) : view(Section.V4Ids, Uint8Array);
+    this.v6Index = view(Section.V6Index, Uint32Array);
+    this.v6Keys = view(Section.V6Keys, Uint32Array);
+    const wide6 = (layout.flags & FLAG_V6_WIDE) !== 0;
+    this.v6Ids = wide6 ? view(Section.V6Ids, Uint16Array) : view(Section.V6Ids, Uint8Array);
+    this.v6LongKeys = view(Section.V6LongKeys, Uint32Array);
+    this.v6LongIds = wide6 ? view(Section.V6LongIds, Uint16Array) : view(Section.V6LongIds, Uint8Array);
+    checkIndex(4, this.v4Index, V4_INDEX_LENGTH, this.v4Keys.length, this.v4Ids.length);
+    checkIndex(6, this.v6Index, V6_INDEX_LENGTH, this.v6Keys.length / 2, this.v6Ids.length);
+    if (this.v6LongKeys.length / 4 !== this.v6LongIds.length) {
+      throw new TableFormatError('bad-section', 'IPv6 long section: key and leaf-id counts differ');
+    }
+  }
+
+  /**
+   * Opens a table (zero-copy when `bytes` is 8-byte aligned). Throws {@link TableFormatError} with a
+   * `code` when the header or a section bound is wrong; does not check the checksum (see `verify`).
+   *
+   * @example
+   * ```ts
+   * const table = MultiUserTable.from(await (await fetch(url)).arrayBuffer());
+   * ```
+   */
+  static from(bytes: Uint8Array | ArrayBuffer): MultiUserTable {
+    if (!LITTLE_ENDIAN) throw new TableFormatError('bad-section', 'this reader needs a little-endian platform');
+    let u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+    if (u8.byteOffset % 8 !== 0) u8 = u8.slice();
+    return new MultiUserTable(u8);
+  }
+
+  /**
+   * Checks the CRC-32 over the whole table and the per-range structure (leaf ids in range, keys in
+   * order). Throws {@link TableFormatError} (`checksum-mismatch`, `bad-leaf`, `bad-index`) on the first
+   * problem; returns normally when the table is intact. Costs a few milliseconds per megabyte: run it
+   * once per process or isolate, off the request path.
+   *
+   * @example
+   * ```ts
+   * table.verify();
+   * ```
+   */
+  verify(): void {
+    if (this.verified) return;
+    const actual = tableChecksum(this.bytes);
+    if (actual !== this.layout.checksum) {
+      throw new TableFormatError(
+        'checksum-mismatch',
+        `checksum mismatch: header says ${hex(this.layout.checksum)}, content gives ${hex(actual)}`,
+      );
+    }
+    checkIds('IPv4', this.v4Ids, this.v4LeafCount);
+    checkIds('IPv6', this.v6Ids, this.v6LeafCount);
+    checkIds('IPv6 long', this.v6LongIds, this.v6LeafCount);
+    const k4 = this.v4Keys;
+    const k6 = this.v6Keys;
+    checkKeys(this.v4Index, (i) => k4[i]! > k4[i - 1]!, 'IPv4');
+    checkKeys(this.v6Index, (i) => k6[2 * i]! > k6[2 * i - 2]! || (k6[2 * i] === k6[2 * i - 2] && k6[2 * i + 1]! > k6[2 * i - 1]!), 'IPv6');
+    this.verified = true;
+  }
+
+  /**
+   * Format version, prefix counts, byte length and stored checksum.
+   *
+   * @example
+   * ```ts
+   * c.json({ table: table.info });
+   * ```
+   */
+  get info(): TableInfo {
+    return {
+      formatVersion: this.layout.version,
+      v4Prefixes: this.layout.v4Prefixes,
+      v6Prefixes: this.layout.v6Prefixes,
+      v4Ranges: this.v4Keys.length,
+      v6Ranges: this.v6Keys.length / 2,
+      v6LongRanges: this.v6LongIds.length,
+      values: this.kinds.length,
+      byteLength: this.bytes.length,
+      checksum: hex(this.layout.checksum),
+    };
+  }
+
+  /**
+   * Longest-prefix match for an address in text form (IPv4 dotted quad, or IPv6; `::ffff:a.b.c.d` is
+   * looked up as IPv4). Returns `undefined` for addresses in no prefix and for anything that is not a
+   * strict address; never throws.
+   *
+   * @example
+   * ```ts
+   * table.lookup('2001:db8:1::5'); // { prefix: '2001:db8::/32', kind: 'vpn', users: undefined }
+   * table.lookup('not an ip'); // undefined
+   * ```
+   */
+  lookup(ip: string): MultiUserMatch | undefined {
+    const n = parseIPv4(ip);
+    if (n >= 0) return this.lookupV4(n);
+    const w = scratch;
+    if (!parseIPv6(ip, w)) return undefined;
+    if (w[0] === 0 && w[1] === 0 && w[2] === 0xffff) return this.lookupV4(w[3]!);
+    return this.lookupV6(w);
+  }
+
+  /**
+   * Numeric fast path: longest-prefix match for an IPv4 address given as an unsigned 32-bit integer
+   * (e.g. from `parseIPv4`). Non-integers and values outside 0–2³²−1 give `undefined`.
+   *
+   * @example
+   * ```ts
+   * table.lookupV4(0xc6336407); // 198.51.100.7
+   * ```
+   */
+  lookupV4(n: number): MultiUserMatch | undefined {
+    const i = this.findV4(n);
+    if (i < 0) return undefined;
+    const leaf = this.v4Ids[i]!;
+    const bits = this.v4Bits[leaf]!;
+    const net = (n & this.v4Mask[leaf]!) >>> 0;
+    const v = this.v4Value[leaf]!;
+    return {
+      prefix: `${net >>> 24}.${(net >>> 16) & 255}.${(net >>> 8) & 255}.${net & 255}/${bits}`,
+      kind: this.kinds[v]!,
+      users: this.users[v],
+    };
+  }
+
+  /**
+   * Numeric fast path for IPv6: the address as four big-endian 32-bit words (as `parseIPv6` writes
+   * them). IPv4-mapped addresses are not redirected here; `lookup` does that.
+   *
+   * @example
+   * ```ts
+   * const w = new Uint32Array(4);
+   * if (parseIPv6('2001:db8::1', w)) table.lookupV6(w);
+   * ```
+   */
+  lookupV6(words: ArrayLike<number>): MultiUserMatch | undefined {
+    const leaf = this.findV6(words[0]! >>> 0, words[1]! >>> 0, words[2]! >>> 0, words[3]! >>> 0);
+    if (leaf < 0) return undefined;
+    const bits = this.v6Bits[leaf]!;
+    const m = this.v6Mask;
+    const net = scratch;
+    for (let k = 0; k < 4; k++) net[k] = (words[k]! & m[4 * leaf + k]!) >>> 0;
+    const v = this.v6Value[leaf]!;
+    return { prefix: `${formatIPv6(net)}/${bits}`, kind: this.kinds[v]!, users: this.users[v] };
+  }
+
+  /** Range index of the IPv4 match, or -1. */
+  private findV4(n: number): number {
+    const index = this.v4Index;
+    if (index.length === 0 || !(n >= 0 && n <= 0xffffffff)) return -1;
+    const c = n >>> 16;
+    let lo = index[c]!;
+    let hi = index[c + 1]!;
+    const first = lo;
+    const k = n & 0xffff;
+    const keys = this.v4Keys;
+    while (lo < hi) {
+      const m = (lo + hi) >>> 1;
+      if (keys[m]! <= k) lo = m + 1;
+      else hi = m;
+    }
+    if (lo === first) return -1;
+    const i = lo - 1;
+    const leaf = this.v4Ids[i]!;
+    if (leaf >= this.v4LeafCount) return -1;
+    // The address is in the range's prefix when both agree on the prefix's bits.
+    if (((n ^ ((c << 16) | keys[i]!)) & this.v4Mask[leaf]!) !== 0) return -1;
+    return i;
+  }
+
+  /** Leaf of the IPv6 match, or -1. */
+  private findV6(w0: number, w1: number, w2: number, w3: number): number {
+    const index = this.v6Index;
+    if (index.length === 0) return -1;
+    const c = w0 >>> 20;
+    let lo = index[c]!;
+    let hi = index[c + 1]!;
+    const first = lo;
+    const keys = this.v6Keys;
+    while (lo < hi) {
+      const m = (lo + hi) >>> 1;
+      const kh = keys[2 * m]!;
+      if (kh < w0 || (kh === w0 && keys[2 * m + 1]! <= w1)) lo = m + 1;
+      else hi = m;
+    }
+    if (lo === first) return -1;
+    const i = lo - 1;
+    const leaf = this.v6Ids[i]!;
+    if (leaf >= this.v6LeafCount) return -1;
+    const kh = keys[2 * i]!;
+    const kl = keys[2 * i + 1]!;
+    const type = this.v6Type[leaf];
+    if (type === LEAF_DESCEND) return kh === w0 && kl === w1 ? this.findV6Long(w0, w1, w2, w3) : -1;
+    const m = this.v6Mask;
+    if (((w0 ^ kh) & m[4 * leaf]!) !== 0 || ((w1 ^ kl) & m[4 * leaf + 1]!) !== 0) return -1;
+    return type === LEAF_NONE ? -1 : leaf;
+  }
+
+  private findV6Long(w0: number, w1: number, w2: number, w3: number): number {
+    const keys = this.v6LongKeys;
+    let lo = 0;
+    let hi = this.v6LongIds.length;
+    while (lo < hi) {
+      const m = (lo + hi) >>> 1;
+      const b = 4 * m;
+      const a0 = keys[b]!;
+      const a1 = keys[b + 1]!;
+      const a2 = keys[b + 2]!;
+      const le =
+        a0 < w0 || (a0 === w0 && (a1 < w1 || (a1 === w1 && (a2 < w2 || (a2 === w2 && keys[b + 3]! <= w3)))));
+      if (le) lo = m + 1;
+      else hi = m;
+    }
+    if (lo === 0) return -1;
+    const b = 4 * (lo - 1);
+    const leaf = this.v6LongIds[lo - 1]!;
+    if (leaf >= this.v6LeafCount || this.v6Type[leaf] !== LEAF_MATCH) return -1;
+    const m = this.v6Mask;
+    const l = 4 * leaf;
+    if (
+      ((w0 ^ keys[b]!) & m[l]!) !== 0 ||
+      ((w1 ^ keys[b + 1]!) & m[l + 1]!) !== 0 ||
+      ((w2 ^ keys[b + 2]!) & m[l + 2]!) !== 0 ||
+      ((w3 ^ keys[b + 3]!) & m[l + 3]!) !== 0
+    ) {
+      return -1;
+    }
+    return leaf;
+  }
+}
+
+function hex(n: number): string {
+  return n.toString(16).padStart(8, '0');
+}
+
+function checkIndex(family: 4 | 6, index: Uint32Array, expected: number, keys: number, ids: number): void {
+  if (keys !== ids) throw new TableFormatError('bad-section', `IPv${family}: ${keys} keys but ${ids} leaf ids`);
+  if (index.length === 0) {
+    if (keys !== 0) throw new TableFormatError('bad-index', `IPv${family}: ranges without an index`);
+    return;
+  }
+  if (index.length !== expected) {
+    throw new TableFormatError('bad-index', `IPv${family}: expected an index of ${expected} entries, got ${index.length}`);
+  }
+  if (index[0] !== 0 || index[expected - 1] !== keys) {
+    throw new TableFormatError('bad-index', `IPv${family}: index must run from 0 to the range count ${keys}`);
+  }
+  for (let c = 1; c < expected; c++) {
+    if (index[c]! < index[c - 1]!) throw new TableFormatError('bad-index', `IPv${family}: index entry ${c} decreases`);
+  }
+}
+
+function checkIds(what: string, ids: Uint8Array | Uint16Array, count: number): void {
+  for (let i = 0; i < ids.length; i++) {
+    if (ids[i]! >= count) throw new TableFormatError('bad-leaf', `${what} range ${i}: leaf id ${ids[i]} ≥ leaf count ${count}`);
+  }
+}
+
+function checkKeys(index: Uint32Array, ascending: (i: number) => boolean, what: string): void {
+  for (let c = 0; c + 1 < index.length; c++) {
+    for (let i = index[c]! + 1; i < index[c + 1]!; i++) {
+      if (!ascending(i)) throw new TableFormatError('bad-index', `${what} range ${i}: keys out of order`);
+    }
+  }
+}
