@@ -95,11 +95,14 @@ export function combineVerdicts(verdicts: readonly TracerouteVerdict[]): {
     const counts = new Map<TracerouteReason, number>();
     for (const v of decisive) counts.set(v.reason, (counts.get(v.reason) ?? 0) + 1);
     const reason = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]![0];
+    const example = decisive.find((v) => v.reason === reason)!;
+    const others = decisive.filter((v) => v.reason !== reason);
+    const tally = `${decisive.length} of ${vs.length} traceroute${vs.length === 1 ? '' : 's'}`;
     labels.push({
       address,
-      label: decisive[0]!.label,
+      label: example.label,
       reason,
-      detail: `${summarise(decisive)}${ignored}`,
+      detail: `${example.detail}; ${where(example)}; ${tally}${others.length > 0 ? `; also ${summarise(others)}` : ''}${ignored}`,
       probes,
       verdicts: vs,
     });

@@ -13,13 +13,13 @@ describe('combineVerdicts', () => {
     const { labels } = combineVerdicts([cg(A, 1), cg(A, 2)]);
     expect(labels).toHaveLength(1);
     expect(labels[0]).toMatchObject({ address: A, label: 'cgnat', reason: 'shared-hop-before-public', probes: [1, 2] });
-    expect(labels[0]!.detail).toContain('×2');
+    expect(labels[0]!.detail).toBe('hop 2 100.64.0.1 before first public hop 3 81.2.69.1; prb 1 msm 5001 at crafted[0]; 2 of 2 traceroutes');
   });
 
   it('unknown traceroutes do not contradict a definite one, but are mentioned', () => {
     const { labels } = combineVerdicts([unk(A), not(A), unk(A)]);
     expect(labels[0]).toMatchObject({ label: 'not-cgnat', reason: 'straight-to-public' });
-    expect(labels[0]!.detail).toContain('ignored unknown: silent-hop-before-public ×2');
+    expect(labels[0]!.detail).toMatch(/; 1 of 3 traceroutes; ignored unknown: silent-hop-before-public ×2 \(home router hop 1 192\.168\.1\.1, 1 silent hop\(s\) before first public hop 3 81\.2\.69\.1; prb 1 msm 5001 at crafted\[0\]\)$/);
   });
 
   it('conflicting traceroutes give unknown with both sides', () => {
@@ -46,9 +46,18 @@ describe('combineVerdicts', () => {
     const labels = combineVerdicts([cg(A), not(B)]).labels;
     const lines = labelsToCsv(labels).trimEnd().split('\n');
     expect(lines[0]).toBe('address,label,reason');
-    expect(lines[1]).toBe('81.2.69.160,cgnat,shared-hop-before-public: shared-hop-before-public ×1 (hop 2 100.64.0.1 before first public hop 3 81.2.69.1; prb 1 msm 5001 at crafted[0])');
+    expect(lines[1]).toBe('81.2.69.160,cgnat,shared-hop-before-public: hop 2 100.64.0.1 before first public hop 3 81.2.69.1; prb 1 msm 5001 at crafted[0]; 1 of 1 traceroute');
     expect(lines[2]).toMatch(/^81\.2\.69\.161,not-cgnat,"straight-to-public: .*, then .*"$/);
     const quoted = labelsToCsv([{ ...labels[0]!, detail: 'a, "b"' }]).trimEnd().split('\n')[1];
     expect(quoted).toBe('81.2.69.160,cgnat,"shared-hop-before-public: a, ""b"""');
+  });
+});
+
+describe('combineVerdicts with several rules agreeing', () => {
+  it('names the commonest rule and the others', () => {
+    const viaPrivate = classifyTraceroute(tr({ from: A, prb: 3, src: '192.168.1.10', hops: ['192.168.1.1', '10.0.0.1', '81.2.69.1'] }));
+    const { labels } = combineVerdicts([viaPrivate, cg(A, 1), cg(A, 2)]);
+    expect(labels[0]).toMatchObject({ label: 'cgnat', reason: 'shared-hop-before-public', probes: [1, 2, 3] });
+    expect(labels[0]!.detail).toMatch(/; 3 of 3 traceroutes; also private-hop-after-home-router ×1 \(home router hop 1 192\.168\.1\.1, then hop 2 10\.0\.0\.1/);
   });
 });

@@ -1,0 +1,264 @@
+/**
+ * Validates a multi-user prefix list against RIPE Atlas ground truth.
+ *
+ *   npm run validate -- --traceroutes FILE... [--probes FILE] [--list PREFIXES.csv] [--report FILE.html]
+ *                       [--labels-out FILE.csv] [--kind KIND] [--positive-kinds cgnat,unknown]
+ *                       [--private-hops cgnat|unknown]
+ *
+ * Traceroute files: the Atlas API's JSON array, a `{ results: [...] }` dump, or one result a line (bulk
+ * download); gzip is detected by its magic bytes. Exit codes: 0 done, 1 failed (unreadable input, no usable
+ * traceroute, a list that does not compile), 2 bad arguments. See docs/validation.md.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+import { parsePrefixList } from '../src/prefix-list/index.ts';
+import { compileTable, MULTI_USER_KINDS, MultiUserTable, TableCompileError, type MultiUserKind } from '../src/table/index.ts';
+import {
+  buildGroundTruth,
+  evaluateList,
+  labelsToCsv,
+  renderHtmlReport,
+  renderTextReport,
+  type GroundTruth,
+  type ValidationMetrics,
+  type ValidationSummary,
+} from '../src/validate/index.ts';
+
+/**
+ * Options of {@link runValidate}. Only `traceroutes` is required.
+ *
+ * @example
+ * ```ts
+ * await runValidate({ traceroutes: ['atlas.jsonl.gz'], list: 'data/list.csv', report: 'report.html' });
+ * ```
+ */
+export interface ValidateOptions {
+  /** RIPE Atlas traceroute result files (JSON array, dump, or one a line; gzip allowed). */
+  traceroutes: string[];
+  /** RIPE Atlas probe metadata file. */
+  probes?: string | undefined;
+  /** The prefix list to score (any format `parsePrefixList` reads). Without it, only labels. */
+  list?: string | undefined;
+  /** Kind for list lines that name none (plain lists). */
+  kind?: MultiUserKind | undefined;
+  /** List kinds counted as positive. Default `['cgnat']`. */
+  positiveKinds?: MultiUserKind[] | undefined;
+  /** What RFC 1918 carrier hops mean. Default `'cgnat'`. */
+  privateCarrierHops?: 'cgnat' | 'unknown' | undefined;
+  /** Write the self-contained HTML report here. */
+  report?: string | undefined;
+  /** Write `address,label,reason` CSV here. */
+  labelsOut?: string | undefined;
+  /** Where the terminal report goes. Default `process.stdout.write`; pass `() => {}` to silence it. */
+  print?: ((text: string) => void) | undefined;
+}
+
+/**
+ * The outcome of {@link runValidate}.
+ *
+ * @example
+ * ```ts
+ * const { metrics } = await runValidate(options);
+ * console.log(metrics?.byAddress.f1);
+ * ```
+ */
+export interface ValidateOutcome {
+  groundTruth: GroundTruth;
+  metrics: ValidationMetrics | undefined;
+  text: string;
+}
+
+/**
+ * A failure with a message for the operator (exit code 1).
+ *
+ * @example
+ * ```ts
+ * throw new ValidateError('atlas.json: no traceroute result could be read');
+ * ```
+ */
+export class ValidateError extends Error {
+  override name = 'ValidateError';
+}
+
+/**
+ * Reads a file as text, gunzipping it when it starts with the gzip magic bytes (1f 8b).
+ *
+ * @example
+ * ```ts
+ * const text = readMaybeGzip('results.jsonl.gz');
+ * ```
+ */
+export function readMaybeGzip(file: string): string {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    throw new ValidateError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      bytes = gunzipSync(bytes);
+    } catch (e) {
+      throw new ValidateError(`${file}: gzip data is corrupt (${(e as Error).message})`);
+    }
+  } else if (bytes[0] === 0x42 && bytes[1] === 0x5a && bytes[2] === 0x68) {
+    throw new ValidateError(`${file}: bzip2 is not supported; decompress it first (bunzip2 -k ${file})`);
+  }
+  return bytes.toString('utf8');
+}
+
+function chartJsSource(): string | undefined {
+  try {
+    const main = createRequire(import.meta.url).resolve('chart.js');
+    return readFileSync(join(dirname(main), 'chart.umd.min.js'), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Labels the Atlas probes' public addresses, scores the list on them, prints the terminal report and
+ * writes the HTML report and the labels CSV when asked. Throws {@link ValidateError} on failure.
+ *
+ * @example
+ * ```ts
+ * const { groundTruth } = await runValidate({ traceroutes: ['a.json'], labelsOut: 'labels.csv', print: () => {} });
+ * ```
+ */
+export async function runValidate(options: ValidateOptions): Promise<ValidateOutcome> {
+  if (!Array.isArray(options.traceroutes) || options.traceroutes.length === 0) {
+    throw new TypeError('traceroutes: expected at least one file');
+  }
+  const print = options.print ?? ((t: string) => void process.stdout.write(t));
+  const traceroutes = options.traceroutes.map((file) => ({ file, text: readMaybeGzip(file) }));
+  const probes = options.probes ? { file: options.probes, text: readMaybeGzip(options.probes) } : undefined;
+  const groundTruth = buildGroundTruth({ traceroutes, probes, privateCarrierHops: options.privateCarrierHops });
+  if (groundTruth.results.length === 0) {
+    const first = groundTruth.errors[0];
+    throw new ValidateError(
+      `no traceroute result could be read from ${options.traceroutes.join(', ')}` +
+        (first ? ` (${groundTruth.errors.length} malformed; first: ${first.at.file}${first.at.line ? `:${first.at.line}` : `[${first.at.index}]`}: ${first.message})` : ''),
+    );
+  }
+  let metrics: ValidationMetrics | undefined;
+  let list: ValidationSummary['list'];
+  if (options.list) {
+    const text = readMaybeGzip(options.list);
+    const parsed = parsePrefixList(text, { file: options.list, ...(options.kind ? { kind: options.kind } : {}) });
+    let bytes: Uint8Array;
+    try {
+      bytes = compileTable(parsed.entries).bytes;
+    } catch (e) {
+      if (e instanceof TableCompileError) throw new ValidateError(`${options.list}: the list does not compile:\n${e.problems.join('\n')}`);
+      throw e;
+    }
+    const table = MultiUserTable.from(bytes);
+    metrics = evaluateList(groundTruth.labels, table, { positiveKinds: options.positiveKinds });
+    list = { file: options.list, entries: parsed.entries.length, errors: parsed.errors.map((e) => e.message) };
+  }
+  const summary: ValidationSummary = {
+    groundTruth,
+    metrics,
+    list,
+    inputs: options.traceroutes,
+    probesFile: options.probes,
+  };
+  const text = renderTextReport(summary);
+  print(text);
+  if (options.report) writeFileSync(options.report, renderHtmlReport(summary, { chartJs: chartJsSource() }));
+  if (options.labelsOut) writeFileSync(options.labelsOut, labelsToCsv(groundTruth.labels));
+  return { groundTruth, metrics, text };
+}
+
+const USAGE = `usage: npm run validate -- --traceroutes FILE... [--probes FILE] [--list PREFIXES.csv]
+         [--report FILE.html] [--labels-out FILE.csv] [--kind KIND] [--positive-kinds K1,K2]
+         [--private-hops cgnat|unknown]`;
+
+function parseKinds(text: string, option: string): MultiUserKind[] {
+  const kinds = text.split(',').map((k) => k.trim()).filter(Boolean);
+  for (const k of kinds) {
+    if (!(MULTI_USER_KINDS as readonly string[]).includes(k)) {
+      throw new TypeError(`${option}: unknown kind "${k}" (expected one of ${MULTI_USER_KINDS.join(', ')})`);
+    }
+  }
+  if (kinds.length === 0) throw new TypeError(`${option}: expected at least one kind`);
+  return kinds as MultiUserKind[];
+}
+
+/**
+ * Parses command-line arguments into {@link ValidateOptions}; throws `TypeError` naming the bad option.
+ * Files after `--traceroutes` (and any bare arguments) are traceroute files.
+ *
+ * @example
+ * ```ts
+ * parseValidateArgs(['--traceroutes', 'a.json', 'b.json', '--list', 'l.csv']).traceroutes; // ['a.json', 'b.json']
+ * ```
+ */
+export function parseValidateArgs(argv: string[]): ValidateOptions {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      traceroutes: { type: 'string', multiple: true },
+      probes: { type: 'string' },
+      list: { type: 'string' },
+      kind: { type: 'string' },
+      'positive-kinds': { type: 'string' },
+      'private-hops': { type: 'string' },
+      report: { type: 'string' },
+      'labels-out': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) throw new TypeError(USAGE);
+  const traceroutes = [...(values.traceroutes ?? []), ...positionals];
+  if (traceroutes.length === 0) throw new TypeError('--traceroutes: expected at least one file');
+  const privateHops = values['private-hops'];
+  if (privateHops !== undefined && privateHops !== 'cgnat' && privateHops !== 'unknown') {
+    throw new TypeError(`--private-hops: expected cgnat or unknown, got "${privateHops}"`);
+  }
+  return {
+    traceroutes,
+    probes: values.probes,
+    list: values.list,
+    kind: values.kind === undefined ? undefined : parseKinds(values.kind, '--kind')[0],
+    positiveKinds: values['positive-kinds'] === undefined ? undefined : parseKinds(values['positive-kinds'], '--positive-kinds'),
+    privateCarrierHops: privateHops,
+    report: values.report,
+    labelsOut: values['labels-out'],
+  };
+}
+
+/**
+ * The CLI: returns the exit code (0 done, 1 failed, 2 bad arguments).
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await main(process.argv.slice(2));
+ * ```
+ */
+export async function main(argv: string[]): Promise<number> {
+  let options: ValidateOptions;
+  try {
+    options = parseValidateArgs(argv);
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n${(e as Error).message === USAGE ? '' : `${USAGE}\n`}`);
+    return 2;
+  }
+  try {
+    await runValidate(options);
+    return 0;
+  } catch (e) {
+    process.stderr.write(`validate: ${e instanceof ValidateError ? e.message : (e as Error).stack}\n`);
+    return 1;
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await main(process.argv.slice(2));
+}
