@@ -61,24 +61,27 @@ export interface Applied {
 export function applyHit(prior: CounterState | undefined, rule: StoreRule, now: number): Applied {
   const state = prior && prior.k === rule.algorithm ? prior : undefined;
   if (state && now < state.t) now = state.t;
+  const applied = algorithm(state, rule, now);
   if (state && state.b > now) {
-    const wait = state.b - now;
-    return { state, result: { allowed: false, remaining: 0, resetMs: wait, retryAfterMs: wait }, expiresAt: state.b };
+    // Blocked: nothing is counted. The next hit passes once the block is over and the algorithm agrees.
+    const wait = Math.max(state.b - now, applied.result.allowed ? 0 : applied.result.retryAfterMs);
+    return { state, result: { allowed: false, remaining: 0, resetMs: wait, retryAfterMs: wait }, expiresAt: Math.max(state.b, applied.expiresAt) };
   }
-  const applied =
-    rule.algorithm === 'fixed-window'
-      ? fixedWindow(state, rule, now)
-      : rule.algorithm === 'sliding-window'
-        ? slidingWindow(state, rule, now)
-        : tokenBucket(state, rule, now);
   if (!applied.result.allowed && rule.mitigationMs > 0) {
     const b = now + rule.mitigationMs;
+    const wait = Math.max(rule.mitigationMs, applied.result.retryAfterMs);
     applied.state.b = b;
-    applied.result.retryAfterMs = rule.mitigationMs;
-    applied.result.resetMs = rule.mitigationMs;
+    applied.result.retryAfterMs = wait;
+    applied.result.resetMs = wait;
     applied.expiresAt = Math.max(applied.expiresAt, b);
   }
   return applied;
+}
+
+function algorithm(state: CounterState | undefined, rule: StoreRule, now: number): Applied {
+  if (rule.algorithm === 'fixed-window') return fixedWindow(state, rule, now);
+  if (rule.algorithm === 'sliding-window') return slidingWindow(state, rule, now);
+  return tokenBucket(state, rule, now);
 }
 
 function fixedWindow(state: CounterState | undefined, rule: StoreRule, now: number): Applied {

@@ -185,7 +185,7 @@ export function rateLimit(options: RateLimitOptions = {}): MiddlewareHandler {
         response = defaultOnLimited(c, info);
       }
       c.res = response;
-      if (!c.res.headers.has('retry-after')) appendHeader(c, 'Retry-After', String(retryAfter));
+      if (!c.res.headers.has('retry-after')) appendHeader(c, 'Retry-After', String(retryAfter)); // only when onLimited left it out
       if (sendHeaders) addHeaders(c, policy, state);
       return c.res;
     }
@@ -200,16 +200,21 @@ function addHeaders(c: Context, policy: string, state: string | undefined): void
   if (state !== undefined) appendHeader(c, 'RateLimit', state);
 }
 
-/** Appends to the response's headers, copying the response once if they are immutable (e.g. from `fetch`). */
+/**
+ * Adds a list member in front of the existing ones (inner middlewares finish first, so the
+ * outermost rule ends up first), copying the response once if its headers are immutable (`fetch`).
+ */
 function appendHeader(c: Context, name: string, value: string): void {
+  const existing = c.res.headers.get(name);
+  const combined = existing === null ? value : `${value}, ${existing}`;
   try {
-    c.res.headers.append(name, value);
+    c.res.headers.set(name, combined);
   } catch {
     const res = c.res;
     // A WebSocket upgrade (101) cannot be copied: it goes out without the headers.
     if (res.status < 200 || (res as { webSocket?: unknown }).webSocket) return;
     c.res = new Response(res.body, res);
-    c.res.headers.append(name, value);
+    c.res.headers.set(name, combined);
   }
 }
 
