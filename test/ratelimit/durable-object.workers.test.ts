@@ -135,7 +135,7 @@ describe('rateLimit with the Durable Object store, in a Hono app on workerd', ()
 
   it('200 parallel requests from one address with limit 50: exactly 50 pass, the rest get 429', async () => {
     const request = app(50);
-    const statuses = await Promise.all(Array.from({ length: 200 }, () => request('203.0.113.77').then((r) => r.status)));
+    const statuses = await Promise.all(Array.from({ length: 200 }, async () => (await request('203.0.113.77')).status));
     expect(statuses.filter((s) => s === 200)).toHaveLength(50);
     expect(statuses.filter((s) => s === 429)).toHaveLength(150);
   });
