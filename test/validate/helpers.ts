@@ -12,7 +12,7 @@ export function rawTraceroute(o: {
   prb?: number;
   msm?: number;
 }): Record<string, unknown> {
-  const result = o.hops.flatMap((spec, i) => {
+  const result = o.hops.flatMap((spec, i): Record<string, unknown>[] => {
     if (spec === null) return []; // hop number absent from the result
     const hop = i + 1;
     if (typeof spec === 'string') {
