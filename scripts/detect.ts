@@ -1,0 +1,243 @@
+/**
+ * `npm run detect -- --logs FILE... [--asn FILE] [--peeringdb FILE]... [--list KIND:FILE]... --out FILE
+ *   [--report FILE.html] [--min-days N] [--min-browsers-per-day N] … (see --help)`
+ *
+ * Reads request logs (Cloudflare Logpush NDJSON, Apache/nginx combined, or CSV
+ * `timestamp,ip,port,user_agent[,bot_score][,asn]`; gzip detected by its magic bytes; streamed line by
+ * line) and writes the multi-user prefix list `prefix,kind,users,confidence,evidence` that
+ * build-table reads as is. Method and defaults: docs/detection.md.
+ */
+import { closeSync, createReadStream, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createGunzip, gunzipSync } from 'node:zlib';
+import { PrefixMatcher } from '../src/detect/address.ts';
+import type { ListHit } from '../src/detect/classify.ts';
+import { Detector, formatPrefixCsv, type DetectResult } from '../src/detect/detector.ts';
+import { AsnRanges, parsePeeringDb, type NetworkType } from '../src/detect/network-type.ts';
+import { DEFAULT_DETECT_OPTIONS, type DetectOptions } from '../src/detect/options.ts';
+import { renderReport } from '../src/detect/report/html.ts';
+import { formatSummary, summarize } from '../src/detect/report/summary.ts';
+import { parsePrefixList } from '../src/prefix-list/index.ts';
+import { MULTI_USER_KINDS, type MultiUserKind } from '../src/table/types.ts';
+
+/**
+ * Inputs and outputs of one detection run; thresholds as in {@link DetectOptions}.
+ *
+ * @example
+ * ```ts
+ * const o: RunDetectOptions = { logs: ['logs.ndjson.gz'], out: 'multi-user.csv', peeringDb: ['net.json'] };
+ * ```
+ */
+export interface RunDetectOptions extends DetectOptions {
+  logs: string[];
+  out: string;
+  /** Address → ASN ranges (`start,end,asn[,name]`). */
+  asn?: string;
+  /** PeeringDB `net` JSON files (pages are merged). */
+  peeringDb?: string[];
+  /** Known lists, e.g. `{ kind: 'vpn', file: 'vpn.txt' }`. */
+  lists?: { kind: MultiUserKind; file: string }[];
+  /** Self-contained HTML report. */
+  report?: string;
+  /** Where the summary and progress go (default: stderr; progress only when it is a TTY). */
+  log?: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Print nothing. */
+  quiet?: boolean;
+}
+
+/** Opens a file as a byte stream, gunzipping when it starts with the gzip magic bytes 1f 8b. */
+function openInput(file: string): Readable {
+  const fd = openSync(file, 'r');
+  const magic = Buffer.alloc(2);
+  const n = readSync(fd, magic, 0, 2, 0);
+  closeSync(fd);
+  const raw = createReadStream(file, { highWaterMark: 1 << 20 });
+  if (n === 2 && magic[0] === 0x1f && magic[1] === 0x8b) {
+    const gunzip = createGunzip();
+    raw.on('error', (e) => gunzip.destroy(e));
+    return raw.pipe(gunzip);
+  }
+  return raw;
+}
+
+function readText(file: string): string {
+  const buf = readFileSync(file);
+  return (buf[0] === 0x1f && buf[1] === 0x8b ? gunzipSync(buf) : buf).toString('utf8');
+}
+
+async function forEachLine(file: string, fn: (line: string, n: number) => void): Promise<void> {
+  const rl = createInterface({ input: openInput(file), crlfDelay: Number.POSITIVE_INFINITY });
+  let n = 0;
+  for await (const line of rl) fn(line, ++n);
+}
+
+/**
+ * Runs detection end to end: reads every input, writes `out` (and `report`), prints the summary.
+ * Rejects with an error naming the file for unreadable inputs and mostly-garbage logs.
+ *
+ * @example
+ * ```ts
+ * const result = await runDetect({ logs: ['access.log.gz'], out: 'detected.csv', report: 'report.html' });
+ * result.prefixes.length;
+ * ```
+ */
+export async function runDetect(options: RunDetectOptions): Promise<DetectResult> {
+  const { logs, out, asn, peeringDb, lists, report, log = process.stderr, quiet = false, ...thresholds } = options;
+  if (!Array.isArray(logs) || logs.length === 0) throw new TypeError('runDetect: logs must name at least one file');
+  if (typeof out !== 'string' || out.length === 0) throw new TypeError('runDetect: out must be a file name');
+  const say = (s: string) => {
+    if (!quiet) log.write(`${s}\n`);
+  };
+  const detector = new Detector(thresholds);
+
+  let asnRanges: AsnRanges | undefined;
+  if (asn !== undefined) {
+    asnRanges = new AsnRanges();
+    const ranges = asnRanges;
+    let bad = 0;
+    let first = '';
+    await forEachLine(asn, (line, n) => {
+      const err = ranges.addLine(line);
+      if (err !== undefined && bad++ === 0) first = `${asn}:${n}: ${err}`;
+    });
+    ranges.finish();
+    if (ranges.size === 0) throw new Error(`${asn}: no ASN ranges read; expected start,end,asn[,name] rows${first ? ` (${first})` : ''}`);
+    if (bad > 0) say(`warning: ${bad} bad rows in ${asn}, first: ${first}`);
+  }
+
+  let peering: Map<number, NetworkType> | undefined;
+  for (const file of peeringDb ?? []) {
+    peering ??= new Map();
+    for (const [k, v] of parsePeeringDb(readText(file), file)) peering.set(k, v);
+  }
+
+  let matcher: PrefixMatcher<ListHit> | undefined;
+  for (const { kind, file } of lists ?? []) {
+    matcher ??= new PrefixMatcher();
+    const parsed = parsePrefixList(readText(file), { file, kind });
+    if (parsed.errors.length > 0) {
+      say(`warning: ${parsed.errors.length} bad lines in ${file}; first: ${parsed.errors[0]!.message}`);
+      if (parsed.entries.length === 0) throw new Error(`${file}: no usable prefixes (${parsed.errors[0]!.message})`);
+    }
+    for (const e of parsed.entries) matcher.add(e.prefix, { kind: e.kind, file, line: e.line });
+  }
+
+  const progress = !quiet && log.isTTY === true;
+  const started = Date.now();
+  for (const file of logs) {
+    const size = statSync(file).size;
+    detector.beginFile(file);
+    let last = Date.now();
+    let count = 0;
+    await forEachLine(file, (line, n) => {
+      detector.line(line, n);
+      if (progress && (++count & 0xffff) === 0 && Date.now() - last > 1000) {
+        last = Date.now();
+        const rate = Math.round(n / ((last - started) / 1000));
+        log.write(`\r${file}: ${n.toLocaleString('en-US')} lines (${rate.toLocaleString('en-US')}/s, file ${(size / 2 ** 20).toFixed(0)} MiB)  `);
+      }
+    });
+    if (progress) log.write('\n');
+    detector.endFile();
+  }
+
+  const result = detector.finish({
+    ...(asnRanges !== undefined ? { asnRanges } : {}),
+    ...(peering !== undefined ? { peeringDb: peering } : {}),
+    ...(matcher !== undefined ? { lists: matcher } : {}),
+  });
+  writeAtomic(out, formatPrefixCsv(result.prefixes));
+  const summary = summarize(result);
+  if (report !== undefined) {
+    const chartPath = join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js');
+    writeAtomic(report, renderReport(summary, readFileSync(chartPath, 'utf8')));
+  }
+  say(formatSummary(summary));
+  say(`wrote ${result.prefixes.length} prefixes to ${out}${report !== undefined ? ` and the report to ${report}` : ''} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return result;
+}
+
+function writeAtomic(file: string, text: string): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+}
+
+const THRESHOLD_FLAGS: Record<string, keyof DetectOptions> = {
+  'min-days': 'minDays',
+  'min-browsers-per-day': 'minBrowsersPerDay',
+  'min-plausibility': 'minPlausibility',
+  'min-requests-per-ua-day': 'minRequestsPerUaDay',
+  'min-pool-addresses': 'minPoolAddresses',
+  'group-share': 'groupShare',
+  'group-min-addresses': 'groupMinAddresses',
+  'max-bot-score': 'maxBotScore',
+  'max-malformed-share': 'maxMalformedShare',
+  'min-access-addresses': 'minAccessAddresses',
+  'max-access-median-browsers': 'maxAccessMedianBrowsers',
+  'max-enterprise-weekend-share': 'maxEnterpriseWeekendShare',
+  'max-hosting-browser-share': 'maxHostingBrowserShare',
+};
+
+const USAGE = `usage: npm run detect -- --logs FILE... [--asn FILE] [--peeringdb FILE]... [--list KIND:FILE]... --out FILE [--report FILE.html] [--quiet]
+thresholds (defaults in brackets; see docs/detection.md):
+${Object.entries(THRESHOLD_FLAGS)
+  .map(([flag, key]) => `  --${flag} N [${DEFAULT_DETECT_OPTIONS[key]}]`)
+  .join('\n')}
+list kinds: ${MULTI_USER_KINDS.join(', ')}`;
+
+/** Parses the command line into {@link RunDetectOptions}; throws a `TypeError` naming the bad flag. */
+export function parseDetectArgs(argv: string[]): RunDetectOptions & { help: boolean } {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      logs: { type: 'string', multiple: true },
+      asn: { type: 'string' },
+      peeringdb: { type: 'string', multiple: true },
+      list: { type: 'string', multiple: true },
+      out: { type: 'string' },
+      report: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+      ...Object.fromEntries(Object.keys(THRESHOLD_FLAGS).map((f) => [f, { type: 'string' as const }])),
+    },
+  });
+  // `--logs a b c` puts b and c in positionals: accept them as more logs.
+  const logs = [...((values.logs as string[] | undefined) ?? []), ...positionals];
+  const o: RunDetectOptions & { help: boolean } = { logs, out: (values.out as string | undefined) ?? '', help: values.help as boolean, quiet: values.quiet as boolean };
+  if (values.asn !== undefined) o.asn = values.asn as string;
+  if (values.peeringdb !== undefined) o.peeringDb = values.peeringdb as string[];
+  if (values.report !== undefined) o.report = values.report as string;
+  o.lists = ((values.list as string[] | undefined) ?? []).map((spec) => {
+    const i = spec.indexOf(':');
+    const kind = spec.slice(0, i) as MultiUserKind;
+    if (i < 1 || !MULTI_USER_KINDS.includes(kind)) throw new TypeError(`--list ${spec}: expected KIND:FILE with KIND one of ${MULTI_USER_KINDS.join(', ')}`);
+    return { kind, file: spec.slice(i + 1) };
+  });
+  for (const [flag, key] of Object.entries(THRESHOLD_FLAGS)) {
+    const v = values[flag];
+    if (v === undefined) continue;
+    const x = Number(v);
+    if (!Number.isFinite(x)) throw new TypeError(`--${flag}: expected a number, got "${String(v)}"`);
+    o[key] = x;
+  }
+  if (!o.help && (o.logs.length === 0 || o.out.length === 0)) throw new TypeError(`--logs and --out are required\n${USAGE}`);
+  return o;
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  try {
+    const { help, ...o } = parseDetectArgs(process.argv.slice(2));
+    if (help) console.log(USAGE);
+    else await runDetect(o);
+  } catch (e) {
+    console.error(`detect: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  }
+}
