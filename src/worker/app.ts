@@ -27,6 +27,18 @@ interface Prepared {
 }
 
 type AppEnv = { Bindings: Env };
+
+/**
+ * The worker's handler: a module worker's default export.
+ *
+ * @example
+ * ```ts
+ * const res = await createWorker().fetch(request, env, ctx);
+ * ```
+ */
+export interface EdgeWorker {
+  fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response>;
+}
 const DEMO_ORIGIN = new URL('https://demo-origin.invalid');
 
 /**
@@ -40,7 +52,7 @@ const DEMO_ORIGIN = new URL('https://demo-origin.invalid');
  * export default createWorker({ tableBytes });
  * ```
  */
-export function createWorker(options: WorkerOptions = {}): ExportedHandler<Env> {
+export function createWorker(options: WorkerOptions = {}): EdgeWorker {
   const state: TableState = openTable(options.tableBytes, options.manifest);
   // Reads `state.table` per call: a table dropped by the checksum check stops counting at once.
   const classifier: MultiUserClassifier = { lookup: (ip) => state.table?.lookup(ip) };
@@ -106,7 +118,7 @@ export function createWorker(options: WorkerOptions = {}): ExportedHandler<Env> 
     return c.json({ error: 'multi-user-ip: internal error' }, 502);
   });
 
-  return { fetch: app.fetch };
+  return { fetch: async (request, env, ctx) => app.fetch(request, env, ctx) };
 }
 
 async function forward(c: Context<AppEnv>, origin: URL | undefined, match: MultiUserMatch | undefined, factor: number | undefined, state: TableState): Promise<Response> {

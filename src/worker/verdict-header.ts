@@ -16,7 +16,7 @@ export const VERDICT_HEADER = 'Multi-User-IP';
  *
  * - `multi` (Boolean): the address lies in a multi-user prefix. Alone (`multi=?0`) when it does not.
  * - `kind` (Token), `users` (Integer, omitted when the list gave none), `prefix` (String): the longest match.
- * - `factor` (Integer or Decimal): the multiplier the applied rule used, when a rule applied.
+ * - `factor` (Integer or Decimal): the multiplier the applied rule used, when a rule applied to a multi-user address.
  * - `fault` (Boolean): the table could not be used, so every address was treated as single-user.
  *
  * Hand-written rather than a library: it runs on every request, and every member's value comes from the
@@ -34,7 +34,7 @@ export function formatVerdict(match: MultiUserMatch | undefined, factor?: number
     if (match.users !== undefined) out += `, users=${match.users}`;
     out += `, prefix="${match.prefix}"`;
   }
-  if (factor !== undefined && Number.isFinite(factor)) {
+  if (match !== undefined && factor !== undefined && Number.isFinite(factor)) {
     out += `, factor=${Number.isInteger(factor) ? factor : Math.round(factor * 1000) / 1000}`;
   }
   if (fault) out += ', fault';

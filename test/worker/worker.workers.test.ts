@@ -182,7 +182,7 @@ describe('admin endpoints', () => {
     const auth = { headers: { authorization: 'Bearer secret' } };
     const health = (await (await send(worker, env, SINGLE, '/__multi-user/health', auth)).json()) as Record<string, any>;
     expect(health.ok).toBe(true);
-    expect(health.table).toMatchObject({ loaded: true, sha256: manifest.sha256, ipv4Prefixes: table.info.ipv4Prefixes });
+    expect(health.table).toMatchObject({ loaded: true, sha256: manifest.sha256, ipv4Prefixes: table.info.v4Prefixes });
     const lookup = (await (await send(worker, env, SINGLE, `/__multi-user/lookup?ip=${MULTI}`, auth)).json()) as Record<string, any>;
     const factor = multiUserFactor(table.lookup(MULTI));
     expect(lookup.match).toEqual(table.lookup(MULTI));
