@@ -221,7 +221,7 @@ export function parseDetectArgs(argv: string[]): RunDetectOptions & { help: bool
     return { kind, file: spec.slice(i + 1) };
   });
   for (const [flag, key] of Object.entries(THRESHOLD_FLAGS)) {
-    const v = values[flag];
+    const v = (values as Record<string, unknown>)[flag];
     if (v === undefined) continue;
     const x = Number(v);
     if (!Number.isFinite(x)) throw new TypeError(`--${flag}: expected a number, got "${String(v)}"`);

@@ -56,7 +56,8 @@ export function runSimulate(options: SimulateOptions & { outDir: string; gzip?: 
   let buffer = '';
   const flush = () => {
     if (buffer.length === 0) return;
-    writeSync(fd, gzip ? gzipSync(buffer, { level: 1 }) : buffer);
+    if (gzip) writeSync(fd, gzipSync(buffer, { level: 1 }));
+    else writeSync(fd, buffer);
     buffer = '';
   };
   let out: SimulationOutput;

@@ -91,7 +91,7 @@ export function toUnixSeconds(v: unknown): number {
   else if (typeof v === 'string') {
     if (v.length === 0) return Number.NaN;
     const c = v.charCodeAt(0);
-    if (v.length >= 10 && c >= 48 && c <= 57 && v.charCodeAt(4) === 45) return Date.parse(v) / 1000;
+    if (v.length >= 10 && c >= 48 && c <= 57 && v.charCodeAt(4) === 45) return rfc3339Seconds(v);
     n = Number(v);
   } else return Number.NaN;
   if (!Number.isFinite(n) || n < 0) return Number.NaN;
@@ -138,6 +138,27 @@ export function parseLogpushLine(line: string, r: LogRecord): string | undefined
   const asn = rec.ClientASN;
   if (typeof asn === 'number' && Number.isInteger(asn) && asn > 0 && asn < 2 ** 32) r.asn = asn;
   return undefined;
+}
+
+let cachedHourKey = '';
+let cachedHourStart = 0;
+
+/** RFC 3339 → Unix seconds; the hour is cached because consecutive lines share it. */
+function rfc3339Seconds(s: string): number {
+  // 2026-11-02T08:15:30Z / 2026-11-02T08:15:30.123Z (UTC, as Logpush writes it); others via Date.parse.
+  if (s.length >= 20 && s.charCodeAt(10) === 84 && s.charCodeAt(s.length - 1) === 90 && s.charCodeAt(13) === 58) {
+    const key = s.slice(0, 13);
+    if (key !== cachedHourKey) {
+      const h = Date.parse(`${key}:00:00Z`);
+      if (Number.isNaN(h)) return Date.parse(s) / 1000;
+      cachedHourKey = key;
+      cachedHourStart = h / 1000;
+    }
+    const mm = (s.charCodeAt(14) - 48) * 10 + (s.charCodeAt(15) - 48);
+    const ss = (s.charCodeAt(17) - 48) * 10 + (s.charCodeAt(18) - 48);
+    if (mm >= 0 && mm < 60 && ss >= 0 && ss < 61) return cachedHourStart + mm * 60 + ss;
+  }
+  return Date.parse(s) / 1000;
 }
 
 const MONTHS: Record<string, number> = {
