@@ -201,20 +201,19 @@ function addHeaders(c: Context, policy: string, state: string | undefined): void
 }
 
 /**
- * Adds a list member in front of the existing ones (inner middlewares finish first, so the
- * outermost rule ends up first), copying the response once if its headers are immutable (`fetch`).
+ * Appends a list member (inner middlewares finish first, so their members come first), copying the
+ * response once if its headers are immutable (`fetch`). `append` rather than get + set: measured
+ * cheaper in bench/ratelimit, where header writes are most of the limiter's cost on Node.
  */
 function appendHeader(c: Context, name: string, value: string): void {
-  const existing = c.res.headers.get(name);
-  const combined = existing === null ? value : `${value}, ${existing}`;
   try {
-    c.res.headers.set(name, combined);
+    c.res.headers.append(name, value);
   } catch {
     const res = c.res;
     // A WebSocket upgrade (101) cannot be copied: it goes out without the headers.
     if (res.status < 200 || (res as { webSocket?: unknown }).webSocket) return;
     c.res = new Response(res.body, res);
-    c.res.headers.set(name, combined);
+    c.res.headers.append(name, value);
   }
 }
 

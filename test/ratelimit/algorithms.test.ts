@@ -139,6 +139,29 @@ describe('MemoryStore', () => {
     expect(store.hit('b', rule, EPOCH).allowed).toBe(true); // b was forgotten
   });
 
+  it('never evicts a key hit at least once every maxKeys / 2 operations, and never holds more than maxKeys', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 4, max: 64 }), fc.array(fc.nat(), { minLength: 1, maxLength: 400 }), (maxKeys, others) => {
+        const store = new MemoryStore({ maxKeys });
+        const big: StoreRule = { algorithm: 'fixed-window', limit: 1_000_000, periodMs: 60_000, mitigationMs: 0 };
+        const every = Math.max(1, Math.floor(maxKeys / 2));
+        let hot = 0;
+        let ops = 0;
+        for (const other of others) {
+          if (ops % every === 0) {
+            hot++;
+            expect(store.hit('hot', big, EPOCH).remaining).toBe(1_000_000 - hot);
+            ops++;
+          }
+          store.hit(`k${other}`, big, EPOCH);
+          ops++;
+          expect(store.size).toBeLessThanOrEqual(maxKeys);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('expires lazily and keeps keys apart', () => {
     const store = new MemoryStore();
     expect(store.hit('x', rule, EPOCH).allowed).toBe(true);

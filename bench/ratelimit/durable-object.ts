@@ -1,0 +1,42 @@
+/**
+ * Child process of bench/ratelimit/main.ts: one RateLimitCounter Durable Object's throughput for one
+ * key, in workerd (wrangler's unstable_startWorker on loopback, local SQLite storage). Prints JSON
+ * `{ label: hitsPerSecond[] }` to stdout.
+ */
+import { pathToFileURL } from 'node:url';
+import { unstable_startWorker } from 'wrangler';
+
+export async function measureDurableObject(n: number, runs: number): Promise<Record<string, number[]>> {
+  const config = new URL('./wrangler.toml', import.meta.url).pathname;
+  const worker = await unstable_startWorker({ config, dev: { server: { port: 0 }, inspector: false, persist: false } as never });
+  await worker.ready;
+  const out: Record<string, number[]> = {};
+  try {
+    const cases = [
+      ['one RPC per hit, sequential', 'rpc', 1],
+      ['one RPC per hit, 50 concurrent', 'rpc', 50],
+      ['DurableObjectStore batching, 50 concurrent', 'batched', 50],
+    ] as const;
+    for (let run = -1; run < runs; run++) {
+      for (const [label, mode, c] of cases) {
+        const count = run < 0 ? Math.min(n, 500) : n; // run -1 warms up
+        const started = performance.now();
+        const res = await worker.fetch(`http://bench/?n=${count}&c=${c}&mode=${mode}&key=${mode}-${c}-${run}`);
+        const body = (await res.json()) as { allowed: number };
+        const ms = performance.now() - started;
+        if (body.allowed !== count) throw new Error(`${label}: ${body.allowed} of ${count} hits allowed`);
+        if (run >= 0) (out[label] ??= []).push((count / ms) * 1000);
+      }
+      process.stderr.write(`  durable object run ${run + 1}/${runs}\n`);
+    }
+  } finally {
+    await worker.dispose();
+  }
+  return out;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
+  const n = Number(process.argv[2] ?? 5000);
+  const runs = Number(process.argv[3] ?? 3);
+  process.stdout.write(`${JSON.stringify(await measureDurableObject(n, runs))}\n`);
+}
