@@ -1,8 +1,7 @@
 import { parseIPv4Range, parseIPv6 } from '../ip/index.ts';
 import { flatten, type Span } from './flatten.ts';
 import {
-  FLAG_V4_WIDE,
-  FLAG_V6_WIDE,
+  ESCAPED,
   FORMAT_VERSION,
   HEADER_LENGTH,
   LEAF_DESCEND,
@@ -63,7 +62,10 @@ export interface CompileStats {
   v6Prefixes: number;
   v4Ranges: number;
   v6Ranges: number;
+  v6Blocks: number;
   v6LongRanges: number;
+  v4Escapes: number;
+  v6Escapes: number;
   values: number;
   v4Leaves: number;
   v6Leaves: number;
@@ -163,7 +165,7 @@ export function compileTable(entries: readonly TableEntry[]): { bytes: Uint8Arra
     const q = unique[unique.length - 1];
     if (q && q.family === p.family && q.w0 === p.w0 && q.w1 === p.w1 && q.w2 === p.w2 && q.w3 === p.w3 && q.bits === p.bits) {
       if (q.valueKey !== p.valueKey) {
-        const [x, y] = q.where <= p.where ? [q, p] : [p, q];
+        const [x, y] = q.where.localeCompare(p.where, 'en', { numeric: true }) <= 0 ? [q, p] : [p, q];
         problem(
           'conflicting-duplicate',
           `${y.where}: expected one set of attributes per prefix: ${y.entry.prefix} is ${describe(y.entry)} here but ${describe(x.entry)} at ${x.where}`,
@@ -236,20 +238,15 @@ export function compileTable(entries: readonly TableEntry[]): { bytes: Uint8Arra
     });
   }
 
-  // Leaf dictionaries.
-  const v4LeafKeys = [...new Set(v4Filled.leaf)].sort((a, b) => a - b);
-  const v6LeafKeys = [...new Set([...v6Filled.leaf, ...longLeaf])].sort((a, b) => a - b);
-  if (v4LeafKeys.length > 0x10000 || v6LeafKeys.length > 0x10000) {
+  // Leaf dictionaries: the most used leaves get one-byte ids.
+  const v4Leaves = assignIds(v4Filled.leaf, []);
+  const v6Leaves = assignIds(v6Filled.leaf, longLeaf);
+  if (v6Leaves.dict.length > 0x10000) {
     throw new TableCompileError('too-many-leaves', [
-      `expected at most 65536 distinct (prefix length, kind, users) triples per family, got ${Math.max(v4LeafKeys.length, v6LeafKeys.length)}`,
+      `expected at most 65536 distinct IPv6 (prefix length, kind, users) triples, got ${v6Leaves.dict.length}`,
     ]);
   }
-  const v4Wide = v4LeafKeys.length > 256;
-  const v6Wide = v6LeafKeys.length > 256;
-  const v4LeafId = new Map(v4LeafKeys.map((k, i) => [k, i]));
-  const v6LeafId = new Map(v6LeafKeys.map((k, i) => [k, i]));
 
-  // Sections.
   const values = new Uint8Array(valueKeys.length * 8);
   const vdv = new DataView(values.buffer);
   valueKeys.forEach((k, i) => {
@@ -260,16 +257,11 @@ export function compileTable(entries: readonly TableEntry[]): { bytes: Uint8Arra
     const out = new Uint8Array(keys.length * 4);
     const dv = new DataView(out.buffer);
     keys.forEach((k, i) => {
-      dv.setUint8(i * 4, Math.floor(k / 2 ** 16) % 256);
+      dv.setUint8(i * 4, leafBits(k));
       dv.setUint8(i * 4 + 1, Math.floor(k / 2 ** 24));
       dv.setUint16(i * 4 + 2, k % 2 ** 16, true);
     });
     return out;
-  };
-  const ids = (list: number[], idOf: Map<number, number>, wide: boolean) => {
-    const arr = wide ? new Uint16Array(list.length) : new Uint8Array(list.length);
-    list.forEach((k, i) => (arr[i] = idOf.get(k)!));
-    return new Uint8Array(arr.buffer);
   };
 
   const r4 = v4Filled.pos.length;
@@ -281,36 +273,50 @@ export function compileTable(entries: readonly TableEntry[]): { bytes: Uint8Arra
   });
   for (let c = 1; c < v4Index.length; c++) v4Index[c]! += v4Index[c - 1]!;
 
+  // IPv6 ranges grouped in /32 blocks: block keys hold bits 0–31 once, ranges bits 32–63.
   const r6 = v6Filled.pos.length;
-  const v6Index = new Uint32Array(r6 > 0 ? V6_INDEX_LENGTH : 0);
-  const v6Keys = new Uint32Array(r6 * 2);
+  const blockKeys: number[] = [];
+  const blockOffsets: number[] = [];
+  const v6Keys = new Uint32Array(r6);
   v6Filled.pos.forEach((p, i) => {
-    v6Keys[2 * i] = Number(p >> 32n);
-    v6Keys[2 * i + 1] = Number(p & 0xffffffffn);
-    v6Index[Number(p >> 52n) + 1]!++;
+    const hi = Number(p >> 32n);
+    if (blockKeys[blockKeys.length - 1] !== hi) {
+      blockKeys.push(hi);
+      blockOffsets.push(i);
+    }
+    v6Keys[i] = Number(p & 0xffffffffn);
   });
+  if (r6 > 0) blockOffsets.push(r6);
+  const v6Index = new Uint32Array(r6 > 0 ? V6_INDEX_LENGTH : 0);
+  for (const k of blockKeys) v6Index[(k >>> 20) + 1]!++;
   for (let c = 1; c < v6Index.length; c++) v6Index[c]! += v6Index[c - 1]!;
   const longKeys = new Uint32Array(longPos.length * 4);
+  const longIds = new Uint16Array(longPos.length);
   longPos.forEach(([hi, lo], i) => {
     longKeys[4 * i] = Number(hi >> 32n);
     longKeys[4 * i + 1] = Number(hi & 0xffffffffn);
     longKeys[4 * i + 2] = Number(lo >> 32n);
     longKeys[4 * i + 3] = Number(lo & 0xffffffffn);
+    longIds[i] = v6Leaves.idOf.get(longLeaf[i]!)!;
   });
 
   const u8 = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
   const sections: Uint8Array[] = [
     values,
-    leaves(v4LeafKeys),
+    leaves(v4Leaves.dict),
     u8(v4Index),
     u8(v4Keys),
-    ids(v4Filled.leaf, v4LeafId, v4Wide),
-    leaves(v6LeafKeys),
+    v4Leaves.ids,
+    u8(v4Leaves.escapes),
+    leaves(v6Leaves.dict),
     u8(v6Index),
+    u8(Uint32Array.from(blockKeys)),
+    u8(Uint32Array.from(blockOffsets)),
     u8(v6Keys),
-    ids(v6Filled.leaf, v6LeafId, v6Wide),
+    v6Leaves.ids,
+    u8(v6Leaves.escapes),
     u8(longKeys),
-    ids(longLeaf, v6LeafId, v6Wide),
+    u8(longIds),
   ];
   let offset = HEADER_LENGTH;
   const offsets = sections.map((s) => {
@@ -324,7 +330,6 @@ export function compileTable(entries: readonly TableEntry[]): { bytes: Uint8Arra
   dv.setUint16(4, FORMAT_VERSION, true);
   dv.setUint16(6, HEADER_LENGTH, true);
   dv.setUint32(8, bytes.length, true);
-  dv.setUint32(16, (v4Wide ? FLAG_V4_WIDE : 0) | (v6Wide ? FLAG_V6_WIDE : 0), true);
   dv.setUint32(20, v4.length, true);
   dv.setUint32(24, v6.length, true);
   for (let s = 0; s < SECTION_COUNT; s++) {
@@ -340,13 +345,39 @@ export function compileTable(entries: readonly TableEntry[]): { bytes: Uint8Arra
       v6Prefixes: v6.length,
       v4Ranges: r4,
       v6Ranges: r6,
+      v6Blocks: blockKeys.length,
       v6LongRanges: longPos.length,
       values: valueKeys.length,
-      v4Leaves: v4LeafKeys.length,
-      v6Leaves: v6LeafKeys.length,
+      v4Leaves: v4Leaves.dict.length,
+      v6Leaves: v6Leaves.dict.length,
+      v4Escapes: v4Leaves.escapes.length / 2,
+      v6Escapes: v6Leaves.escapes.length / 2,
       byteLength: bytes.length,
     },
   };
+}
+
+/**
+ * Numbers the leaves: the 255 most used (ties by key) get one-byte ids 0–254 in `ids`; ranges with a
+ * rarer leaf get `ESCAPED` and an (index, id) pair in `escapes`. `extra` lists leaves used elsewhere.
+ */
+function assignIds(rangeLeaves: number[], extra: number[]) {
+  const count = new Map<number, number>();
+  for (const k of rangeLeaves) count.set(k, (count.get(k) ?? 0) + 1);
+  for (const k of extra) if (!count.has(k)) count.set(k, 0);
+  const dict = [...count.keys()].sort((a, b) => count.get(b)! - count.get(a)! || a - b);
+  const idOf = new Map(dict.map((k, i) => [k, i]));
+  const ids = new Uint8Array(rangeLeaves.length);
+  const escapes: number[] = [];
+  rangeLeaves.forEach((k, i) => {
+    const id = idOf.get(k)!;
+    if (id < ESCAPED) ids[i] = id;
+    else {
+      ids[i] = ESCAPED;
+      escapes.push(i, id);
+    }
+  });
+  return { dict, idOf, ids, escapes: Uint32Array.from(escapes) };
 }
 
 /** Bits of the prefix length in a leaf key. */

@@ -2,44 +2,51 @@
  * The multi-user table binary format, version 1. Everything is little-endian; every section starts at
  * an 8-byte-aligned offset (so typed-array views need no copy); padding bytes are zero.
  *
- * Header (128 bytes):
+ * Header (160 bytes):
  *
  * | offset | size | field |
  * |-------:|-----:|-------|
  * | 0      | 4    | magic: ASCII `MUIT` (`4d 55 49 54`) |
  * | 4      | 2    | format version (`1`) |
- * | 6      | 2    | header length in bytes (`128`) |
+ * | 6      | 2    | header length in bytes (`160`) |
  * | 8      | 4    | total table length in bytes |
  * | 12     | 4    | CRC-32 (IEEE) of the whole table with these 4 bytes read as zero |
- * | 16     | 4    | flags: bit 0 = IPv4 leaf ids are u16 (else u8), bit 1 = IPv6 leaf ids are u16 (else u8) |
+ * | 16     | 4    | flags, zero (reserved) |
  * | 20     | 4    | IPv4 prefix count (distinct prefixes compiled in) |
  * | 24     | 4    | IPv6 prefix count |
  * | 28     | 4    | reserved, zero |
- * | 32     | 88   | section directory: 11 × (offset u32, length u32), in the order below |
- * | 120    | 8    | reserved, zero |
+ * | 32     | 120  | section directory: 15 × (offset u32, length u32), in the order below |
+ * | 152    | 8    | reserved, zero |
  *
- * Sections:
+ * Sections (R4 = IPv4 ranges, B6 = IPv6 /32 blocks, R6 = IPv6 ranges, L6 = IPv6 long ranges):
  *
- * | # | name | element | meaning |
- * |--:|------|---------|---------|
- * | 0 | values | 8 B: kind u8, 3 zero bytes, users u32 (0 = unknown) | distinct (kind, users); kind is the index in `MULTI_USER_KINDS` |
- * | 1 | v4 leaves | 4 B: bits u8, type u8 (0 match, 1 none), value u16 | distinct (prefix length, value) |
- * | 2 | v4 index | u32 × 65,537 (or empty) | `index[c]` = first range whose start has top 16 bits ≥ c; `index[65536]` = range count |
- * | 3 | v4 keys | u16 per range | low 16 bits of the range start |
- * | 4 | v4 leaf ids | u8 or u16 per range | leaf of the range |
- * | 5 | v6 leaves | 4 B: bits u8, type u8 (0 match, 1 none, 2 descend), value u16 | as v4; `descend` = look in the long section |
- * | 6 | v6 index | u32 × 4,097 (or empty) | as v4, over the top 12 bits of the address |
- * | 7 | v6 keys | 2 × u32 per range | top 64 bits of the range start (high word first) |
- * | 8 | v6 leaf ids | u8 or u16 per range | leaf of the range |
- * | 9 | v6 long keys | 4 × u32 per range | full 128-bit start of ranges inside /64s that hold prefixes longer than /64 |
- * | 10 | v6 long leaf ids | u8 or u16 per range | leaf of the long range |
+ * | # | name | size | content |
+ * |--:|------|------|---------|
+ * | 0 | values | 8 × V | kind u8 (index in `MULTI_USER_KINDS`), 3 zero bytes, users u32 (0 = unknown) |
+ * | 1 | v4 leaves | 4 × leaves | prefix length u8, type u8 (0 = match), value index u16 |
+ * | 2 | v4 index | 4 × 65,537 or 0 | u32: first range whose start's top 16 bits are ≥ c; last entry = R4 |
+ * | 3 | v4 keys | 2 × R4 | u16: low 16 bits of each range start |
+ * | 4 | v4 leaf ids | 1 × R4 | u8 leaf id; 255 = escaped (see next) |
+ * | 5 | v4 escapes | 8 × E4 | (range index u32, leaf id u32), sorted by range index |
+ * | 6 | v6 leaves | 4 × leaves | prefix length u8, type u8 (0 = match, 1 = none, 2 = descend), value index u16 |
+ * | 7 | v6 index | 4 × 4,097 or 0 | u32: first /32 block whose top 12 bits are ≥ c; last entry = B6 |
+ * | 8 | v6 block keys | 4 × B6 | u32: bits 0–31 of the ranges in the block (sorted) |
+ * | 9 | v6 block offsets | 4 × (B6 + 1) or 0 | u32: first range of each block; last entry = R6 |
+ * | 10 | v6 keys | 4 × R6 | u32: bits 32–63 of each range start |
+ * | 11 | v6 leaf ids | 1 × R6 | u8 leaf id; 255 = escaped |
+ * | 12 | v6 escapes | 8 × E6 | (range index u32, leaf id u32), sorted |
+ * | 13 | v6 long keys | 16 × L6 | 4 × u32: the full 128-bit start of ranges inside /64s holding prefixes longer than /64 |
+ * | 14 | v6 long leaf ids | 2 × L6 | u16 leaf id |
  *
  * Ranges: nested prefixes are flattened at compile time into sorted, disjoint ranges; a range is stored
  * only where the longest match changes to a prefix (not where it changes to "no match"). A range holds
- * the *length* of its prefix, not the prefix: the answer's prefix is the looked-up address masked to
- * that length, and an address lies in the range's prefix exactly when its masked form equals the
- * masked range start — so gaps after a prefix need no entry. Every index chunk that starts inside a
- * prefix gets an explicit range at the chunk start, so a lookup never leaves its chunk.
+ * its prefix's *length* (via the leaf), not the prefix: the answer's prefix is the looked-up address
+ * masked to that length, and the address lies in the range's prefix exactly when it agrees with the
+ * range start on those bits — so the gap after a prefix needs no entry. Every index chunk (IPv4 /16,
+ * IPv6 /12) that starts inside a prefix gets an explicit range at its start, so a lookup never looks
+ * before its chunk. Leaf ids are one byte: the 255 most used (length, value) pairs get ids 0–254 and
+ * the rare rest are escaped. An IPv6 `descend` range covers exactly one /64 whose ranges are in the
+ * long section.
  */
 import { crc32 } from './crc32.ts';
 
@@ -47,14 +54,14 @@ import { crc32 } from './crc32.ts';
 export const MAGIC = 0x5449554d;
 /** The format version this code reads and writes. */
 export const FORMAT_VERSION = 1;
-export const HEADER_LENGTH = 128;
-export const SECTION_COUNT = 11;
+export const HEADER_LENGTH = 160;
+export const SECTION_COUNT = 15;
 export const V4_INDEX_BITS = 16;
 export const V6_INDEX_BITS = 12;
 export const V4_INDEX_LENGTH = 2 ** V4_INDEX_BITS + 1;
 export const V6_INDEX_LENGTH = 2 ** V6_INDEX_BITS + 1;
-export const FLAG_V4_WIDE = 1;
-export const FLAG_V6_WIDE = 2;
+/** Leaf id meaning "look in the escape section". */
+export const ESCAPED = 255;
 export const LEAF_MATCH = 0;
 export const LEAF_NONE = 1;
 export const LEAF_DESCEND = 2;
@@ -66,12 +73,16 @@ export const Section = {
   V4Index: 2,
   V4Keys: 3,
   V4Ids: 4,
-  V6Leaves: 5,
-  V6Index: 6,
-  V6Keys: 7,
-  V6Ids: 8,
-  V6LongKeys: 9,
-  V6LongIds: 10,
+  V4Escapes: 5,
+  V6Leaves: 6,
+  V6Index: 7,
+  V6BlockKeys: 8,
+  V6BlockOffsets: 9,
+  V6Keys: 10,
+  V6Ids: 11,
+  V6Escapes: 12,
+  V6LongKeys: 13,
+  V6LongIds: 14,
 } as const;
 /** A section number. */
 export type Section = (typeof Section)[keyof typeof Section];
@@ -106,28 +117,8 @@ export class TableFormatError extends Error {
   }
 }
 
-/** The element size of each section (leaf-id sections depend on the flags). */
-export function elementSize(section: Section, flags: number): number {
-  switch (section) {
-    case Section.Values:
-      return 8;
-    case Section.V4Leaves:
-    case Section.V6Leaves:
-    case Section.V4Index:
-    case Section.V6Index:
-      return 4;
-    case Section.V4Keys:
-      return 2;
-    case Section.V6Keys:
-      return 8;
-    case Section.V6LongKeys:
-      return 16;
-    case Section.V4Ids:
-      return flags & FLAG_V4_WIDE ? 2 : 1;
-    default:
-      return flags & FLAG_V6_WIDE ? 2 : 1; // V6Ids, V6LongIds
-  }
-}
+/** The element size of each section. */
+export const ELEMENT_SIZE: readonly number[] = [8, 4, 4, 2, 1, 8, 4, 4, 4, 4, 4, 1, 8, 16, 2];
 
 /** The checksum stored at offset 12: CRC-32 over the table with bytes 12–15 taken as zero. */
 export function tableChecksum(bytes: Uint8Array): number {
@@ -177,7 +168,7 @@ export function readLayout(bytes: Uint8Array): Layout {
     );
   }
   const flags = dv.getUint32(16, true);
-  if ((flags & ~(FLAG_V4_WIDE | FLAG_V6_WIDE)) !== 0) {
+  if (flags !== 0) {
     throw new TableFormatError('bad-section', `unknown flags 0x${flags.toString(16)}`);
   }
   const sections: Array<[number, number]> = [];
@@ -190,7 +181,7 @@ export function readLayout(bytes: Uint8Array): Layout {
         `section ${s}: offset ${offset} length ${length} is outside the table (${byteLength} bytes) or not 8-byte aligned`,
       );
     }
-    if (length % elementSize(s as Section, flags) !== 0) {
+    if (length % ELEMENT_SIZE[s]! !== 0) {
       throw new TableFormatError('bad-section', `section ${s}: length ${length} is not a multiple of its element size`);
     }
     sections.push([offset, length]);

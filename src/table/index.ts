@@ -9,7 +9,7 @@
  * MultiUserTable.from(bytes).lookup('198.51.100.7')?.kind; // 'cgnat'
  * ```
  */
-export { MultiUserTable, type TableInfo } from './reader.ts';
+export { MultiUserTable, type TableInfo, type MultiUserClass } from './reader.ts';
 export { compileTable, TableCompileError, type TableEntry, type TableCompileErrorCode, type CompileStats } from './compile.ts';
 export { TableFormatError, FORMAT_VERSION, type TableFormatErrorCode } from './format.ts';
 export { crc32 } from './crc32.ts';

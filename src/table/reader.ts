@@ -1,7 +1,6 @@
 import { formatIPv6, parseIPv4, parseIPv6 } from '../ip/index.ts';
 import {
-  FLAG_V4_WIDE,
-  FLAG_V6_WIDE,
+  ESCAPED,
   LEAF_DESCEND,
   LEAF_MATCH,
   LEAF_NONE,
@@ -32,12 +31,31 @@ export interface TableInfo {
   /** Ranges stored after flattening (diagnostics). */
   v4Ranges: number;
   v6Ranges: number;
+  v6Blocks: number;
   v6LongRanges: number;
   /** Distinct (kind, users) values. */
   values: number;
   byteLength: number;
   /** The CRC-32 stored in the header, as 8 lower-case hex digits. */
   checksum: string;
+}
+
+/** Decimal strings of 0–255 and "/0"–"/128": building the answer's prefix from these is several times faster than template literals. */
+const OCTET = Array.from({ length: 256 }, (_, i) => String(i));
+const SLASH = Array.from({ length: 129 }, (_, i) => `/${i}`);
+
+/**
+ * The kind and user estimate of a match, without the prefix: what a rate limiter needs. One frozen
+ * object per distinct (kind, users) value in the table, shared by all lookups.
+ *
+ * @example
+ * ```ts
+ * const c = table.classify(clientIp); // { kind: 'cgnat', users: 1200 } | undefined
+ * ```
+ */
+export interface MultiUserClass {
+  readonly kind: MultiUserKind;
+  readonly users: number | undefined;
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -70,22 +88,27 @@ export class MultiUserTable implements MultiUserClassifier {
   private readonly users: Array<number | undefined>;
   private readonly v4Index: Uint32Array;
   private readonly v4Keys: Uint16Array;
-  private readonly v4Ids: Uint8Array | Uint16Array;
+  private readonly v4Ids: Uint8Array;
+  private readonly v4Escapes: Uint32Array;
   private readonly v4LeafCount: number;
   private readonly v4Mask: Uint32Array;
   private readonly v4Bits: Uint8Array;
   private readonly v4Value: Uint16Array;
   private readonly v6Index: Uint32Array;
+  private readonly v6BlockKeys: Uint32Array;
+  private readonly v6BlockOffsets: Uint32Array;
   private readonly v6Keys: Uint32Array;
-  private readonly v6Ids: Uint8Array | Uint16Array;
+  private readonly v6Ids: Uint8Array;
+  private readonly v6Escapes: Uint32Array;
   private readonly v6LongKeys: Uint32Array;
-  private readonly v6LongIds: Uint8Array | Uint16Array;
+  private readonly v6LongIds: Uint16Array;
   private readonly v6LeafCount: number;
   /** Four mask words per leaf. */
   private readonly v6Mask: Uint32Array;
   private readonly v6Bits: Uint8Array;
   private readonly v6Type: Uint8Array;
   private readonly v6Value: Uint16Array;
+  private readonly classes: MultiUserClass[];
   private verified = false;
 
   private constructor(bytes: Uint8Array) {
@@ -104,6 +127,7 @@ export class MultiUserTable implements MultiUserClassifier {
       this.kinds.push(kind);
       this.users.push(users === 0 ? undefined : users);
     }
+    this.classes = this.kinds.map((kind, i) => Object.freeze({ kind, users: this.users[i] }));
     const view = <T>(s: Section, Ctor: { new (b: ArrayBufferLike, o: number, n: number): T; BYTES_PER_ELEMENT: number }): T => {
       const [o, l] = layout.sections[s]!;
       return new Ctor(buffer, byteOffset + o, l / Ctor.BYTES_PER_ELEMENT);
@@ -141,18 +165,26 @@ export class MultiUserTable implements MultiUserClassifier {
 
     this.v4Index = view(Section.V4Index, Uint32Array);
     this.v4Keys = view(Section.V4Keys, Uint16Array);
-    this.v4Ids = layout.flags & FLAG_V4_WIDE ? view(Section.V4Ids, Uint16Array) : view(Section.V4Ids, Uint8Array);
+    this.v4Ids = view(Section.V4Ids, Uint8Array);
+    this.v4Escapes = view(Section.V4Escapes, Uint32Array);
     this.v6Index = view(Section.V6Index, Uint32Array);
+    this.v6BlockKeys = view(Section.V6BlockKeys, Uint32Array);
+    this.v6BlockOffsets = view(Section.V6BlockOffsets, Uint32Array);
     this.v6Keys = view(Section.V6Keys, Uint32Array);
-    const wide6 = (layout.flags & FLAG_V6_WIDE) !== 0;
-    this.v6Ids = wide6 ? view(Section.V6Ids, Uint16Array) : view(Section.V6Ids, Uint8Array);
+    this.v6Ids = view(Section.V6Ids, Uint8Array);
+    this.v6Escapes = view(Section.V6Escapes, Uint32Array);
     this.v6LongKeys = view(Section.V6LongKeys, Uint32Array);
-    this.v6LongIds = wide6 ? view(Section.V6LongIds, Uint16Array) : view(Section.V6LongIds, Uint8Array);
-    checkIndex(4, this.v4Index, V4_INDEX_LENGTH, this.v4Keys.length, this.v4Ids.length);
-    checkIndex(6, this.v6Index, V6_INDEX_LENGTH, this.v6Keys.length / 2, this.v6Ids.length);
-    if (this.v6LongKeys.length / 4 !== this.v6LongIds.length) {
-      throw new TableFormatError('bad-section', 'IPv6 long section: key and leaf-id counts differ');
-    }
+    this.v6LongIds = view(Section.V6LongIds, Uint16Array);
+    const r4 = this.v4Keys.length;
+    const r6 = this.v6Keys.length;
+    const b6 = this.v6BlockKeys.length;
+    sameCount('IPv4 keys and leaf ids', r4, this.v4Ids.length);
+    sameCount('IPv6 keys and leaf ids', r6, this.v6Ids.length);
+    sameCount('IPv6 long keys and leaf ids', this.v6LongKeys.length / 4, this.v6LongIds.length);
+    sameCount('IPv6 block keys and offsets', b6 === 0 ? 0 : b6 + 1, this.v6BlockOffsets.length);
+    checkEnds('IPv4 index', this.v4Index, V4_INDEX_LENGTH, r4);
+    checkEnds('IPv6 index', this.v6Index, V6_INDEX_LENGTH, b6);
+    checkEnds('IPv6 block offsets', this.v6BlockOffsets, b6 + 1, r6);
   }
 
   /**
@@ -165,6 +197,9 @@ export class MultiUserTable implements MultiUserClassifier {
    * ```
    */
   static from(bytes: Uint8Array | ArrayBuffer): MultiUserTable {
+    if (!(bytes instanceof Uint8Array) && !(bytes instanceof ArrayBuffer)) {
+      throw new TypeError('MultiUserTable.from: expected a Uint8Array or an ArrayBuffer');
+    }
     if (!LITTLE_ENDIAN) throw new TableFormatError('bad-section', 'this reader needs a little-endian platform');
     let u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
     if (u8.byteOffset % 8 !== 0) u8 = u8.slice();
@@ -191,13 +226,21 @@ export class MultiUserTable implements MultiUserClassifier {
         `checksum mismatch: header says ${hex(this.layout.checksum)}, content gives ${hex(actual)}`,
       );
     }
-    checkIds('IPv4', this.v4Ids, this.v4LeafCount);
-    checkIds('IPv6', this.v6Ids, this.v6LeafCount);
-    checkIds('IPv6 long', this.v6LongIds, this.v6LeafCount);
+    checkMonotone('IPv4 index', this.v4Index);
+    checkMonotone('IPv6 index', this.v6Index);
+    checkMonotone('IPv6 block offsets', this.v6BlockOffsets);
+    checkIds('IPv4', this.v4Ids, this.v4Escapes, this.v4LeafCount);
+    checkIds('IPv6', this.v6Ids, this.v6Escapes, this.v6LeafCount);
+    for (let i = 0; i < this.v6LongIds.length; i++) {
+      if (this.v6LongIds[i]! >= this.v6LeafCount) throw new TableFormatError('bad-leaf', `IPv6 long range ${i}: leaf id out of range`);
+    }
     const k4 = this.v4Keys;
-    const k6 = this.v6Keys;
-    checkKeys(this.v4Index, (i) => k4[i]! > k4[i - 1]!, 'IPv4');
-    checkKeys(this.v6Index, (i) => k6[2 * i]! > k6[2 * i - 2]! || (k6[2 * i] === k6[2 * i - 2] && k6[2 * i + 1]! > k6[2 * i - 1]!), 'IPv6');
+    checkAscending('IPv4', this.v4Index, (i) => k4[i]! > k4[i - 1]!);
+    checkAscending('IPv6', this.v6BlockOffsets, (i) => this.v6Keys[i]! > this.v6Keys[i - 1]!);
+    const bk = this.v6BlockKeys;
+    for (let b = 1; b < bk.length; b++) {
+      if (bk[b]! <= bk[b - 1]!) throw new TableFormatError('bad-index', `IPv6 block ${b}: keys out of order`);
+    }
     this.verified = true;
   }
 
@@ -215,7 +258,8 @@ export class MultiUserTable implements MultiUserClassifier {
       v4Prefixes: this.layout.v4Prefixes,
       v6Prefixes: this.layout.v6Prefixes,
       v4Ranges: this.v4Keys.length,
-      v6Ranges: this.v6Keys.length / 2,
+      v6Ranges: this.v6Keys.length,
+      v6Blocks: this.v6BlockKeys.length,
       v6LongRanges: this.v6LongIds.length,
       values: this.kinds.length,
       byteLength: this.bytes.length,
@@ -255,12 +299,11 @@ export class MultiUserTable implements MultiUserClassifier {
   lookupV4(n: number): MultiUserMatch | undefined {
     const i = this.findV4(n);
     if (i < 0) return undefined;
-    const leaf = this.v4Ids[i]!;
-    const bits = this.v4Bits[leaf]!;
+    const leaf = this.leafV4(i);
     const net = (n & this.v4Mask[leaf]!) >>> 0;
     const v = this.v4Value[leaf]!;
     return {
-      prefix: `${net >>> 24}.${(net >>> 16) & 255}.${(net >>> 8) & 255}.${net & 255}/${bits}`,
+      prefix: OCTET[net >>> 24]! + '.' + OCTET[(net >>> 16) & 255]! + '.' + OCTET[(net >>> 8) & 255]! + '.' + OCTET[net & 255]! + SLASH[this.v4Bits[leaf]!]!,
       kind: this.kinds[v]!,
       users: this.users[v],
     };
@@ -279,12 +322,57 @@ export class MultiUserTable implements MultiUserClassifier {
   lookupV6(words: ArrayLike<number>): MultiUserMatch | undefined {
     const leaf = this.findV6(words[0]! >>> 0, words[1]! >>> 0, words[2]! >>> 0, words[3]! >>> 0);
     if (leaf < 0) return undefined;
-    const bits = this.v6Bits[leaf]!;
     const m = this.v6Mask;
-    const net = scratch;
+    const net = new Uint32Array(4);
     for (let k = 0; k < 4; k++) net[k] = (words[k]! & m[4 * leaf + k]!) >>> 0;
     const v = this.v6Value[leaf]!;
-    return { prefix: `${formatIPv6(net)}/${bits}`, kind: this.kinds[v]!, users: this.users[v] };
+    return { prefix: formatIPv6(net) + SLASH[this.v6Bits[leaf]!]!, kind: this.kinds[v]!, users: this.users[v] };
+  }
+
+  /**
+   * Like {@link MultiUserTable.lookup} without the prefix text: returns the shared, frozen
+   * `{ kind, users }` of the longest match. Allocation-free; use it on the request path when the
+   * prefix is not needed (a rate limiter's allowance depends on kind and users only).
+   *
+   * @example
+   * ```ts
+   * const c = table.classify(request.headers.get('cf-connecting-ip') ?? '');
+   * const factor = c ? Math.min(10, Math.sqrt(c.users ?? 4)) : 1;
+   * ```
+   */
+  classify(ip: string): MultiUserClass | undefined {
+    const n = parseIPv4(ip);
+    if (n >= 0) return this.classifyV4(n);
+    const w = scratch;
+    if (!parseIPv6(ip, w)) return undefined;
+    if (w[0] === 0 && w[1] === 0 && w[2] === 0xffff) return this.classifyV4(w[3]!);
+    return this.classifyV6(w);
+  }
+
+  /**
+   * {@link MultiUserTable.classify} for an IPv4 address as an unsigned 32-bit integer.
+   *
+   * @example
+   * ```ts
+   * table.classifyV4(parseIPv4('198.51.100.7'))?.kind; // 'cgnat'
+   * ```
+   */
+  classifyV4(n: number): MultiUserClass | undefined {
+    const i = this.findV4(n);
+    return i < 0 ? undefined : this.classes[this.v4Value[this.leafV4(i)]!];
+  }
+
+  /**
+   * {@link MultiUserTable.classify} for an IPv6 address as four big-endian words.
+   *
+   * @example
+   * ```ts
+   * table.classifyV6(new Uint32Array([0x20010db8, 0, 0, 1]));
+   * ```
+   */
+  classifyV6(words: ArrayLike<number>): MultiUserClass | undefined {
+    const leaf = this.findV6(words[0]! >>> 0, words[1]! >>> 0, words[2]! >>> 0, words[3]! >>> 0);
+    return leaf < 0 ? undefined : this.classes[this.v6Value[leaf]!];
   }
 
   /** Range index of the IPv4 match, or -1. */
@@ -304,11 +392,21 @@ export class MultiUserTable implements MultiUserClassifier {
     }
     if (lo === first) return -1;
     const i = lo - 1;
-    const leaf = this.v4Ids[i]!;
-    if (leaf >= this.v4LeafCount) return -1;
+    const leaf = this.leafV4(i);
+    if (leaf < 0 || leaf >= this.v4LeafCount) return -1;
     // The address is in the range's prefix when both agree on the prefix's bits.
     if (((n ^ ((c << 16) | keys[i]!)) & this.v4Mask[leaf]!) !== 0) return -1;
     return i;
+  }
+
+  private leafV4(i: number): number {
+    const id = this.v4Ids[i]!;
+    return id === ESCAPED ? escaped(this.v4Escapes, i) : id;
+  }
+
+  private leafV6(i: number): number {
+    const id = this.v6Ids[i]!;
+    return id === ESCAPED ? escaped(this.v6Escapes, i) : id;
   }
 
   /** Leaf of the IPv6 match, or -1. */
@@ -316,22 +414,42 @@ export class MultiUserTable implements MultiUserClassifier {
     const index = this.v6Index;
     if (index.length === 0) return -1;
     const c = w0 >>> 20;
+    // The /32 block: last block key ≤ w0 within the chunk.
     let lo = index[c]!;
     let hi = index[c + 1]!;
-    const first = lo;
-    const keys = this.v6Keys;
+    const firstBlock = lo;
+    const bk = this.v6BlockKeys;
     while (lo < hi) {
       const m = (lo + hi) >>> 1;
-      const kh = keys[2 * m]!;
-      if (kh < w0 || (kh === w0 && keys[2 * m + 1]! <= w1)) lo = m + 1;
+      if (bk[m]! <= w0) lo = m + 1;
       else hi = m;
     }
-    if (lo === first) return -1;
-    const i = lo - 1;
-    const leaf = this.v6Ids[i]!;
-    if (leaf >= this.v6LeafCount) return -1;
-    const kh = keys[2 * i]!;
-    const kl = keys[2 * i + 1]!;
+    if (lo === firstBlock) return -1;
+    let b = lo - 1;
+    const offsets = this.v6BlockOffsets;
+    let i: number;
+    if (bk[b] === w0) {
+      // Last range ≤ w1 in the block, else the block before's last range.
+      lo = offsets[b]!;
+      hi = offsets[b + 1]!;
+      const keys = this.v6Keys;
+      while (lo < hi) {
+        const m = (lo + hi) >>> 1;
+        if (keys[m]! <= w1) lo = m + 1;
+        else hi = m;
+      }
+      i = lo - 1;
+      if (i < offsets[b]!) {
+        if (b === firstBlock) return -1;
+        b--;
+      }
+    } else {
+      i = offsets[b + 1]! - 1;
+    }
+    const leaf = this.leafV6(i);
+    if (leaf < 0 || leaf >= this.v6LeafCount) return -1;
+    const kh = bk[b]!;
+    const kl = this.v6Keys[i]!;
     const type = this.v6Type[leaf];
     if (type === LEAF_DESCEND) return kh === w0 && kl === w1 ? this.findV6Long(w0, w1, w2, w3) : -1;
     const m = this.v6Mask;
@@ -376,30 +494,47 @@ function hex(n: number): string {
   return n.toString(16).padStart(8, '0');
 }
 
-function checkIndex(family: 4 | 6, index: Uint32Array, expected: number, keys: number, ids: number): void {
-  if (keys !== ids) throw new TableFormatError('bad-section', `IPv${family}: ${keys} keys but ${ids} leaf ids`);
-  if (index.length === 0) {
-    if (keys !== 0) throw new TableFormatError('bad-index', `IPv${family}: ranges without an index`);
-    return;
+/** The leaf id of an escaped range (binary search over the (range, leaf) pairs), or -1. */
+function escaped(pairs: Uint32Array, i: number): number {
+  let lo = 0;
+  let hi = pairs.length >>> 1;
+  while (lo < hi) {
+    const m = (lo + hi) >>> 1;
+    const r = pairs[2 * m]!;
+    if (r === i) return pairs[2 * m + 1]!;
+    if (r < i) lo = m + 1;
+    else hi = m;
   }
-  if (index.length !== expected) {
-    throw new TableFormatError('bad-index', `IPv${family}: expected an index of ${expected} entries, got ${index.length}`);
-  }
-  if (index[0] !== 0 || index[expected - 1] !== keys) {
-    throw new TableFormatError('bad-index', `IPv${family}: index must run from 0 to the range count ${keys}`);
-  }
-  for (let c = 1; c < expected; c++) {
-    if (index[c]! < index[c - 1]!) throw new TableFormatError('bad-index', `IPv${family}: index entry ${c} decreases`);
+  return -1;
+}
+
+function sameCount(what: string, a: number, b: number): void {
+  if (a !== b) throw new TableFormatError('bad-section', `${what}: counts differ (${a} vs ${b})`);
+}
+
+/** An index runs from 0 to the count it indexes (or is empty when that count is zero). */
+function checkEnds(what: string, index: Uint32Array, expected: number, total: number): void {
+  if (index.length === 0 && total === 0) return;
+  if (index.length !== expected || index[0] !== 0 || index[expected - 1] !== total) {
+    throw new TableFormatError('bad-index', `${what}: expected ${expected} entries from 0 to ${total}, got ${index.length} entries`);
   }
 }
 
-function checkIds(what: string, ids: Uint8Array | Uint16Array, count: number): void {
+function checkMonotone(what: string, index: Uint32Array): void {
+  for (let c = 1; c < index.length; c++) {
+    if (index[c]! < index[c - 1]!) throw new TableFormatError('bad-index', `${what}: entry ${c} decreases`);
+  }
+}
+
+function checkIds(what: string, ids: Uint8Array, escapes: Uint32Array, count: number): void {
   for (let i = 0; i < ids.length; i++) {
-    if (ids[i]! >= count) throw new TableFormatError('bad-leaf', `${what} range ${i}: leaf id ${ids[i]} ≥ leaf count ${count}`);
+    const id = ids[i] === ESCAPED ? escaped(escapes, i) : ids[i]!;
+    if (id < 0 || id >= count) throw new TableFormatError('bad-leaf', `${what} range ${i}: leaf id ${id} is not in the ${count} leaves`);
   }
 }
 
-function checkKeys(index: Uint32Array, ascending: (i: number) => boolean, what: string): void {
+/** Keys ascend strictly within each group of an index. */
+function checkAscending(what: string, index: Uint32Array, ascending: (i: number) => boolean): void {
   for (let c = 0; c + 1 < index.length; c++) {
     for (let i = index[c]! + 1; i < index[c + 1]!; i++) {
       if (!ascending(i)) throw new TableFormatError('bad-index', `${what} range ${i}: keys out of order`);
