@@ -375,6 +375,45 @@ export class MultiUserTable implements MultiUserClassifier {
     return leaf < 0 ? undefined : this.classes[this.v6Value[leaf]!];
   }
 
+  /**
+   * Every prefix that decides at least one address, with its attributes, in address order (IPv4
+   * first). A prefix whose addresses are all covered by more-specific prefixes is not visible. For
+   * diffs and exports, not the request path.
+   *
+   * @example
+   * ```ts
+   * for (const m of table.entries()) console.log(m.prefix, m.kind, m.users);
+   * ```
+   */
+  *entries(): Generator<MultiUserMatch> {
+    const seen = new Set<string>();
+    const emit = function* (m: MultiUserMatch | undefined) {
+      if (m && !seen.has(m.prefix)) {
+        seen.add(m.prefix);
+        yield m;
+      }
+    };
+    const i4 = this.v4Index;
+    for (let c = 0; c + 1 < i4.length; c++) {
+      for (let i = i4[c]!; i < i4[c + 1]!; i++) yield* emit(this.lookupV4(((c << 16) | this.v4Keys[i]!) >>> 0));
+    }
+    const b6 = this.v6BlockKeys;
+    const w = new Uint32Array(4);
+    for (let b = 0; b < b6.length; b++) {
+      for (let i = this.v6BlockOffsets[b]!; i < this.v6BlockOffsets[b + 1]!; i++) {
+        w[0] = b6[b]!;
+        w[1] = this.v6Keys[i]!;
+        w[2] = w[3] = 0;
+        yield* emit(this.lookupV6(w));
+      }
+    }
+    const lk = this.v6LongKeys;
+    for (let i = 0; i < this.v6LongIds.length; i++) {
+      w.set(lk.subarray(4 * i, 4 * i + 4));
+      yield* emit(this.lookupV6(w));
+    }
+  }
+
   /** Range index of the IPv4 match, or -1. */
   private findV4(n: number): number {
     const index = this.v4Index;
