@@ -293,3 +293,21 @@ describe('runtime-agnostic entry', () => {
     expect('RateLimitCounter' in mod).toBe(false);
   });
 });
+
+describe('with a real compiled MultiUserTable', () => {
+  it('q = limit × factor for table prefixes (IPv4 and IPv6), q = limit elsewhere', async () => {
+    const { compileTable, MultiUserTable } = await import('../../src/table/index.ts');
+    const { bytes } = compileTable([
+      { prefix: '198.51.100.0/24', kind: 'cgnat', users: 30 },
+      { prefix: '2001:db8:aa::/48', kind: 'relay', users: undefined },
+      { prefix: '192.0.2.0/28', kind: 'tor', users: 5000 },
+    ]);
+    const { request } = setup({ id: 'real', limit: 10, table: MultiUserTable.from(bytes) });
+    const q = async (ip: string) => parseRateLimitList((await request(ip)).headers.get('RateLimit-Policy')).real!.q;
+    expect(await q('198.51.100.200')).toBe(50); // √30 → 5
+    expect(await q('2001:db8:aa:1::9')).toBe(40); // relay default 16 users → 4
+    expect(await q('192.0.2.3')).toBe(20); // tor cap 2
+    expect(await q('192.0.2.99')).toBe(10);
+    expect(await q('203.0.113.1')).toBe(10);
+  });
+});
