@@ -2,12 +2,13 @@
 // by bench/ratelimit/durable-object.ts (wrangler's unstable_startWorker).
 import { DurableObjectStore } from '../../src/ratelimit/index.ts';
 import { RateLimitCounter } from '../../src/ratelimit/durable-object.ts';
-import type { StoreRule } from '../../src/ratelimit/index.ts';
+import type { RateLimitCounterRpc, StoreRule } from '../../src/ratelimit/index.ts';
 
 export { RateLimitCounter };
 
+// Typed structurally: bench/ is type-checked on the Node side, without the Workers globals.
 interface Env {
-  RATE_LIMIT_COUNTER: DurableObjectNamespace<RateLimitCounter>;
+  RATE_LIMIT_COUNTER: { getByName(name: string): RateLimitCounterRpc };
 }
 
 // Nothing is denied: every hit reaches the object (the deny cache never answers).
@@ -39,4 +40,4 @@ export default {
     await Promise.all(Array.from({ length: concurrency }, lane));
     return Response.json({ n, allowed });
   },
-} satisfies ExportedHandler<Env>;
+};
