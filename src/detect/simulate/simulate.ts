@@ -272,7 +272,8 @@ export function simulate(agents: SimulatorUserAgents, options: SimulateOptions, 
     households.push(h);
   }
   function householdDevices(): Device[] {
-    const k = rng.pick([1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 5]);
+    // Mostly 1–5 devices; one household in twenty is large (6–10 devices: busy, but not a crowd).
+    const k = rng.chance(0.05) ? rng.int(6, 10) : rng.pick([1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 5]);
     return Array.from({ length: k }, () => device(people.sample(rng)));
   }
 
@@ -295,6 +296,8 @@ export function simulate(agents: SimulatorUserAgents, options: SimulateOptions, 
   const pools: Pool[] = [
     { ips: seq('37.120.10.', 1, n(24)), asn: 64600, role: 'cgnat-mobile', blockSize: 64, subscribers: poolSize(200, 2000), dailyActive: 0.08, householdSubscribers: false },
     { ips: seq('37.120.11.', 1, n(16)), asn: 64600, role: 'cgnat-mobile', blockSize: 64, subscribers: poolSize(200, 2000), dailyActive: 0.08, householdSubscribers: false },
+    // A quiet pool: few of its subscribers visit this site each day (the detection boundary).
+    { ips: seq('37.120.12.', 1, n(8)), asn: 64600, role: 'cgnat-mobile', blockSize: 64, subscribers: poolSize(60, 150), dailyActive: 0.08, householdSubscribers: false },
     { ips: seq('81.20.15.', 200, Math.min(50, n(12))), asn: 64601, role: 'cgnat-broadband', blockSize: 512, subscribers: poolSize(40, 120), dailyActive: 0.5, householdSubscribers: true },
     { ips: seq('92.40.8.', 1, n(20)), asn: 64602, role: 'cgnat-broadband', blockSize: 512, subscribers: poolSize(30, 100), dailyActive: 0.5, householdSubscribers: true },
   ];
