@@ -43,17 +43,22 @@ export interface DurableObjectStoreOptions {
   maxBatch?: number;
   /** Keys whose "denied until" answer is remembered in this isolate (0 disables). Default 10 000. */
   denyCacheKeys?: number;
+  /** A batch in flight longer than this (ms) is presumed lost: the next hit sends its own. Default 2000. */
+  staleAfterMs?: number;
 }
 
 interface Waiter {
   rule: StoreRule;
   now: number;
-  resolve(result: HitResult): void;
-  reject(error: unknown): void;
+  wake(signal: Signal): void;
 }
 
+/** What a queued hit is woken with: its answer, an error, or its turn to send the next batch. */
+type Signal = { kind: 'result'; result: HitResult } | { kind: 'error'; error: unknown } | { kind: 'lead' };
+
 interface Queue {
-  inflight: boolean;
+  /** When the current leader took over (Date.now(), ms), 0 when no batch is in flight. */
+  since: number;
   waiting: Waiter[];
 }
 
@@ -68,8 +73,9 @@ interface Denial {
  *
  * Hot keys (one carrier-NAT address with thousands of users) are tamed in the isolate, without
  * giving up exactness:
- * - batching: while an RPC for a key is in flight, further hits for it queue and go as one RPC;
- *   the object decides them one by one, in order, so no more than `limit` are ever allowed.
+ * - batching: while an RPC for a key is in flight, further hits for it queue and go as one RPC
+ *   (sent by the first queued request, in its own I/O context); the object decides them one by
+ *   one, in order, so no more than `limit` are ever allowed.
  * - deny cache: a denied answer carries the earliest time another hit could pass; until then hits
  *   for the key are denied locally. Exact because denied hits are not counted and other traffic
  *   can only push that time later.
@@ -89,6 +95,7 @@ export class DurableObjectStore implements RateLimitStore {
   readonly #batch: boolean;
   readonly #maxBatch: number;
   readonly #denyCacheKeys: number;
+  readonly #staleAfterMs: number;
   readonly #queues = new Map<string, Queue>();
   readonly #denied = new Map<string, Denial>();
 
@@ -108,6 +115,11 @@ export class DurableObjectStore implements RateLimitStore {
     this.#batch = options.batch ?? true;
     this.#maxBatch = maxBatch;
     this.#denyCacheKeys = denyCacheKeys;
+    const staleAfterMs = options.staleAfterMs ?? 2000;
+    if (!Number.isSafeInteger(staleAfterMs) || staleAfterMs < 1) {
+      throw new TypeError(`DurableObjectStore: option "staleAfterMs" must be a positive integer, got ${String(staleAfterMs)}`);
+    }
+    this.#staleAfterMs = staleAfterMs;
   }
 
   hit(key: string, rule: StoreRule, now: number): HitResult | Promise<HitResult> {
@@ -126,54 +138,53 @@ export class DurableObjectStore implements RateLimitStore {
         return result;
       });
     }
+    return this.#batched(key, rule, now);
+  }
+
+  /**
+   * Batching without a background task: every RPC is sent by a request that is itself in the batch
+   * (its leader), so on Workers the RPC always runs in the I/O context of a request still waiting
+   * for it. When a batch returns, the leader wakes the next queued hit to lead the following batch.
+   */
+  async #batched(key: string, rule: StoreRule, now: number): Promise<HitResult> {
     let queue = this.#queues.get(key);
     if (queue === undefined) {
-      queue = { inflight: false, waiting: [] };
+      queue = { since: 0, waiting: [] };
       this.#queues.set(key, queue);
     }
     const q = queue;
-    return new Promise<HitResult>((resolve, reject) => {
-      q.waiting.push({ rule, now, resolve, reject });
-      if (!q.inflight) this.#flush(key, q);
-    });
+    const clock = Date.now();
+    let signal: Signal = { kind: 'lead' };
+    if (q.since === 0 || clock - q.since > this.#staleAfterMs) q.since = clock;
+    else signal = await new Promise<Signal>((wake) => q.waiting.push({ rule, now, wake }));
+    if (signal.kind === 'result') return signal.result;
+    if (signal.kind === 'error') throw signal.error;
+
+    const others = q.waiting.splice(0, this.#maxBatch - 1);
+    let latest = now;
+    for (const w of others) if (w.now > latest) latest = w.now;
+    try {
+      const results = checked(await this.#stub(key).hit(key, rule, latest, 1 + others.length), 1 + others.length);
+      others.forEach((w, i) => w.wake({ kind: 'result', result: results[i + 1]! }));
+      this.#remember(key, rule, latest, results[results.length - 1]!);
+      return results[0]!;
+    } catch (error) {
+      for (const w of others) w.wake({ kind: 'error', error });
+      throw error;
+    } finally {
+      const next = q.waiting.shift();
+      if (next !== undefined) {
+        q.since = Date.now();
+        next.wake({ kind: 'lead' });
+      } else {
+        q.since = 0;
+        if (this.#queues.get(key) === q) this.#queues.delete(key);
+      }
+    }
   }
 
   #stub(key: string): RateLimitCounterRpc {
     return this.#namespace.getByName(key) as RateLimitCounterRpc;
-  }
-
-  #flush(key: string, queue: Queue): void {
-    const batch = queue.waiting.splice(0, this.#maxBatch);
-    queue.inflight = true;
-    let now = 0;
-    for (const w of batch) if (w.now > now) now = w.now;
-    const rule = batch[batch.length - 1]!.rule;
-    const settle = (): void => {
-      queue.inflight = false;
-      if (queue.waiting.length > 0) this.#flush(key, queue);
-      else this.#queues.delete(key);
-    };
-    let call: Promise<HitResult[]>;
-    try {
-      call = Promise.resolve(this.#stub(key).hit(key, rule, now, batch.length));
-    } catch (error) {
-      call = Promise.reject(error);
-    }
-    call.then(
-      (results) => {
-        try {
-          checked(results, batch.length).forEach((r, i) => batch[i]!.resolve(r));
-          this.#remember(key, rule, now, results[results.length - 1]!);
-        } catch (error) {
-          for (const w of batch) w.reject(error);
-        }
-        settle();
-      },
-      (error: unknown) => {
-        for (const w of batch) w.reject(error);
-        settle();
-      },
-    );
   }
 
   #remember(key: string, rule: StoreRule, now: number, last: HitResult): void {
