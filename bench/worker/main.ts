@@ -10,7 +10,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = 16;
 // A mix of addresses: single-user, carrier NAT (in the example table), IPv6; a limit nobody reaches.
-const ADDRESSES = ['203.0.113.9', '198.51.100.7', '192.0.2.77', '2001:db8:1::5', '8.8.4.4', '1.1.1.1', '9.9.9.9', '2606:4700::1'];
+const ADDRESSES = ['192.0.2.201', '198.51.100.7', '192.0.2.77', '2001:db8:1::5', '8.8.4.4', '1.1.1.1', '9.9.9.9', '2606:4700::1'];
 const HIGH = JSON.stringify([{ id: 'bench', limit: 1_000_000_000, period: 60 }]);
 
 const configs = [

@@ -55,7 +55,7 @@ function health({ state, config }: AdminContext) {
       ipv6Prefixes: info?.v6Prefixes ?? null,
       bytes: info?.byteLength ?? null,
       crc32: info?.checksum ?? null,
-      sha256: state.manifest?.sha256 ?? null,
+      sha256: state.manifest?.table?.sha256 ?? null,
       builtAt: state.manifest?.builtAt ?? null,
     },
     config:

@@ -6,9 +6,8 @@ import { MultiUserTable } from '../table/index.ts';
  */
 export interface TableManifest {
   formatVersion?: number;
-  sha256?: string;
+  table?: { sha256?: string; bytes?: number; crc32?: string };
   builtAt?: string;
-  [key: string]: unknown;
 }
 
 /**

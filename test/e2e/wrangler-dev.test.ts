@@ -75,7 +75,7 @@ describe('wrangler dev in front of a real origin', () => {
 
   it('a single-user address gets the base limit', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < LIMIT + 2; i++) statuses.push((await get('/limited', '203.0.113.250')).status);
+    for (let i = 0; i < LIMIT + 2; i++) statuses.push((await get('/limited', '192.0.2.250')).status);
     expect(statuses).toEqual([...Array(LIMIT).fill(200), 429, 429]);
   });
 

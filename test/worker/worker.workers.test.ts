@@ -10,7 +10,7 @@ import { fixedEnv, send, statuses, uniqueId } from './helpers.ts';
 
 const table = MultiUserTable.from(tableBytes);
 const MULTI = '198.51.100.7';
-const SINGLE = '203.0.113.250';
+const SINGLE = '192.0.2.250';
 const rules = (r: object[]) => JSON.stringify(r);
 const low = (limit: number, extra: object = {}) => rules([{ id: uniqueId('low'), limit, period: 60, ...extra }]);
 const policy = (res: Response) => res.headers.get('ratelimit-policy');
@@ -182,7 +182,7 @@ describe('admin endpoints', () => {
     const auth = { headers: { authorization: 'Bearer secret' } };
     const health = (await (await send(worker, env, SINGLE, '/__multi-user/health', auth)).json()) as Record<string, any>;
     expect(health.ok).toBe(true);
-    expect(health.table).toMatchObject({ loaded: true, sha256: manifest.sha256, ipv4Prefixes: table.info.v4Prefixes });
+    expect(health.table).toMatchObject({ loaded: true, sha256: manifest.table.sha256, ipv4Prefixes: table.info.v4Prefixes });
     const lookup = (await (await send(worker, env, SINGLE, `/__multi-user/lookup?ip=${MULTI}`, auth)).json()) as Record<string, any>;
     const factor = multiUserFactor(table.lookup(MULTI));
     expect(lookup.match).toEqual(table.lookup(MULTI));
