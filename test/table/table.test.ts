@@ -1,0 +1,302 @@
+import { describe, expect, it } from 'vitest';
+import { compileTable, crc32, FORMAT_VERSION, MultiUserTable, TableCompileError, TableFormatError, type TableEntry } from '../../src/table/index.ts';
+import { SECTION_COUNT, Section } from '../../src/table/format.ts';
+import { sameBytes } from './helpers.ts';
+
+const EXAMPLE: TableEntry[] = [
+  { prefix: '198.51.100.0/24', kind: 'cgnat', users: 1200 },
+  { prefix: '198.51.100.64/28', kind: 'enterprise', users: 40 },
+  { prefix: '198.51.100.200/32', kind: 'tor', users: undefined },
+  { prefix: '8.0.0.0/9', kind: 'vpn', users: 3 },
+  { prefix: '2001:db8::/32', kind: 'cgnat', users: undefined },
+  { prefix: '2001:db8:100::/48', kind: 'vpn', users: undefined },
+  { prefix: '2001:db8:100:1::/64', kind: 'relay', users: 7 },
+  { prefix: '2001:db8:100:1::1/128', kind: 'tor', users: undefined },
+  { prefix: '2001:db8:100:2::8/125', kind: 'proxy', users: 2 },
+  { prefix: '2a00::/12', kind: 'unknown', users: 9 },
+];
+const bytes = compileTable(EXAMPLE).bytes;
+const table = MultiUserTable.from(bytes);
+
+describe('lookup', () => {
+  it.each([
+    ['198.51.100.1', '198.51.100.0/24', 'cgnat', 1200],
+    ['198.51.100.63', '198.51.100.0/24', 'cgnat', 1200],
+    ['198.51.100.64', '198.51.100.64/28', 'enterprise', 40],
+    ['198.51.100.79', '198.51.100.64/28', 'enterprise', 40],
+    ['198.51.100.80', '198.51.100.0/24', 'cgnat', 1200],
+    ['198.51.100.200', '198.51.100.200/32', 'tor', undefined],
+    ['198.51.100.201', '198.51.100.0/24', 'cgnat', 1200],
+    ['198.51.100.255', '198.51.100.0/24', 'cgnat', 1200],
+    ['8.0.0.0', '8.0.0.0/9', 'vpn', 3],
+    ['8.100.1.2', '8.0.0.0/9', 'vpn', 3],
+    ['8.127.255.255', '8.0.0.0/9', 'vpn', 3],
+    ['::ffff:198.51.100.70', '198.51.100.64/28', 'enterprise', 40],
+    ['::FFFF:c633:6446', '198.51.100.64/28', 'enterprise', 40],
+    ['2001:db8::1', '2001:db8::/32', 'cgnat', undefined],
+    ['2001:db8:ffff:ffff:ffff:ffff:ffff:ffff', '2001:db8::/32', 'cgnat', undefined],
+    ['2001:db8:100::', '2001:db8:100::/48', 'vpn', undefined],
+    ['2001:db8:100:1::', '2001:db8:100:1::/64', 'relay', 7],
+    ['2001:db8:100:1::1', '2001:db8:100:1::1/128', 'tor', undefined],
+    ['2001:db8:100:1::2', '2001:db8:100:1::/64', 'relay', 7],
+    ['2001:db8:100:2::7', '2001:db8:100::/48', 'vpn', undefined],
+    ['2001:db8:100:2::8', '2001:db8:100:2::8/125', 'proxy', 2],
+    ['2001:db8:100:2::f', '2001:db8:100:2::8/125', 'proxy', 2],
+    ['2001:db8:100:2::10', '2001:db8:100::/48', 'vpn', undefined],
+    ['2001:db8:101::', '2001:db8::/32', 'cgnat', undefined],
+    ['2a0f:ffff:ffff::1', '2a00::/12', 'unknown', 9],
+  ])('%s → %s', (ip, prefix, kind, users) => {
+    expect(table.lookup(ip)).toEqual({ prefix, kind, users });
+    expect(table.classify(ip)).toEqual({ kind, users });
+  });
+
+  it.each([
+    ['198.51.99.255'],
+    ['198.51.101.0'],
+    ['7.255.255.255'],
+    ['8.128.0.0'],
+    ['0.0.0.0'],
+    ['255.255.255.255'],
+    ['2001:db7:ffff:ffff:ffff:ffff:ffff:ffff'],
+    ['2001:db9::'],
+    ['29ff:ffff::'],
+    ['2a10::'],
+    ['::'],
+    ['::ffff:8.128.0.0'],
+    // not addresses: no match, never an exception
+    [''],
+    ['198.51.100.1 '],
+    ['198.51.100.01'],
+    ['198.51.100.1/32'],
+    ['2001:db8::1%eth0'],
+    ['[2001:db8::1]'],
+    ['localhost'],
+    ['1'.repeat(1000)],
+  ])('%j → no match', (ip) => {
+    expect(table.lookup(ip)).toBeUndefined();
+    expect(table.classify(ip)).toBeUndefined();
+  });
+
+  it('has numeric fast paths that agree with lookup', () => {
+    expect(table.lookupV4(0xc6336446)).toEqual({ prefix: '198.51.100.64/28', kind: 'enterprise', users: 40 });
+    expect(table.classifyV4(0xc6336446)).toEqual({ kind: 'enterprise', users: 40 });
+    expect(table.lookupV6(new Uint32Array([0x20010db8, 0x01000001, 0, 1]))).toEqual({ prefix: '2001:db8:100:1::1/128', kind: 'tor', users: undefined });
+    expect(table.classifyV6([0x20010db8, 0, 0, 0])).toEqual({ kind: 'cgnat', users: undefined });
+    for (const bad of [-1, 2 ** 32, 1.5, NaN, Infinity]) expect(table.lookupV4(bad)).toBeUndefined();
+  });
+
+  it('answers nothing from an empty table', () => {
+    const empty = MultiUserTable.from(compileTable([]).bytes);
+    empty.verify();
+    expect(empty.lookup('8.8.8.8')).toBeUndefined();
+    expect(empty.lookup('2001:db8::1')).toBeUndefined();
+    expect(empty.info).toMatchObject({ v4Prefixes: 0, v6Prefixes: 0 });
+  });
+
+  it('lists the prefixes it holds', () => {
+    expect([...table.entries()].map((m) => m.prefix).sort()).toEqual(EXAMPLE.map((e) => e.prefix).sort());
+  });
+});
+
+describe('info and verify', () => {
+  it('reports version, counts, length and checksum', () => {
+    expect(table.info).toMatchObject({
+      formatVersion: FORMAT_VERSION,
+      v4Prefixes: 4,
+      v6Prefixes: 6,
+      byteLength: bytes.length,
+      checksum: expect.stringMatching(/^[0-9a-f]{8}$/),
+    });
+    expect(() => table.verify()).not.toThrow();
+  });
+
+  it('computes the standard CRC-32', () => {
+    expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
+  });
+
+  it('opens from an ArrayBuffer and from an unaligned view (copied)', () => {
+    const ab = bytes.slice().buffer;
+    expect(MultiUserTable.from(ab).lookup('198.51.100.1')?.kind).toBe('cgnat');
+    const shifted = new Uint8Array(bytes.length + 3);
+    shifted.set(bytes, 3);
+    expect(MultiUserTable.from(shifted.subarray(3)).lookup('198.51.100.1')?.kind).toBe('cgnat');
+  });
+
+  it('rejects what is not bytes with a TypeError', () => {
+    expect(() => MultiUserTable.from('abc' as never)).toThrow(TypeError);
+  });
+});
+
+describe('determinism', () => {
+  it('gives byte-identical tables for shuffled and duplicated inputs', () => {
+    const shuffled = [...EXAMPLE].reverse();
+    const again = [...EXAMPLE.slice(5), ...EXAMPLE, ...EXAMPLE.slice(0, 3)].map((e, i) => ({ ...e, file: `f${i}`, line: i }));
+    const a = compileTable(EXAMPLE).bytes;
+    expect(sameBytes(compileTable(shuffled).bytes, a)).toBe(true);
+    expect(sameBytes(compileTable(again).bytes, a)).toBe(true);
+    expect(sameBytes(compileTable(EXAMPLE.slice(1)).bytes, a)).toBe(false);
+  });
+});
+
+describe('compiler errors', () => {
+  const fails = (entries: TableEntry[]) => {
+    try {
+      compileTable(entries);
+    } catch (e) {
+      expect(e).toBeInstanceOf(TableCompileError);
+      return e as TableCompileError;
+    }
+    throw new Error('compileTable did not throw');
+  };
+
+  it.each([
+    [{ prefix: '8.8.8.9/24', kind: 'vpn', users: undefined }, 'expected a prefix without host bits, got "8.8.8.9/24"'],
+    [{ prefix: '8.8.8.8', kind: 'vpn', users: undefined }, 'expected a CIDR prefix'],
+    [{ prefix: '8.8.8.0/33', kind: 'vpn', users: undefined }, 'expected a CIDR prefix'],
+    [{ prefix: '2001:db8::/129', kind: 'vpn', users: undefined }, 'expected a CIDR prefix'],
+    [{ prefix: 'nope/8', kind: 'vpn', users: undefined }, 'expected a CIDR prefix'],
+    [{ prefix: 42, kind: 'vpn', users: undefined }, 'expected a CIDR prefix'],
+    [{ prefix: '::ffff:8.8.8.0/120', kind: 'vpn', users: undefined }, 'expected IPv4-mapped prefixes as IPv4'],
+    [{ prefix: '8.8.8.0/24', kind: 'mobile', users: undefined }, 'expected kind to be one of'],
+    [{ prefix: '8.8.8.0/24', kind: 'vpn', users: 0 }, 'expected users to be a positive integer'],
+    [{ prefix: '8.8.8.0/24', kind: 'vpn', users: 2.5 }, 'expected users to be a positive integer'],
+    [{ prefix: '8.8.8.0/24', kind: 'vpn', users: 2 ** 32 }, 'expected users to be a positive integer'],
+  ] as Array<[TableEntry, string]>)('invalid-entry: %j', (entry, message) => {
+    const e = fails([{ ...entry, file: 'list.csv', line: 7 }]);
+    expect(e.code).toBe('invalid-entry');
+    expect(e.problems).toEqual([expect.stringContaining(`list.csv:7: ${message}`)]);
+  });
+
+  it('conflicting-duplicate names both places', () => {
+    const e = fails([
+      { prefix: '8.8.8.0/24', kind: 'vpn', users: undefined, file: 'a.csv', line: 3 },
+      { prefix: '8.8.8.0/24', kind: 'vpn', users: undefined, file: 'c.csv', line: 1 },
+      { prefix: '8.8.8.0/24', kind: 'cgnat', users: 10, file: 'b.csv', line: 9 },
+    ]);
+    expect(e.code).toBe('conflicting-duplicate');
+    expect(e.problems[0]).toContain('b.csv:9');
+    expect(e.problems[0]).toContain('a.csv:3');
+    expect(e.problems[0]).toContain('kind=cgnat users=10');
+  });
+
+  it('too-many-values above 65535 distinct (kind, users)', () => {
+    const entries: TableEntry[] = [];
+    for (let i = 0; i < 65536; i++) entries.push({ prefix: `11.${i >>> 8}.${i & 255}.0/24`, kind: 'cgnat', users: i + 1 });
+    expect(fails(entries).code).toBe('too-many-values');
+  });
+
+  it('reports every problem at once', () => {
+    const e = fails([
+      { prefix: 'x', kind: 'vpn', users: undefined },
+      { prefix: '8.8.8.0/24', kind: 'bad' as never, users: undefined },
+    ]);
+    expect(e.problems).toHaveLength(2);
+    expect(e.message).toContain('<entries>:1');
+    expect(e.message).toContain('<entries>:2');
+  });
+
+  it('escapes rare leaves beyond 255 and still answers exactly', () => {
+    const entries: TableEntry[] = [];
+    for (let i = 0; i < 600; i++) entries.push({ prefix: `11.${i >>> 8}.${i & 255}.0/24`, kind: 'cgnat', users: i + 1 });
+    const t = MultiUserTable.from(compileTable(entries).bytes);
+    t.verify();
+    for (let i = 0; i < 600; i += 37) expect(t.lookup(`11.${i >>> 8}.${i & 255}.9`)?.users).toBe(i + 1);
+  });
+});
+
+describe('corrupt tables', () => {
+  const dv = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const code = (b: Uint8Array | ArrayBuffer) => {
+    try {
+      MultiUserTable.from(b);
+    } catch (e) {
+      expect(e).toBeInstanceOf(TableFormatError);
+      return (e as TableFormatError).code;
+    }
+    return 'ok';
+  };
+
+  it.each([0, 1, 64, 159, 160, bytes.length - 1])('truncated to %i bytes', (n) => {
+    expect(code(bytes.slice(0, n))).toBe('truncated');
+  });
+
+  it('bad magic', () => {
+    const b = bytes.slice();
+    b[0] = 0x58;
+    expect(code(b)).toBe('bad-magic');
+  });
+
+  it('wrong version', () => {
+    const b = bytes.slice();
+    dv(b).setUint16(4, FORMAT_VERSION + 1, true);
+    expect(code(b)).toBe('unsupported-version');
+  });
+
+  it('wrong header length, trailing bytes, unknown flags', () => {
+    const b = bytes.slice();
+    dv(b).setUint16(6, 128, true);
+    expect(code(b)).toBe('bad-length');
+    const longer = new Uint8Array(bytes.length + 8);
+    longer.set(bytes);
+    expect(code(longer)).toBe('bad-length');
+    const f = bytes.slice();
+    dv(f).setUint32(16, 1, true);
+    expect(code(f)).toBe('bad-section');
+  });
+
+  it.each(Array.from({ length: SECTION_COUNT }, (_, s) => s))('section %i: every offset and length out of range', (s) => {
+    for (const [field, value] of [
+      [0, bytes.length + 8],
+      [0, 8],
+      [0, 161],
+      [4, bytes.length],
+      [4, 0xffffffff],
+    ] as const) {
+      const b = bytes.slice();
+      dv(b).setUint32(32 + 8 * s + field, value, true);
+      expect(code(b)).toMatch(/bad-offset|bad-section|bad-index/);
+    }
+  });
+
+  it('index and count mismatches', () => {
+    const b = bytes.slice();
+    const [off] = [dv(b).getUint32(32 + 8 * Section.V4Index, true)];
+    dv(b).setUint32(off + 4 * 65536, 12345, true);
+    expect(code(b)).toBe('bad-index');
+    const c = bytes.slice();
+    const leafOff = dv(c).getUint32(32 + 8 * Section.V4Leaves, true);
+    c[leafOff] = 99; // prefix length 99 in an IPv4 leaf
+    expect(code(c)).toBe('bad-leaf');
+    const d = bytes.slice();
+    const valOff = dv(d).getUint32(32 + 8 * Section.Values, true);
+    d[valOff] = 42; // unknown kind
+    expect(code(d)).toBe('bad-value');
+  });
+
+  it('verify() catches any single flipped byte', () => {
+    // Every byte position, one bit each (the header's checksum field included).
+    for (let i = 0; i < bytes.length; i += 1 + Math.floor(i / 64)) {
+      const b = bytes.slice();
+      b[i]! ^= 1 << (i % 8);
+      let t: MultiUserTable;
+      try {
+        t = MultiUserTable.from(b);
+      } catch (e) {
+        expect(e).toBeInstanceOf(TableFormatError);
+        continue;
+      }
+      expect(() => t.verify(), `byte ${i}`).toThrow(TableFormatError);
+    }
+  });
+
+  it('lookups on a corrupt-but-openable table never throw', () => {
+    const b = bytes.slice();
+    const off = dv(b).getUint32(32 + 8 * Section.V4Ids, true);
+    const len = dv(b).getUint32(36 + 8 * Section.V4Ids, true);
+    b.fill(200, off, off + len);
+    const t = MultiUserTable.from(b);
+    expect(() => t.verify()).toThrow(TableFormatError);
+    for (const ip of ['198.51.100.1', '198.51.100.64', '8.1.1.1', '2001:db8::1']) expect(() => t.lookup(ip)).not.toThrow();
+    expect(t.lookup('198.51.100.1')).toBeUndefined();
+  });
+});
