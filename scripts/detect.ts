@@ -10,7 +10,6 @@
 import { closeSync, createReadStream, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -70,10 +69,28 @@ function readText(file: string): string {
   return (buf[0] === 0x1f && buf[1] === 0x8b ? gunzipSync(buf) : buf).toString('utf8');
 }
 
-async function forEachLine(file: string, fn: (line: string, n: number) => void): Promise<void> {
-  const rl = createInterface({ input: openInput(file), crlfDelay: Number.POSITIVE_INFINITY });
+/**
+ * Calls `fn` for every line of a (possibly gzipped) file, streaming. Hand-written rather than
+ * node:readline because bench/detect measures readline's async iterator at under half the speed of
+ * this loop (it is then the biggest cost after JSON.parse); lines are split by indexOf on decoded
+ * chunks (the stream's StringDecoder keeps multi-byte characters whole across chunks), CRLF accepted.
+ */
+export async function forEachLine(file: string, fn: (line: string, n: number) => void): Promise<void> {
+  const input = openInput(file);
+  input.setEncoding('utf8');
+  let rest = '';
   let n = 0;
-  for await (const line of rl) fn(line, ++n);
+  for await (const chunk of input as AsyncIterable<string>) {
+    const s = rest.length > 0 ? rest + chunk : chunk;
+    let start = 0;
+    for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', start)) {
+      const end = i > start && s.charCodeAt(i - 1) === 13 ? i - 1 : i;
+      fn(s.slice(start, end), ++n);
+      start = i + 1;
+    }
+    rest = s.slice(start);
+  }
+  if (rest.length > 0) fn(rest.endsWith('\r') ? rest.slice(0, -1) : rest, ++n);
 }
 
 /**

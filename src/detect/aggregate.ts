@@ -33,6 +33,10 @@ export class UnitState {
   /** Distinct days and hours with browser traffic. */
   days: DistinctSketch | undefined;
   hours: DistinctSketch | undefined;
+  /** The previous request's port, agent and hour: a session repeats them, and re-adding is a no-op. */
+  lastPort = -1;
+  lastUa = 0;
+  lastHour = Number.NaN;
 
   constructor(
     readonly family: 4 | 6,
@@ -113,6 +117,9 @@ export class Aggregator {
     if (r.asn > 0) state.asn = r.asn;
     if (r.port >= 0) {
       this.withPort++;
+    }
+    if (r.port >= 0 && r.port !== state.lastPort) {
+      state.lastPort = r.port;
       (state.ports ??= new DistinctSketch(8)).add(mix32(r.port + 1));
       const block = r.port >>> 10;
       if (block < 32) state.portBlocksLo |= 1 << block;
@@ -140,18 +147,22 @@ export class Aggregator {
     }
     this.browserRequests++;
     state.browserRequests++;
-    (state.uas ??= new BottomK(64)).add(ua.id, ua.id);
     const t = r.time;
     if (t === t) {
       this.withTime++;
       if (t < this.minTime) this.minTime = t;
       if (t > this.maxTime) this.maxTime = t;
-      const day = Math.floor(t / 86_400);
+      const hour = Math.floor(t / 3600);
+      const day = Math.floor(hour / 24);
       const weekday = (day + 4) % 7; // 1970-01-01 was a Thursday; 0 = Sunday
-      this.weekdaysSeen |= 1 << weekday;
       if (weekday === 0 || weekday === 6) state.weekendBrowserRequests++;
+      if (ua.id === state.lastUa && hour === state.lastHour) return true;
+      state.lastUa = ua.id;
+      state.lastHour = hour;
+      this.weekdaysSeen |= 1 << weekday;
+      (state.uas ??= new BottomK(64)).add(ua.id, ua.id);
       (state.days ??= new DistinctSketch(6)).add(mix32(day));
-      (state.hours ??= new DistinctSketch(8)).add(mix32(Math.floor(t / 3600)));
+      (state.hours ??= new DistinctSketch(8)).add(mix32(hour));
       // A new (day, agent) pair at a unit still counted exactly is one observation of the agent's
       // popularity; busy units (sketch past its exact size) add only rarely, so crowds behind one
       // address do not dominate the shares that are then used to size those crowds.
@@ -160,6 +171,9 @@ export class Aggregator {
       if (uaDays.add(hashPair(day, ua.id)) && wasExact) {
         this.popularity.set(ua.id, (this.popularity.get(ua.id) ?? 0) + 1);
       }
+    } else if (ua.id !== state.lastUa) {
+      state.lastUa = ua.id;
+      (state.uas ??= new BottomK(64)).add(ua.id, ua.id);
     }
     return true;
   }
