@@ -2,7 +2,7 @@
  * `npm run bench -- ratelimit`: the rate limiter's cost per request and one Durable Object's
  * throughput. Prints one Markdown section to stdout (progress to stderr).
  *
- * 1. Per-request time of the same Hono app (one GET route) without a limiter, with `rateLimit`
+ * 1. Per-request CPU time of the same Hono app (one GET route) without a limiter, with `rateLimit`
  *    (MemoryStore + a compiled MultiUserTable of 2,001 prefixes), and with `hono-rate-limiter`
  *    (its memory store), each in its own child process, the variants interleaved, ROUNDS rounds;
  *    medians. Added cost = variant − bare.
@@ -60,12 +60,12 @@ const lines: string[] = [];
 lines.push('## Rate-limit middleware (`src/ratelimit`)');
 lines.push('');
 lines.push(
-  `Time per request of one Hono app served in-process with \`app.fetch\` (${REQUESTS.toLocaleString('en-US')} requests over 1,000 client ` +
+  `CPU time per request (user + system, of the measuring process) of one Hono app served in-process with \`app.fetch\` (${REQUESTS.toLocaleString('en-US')} requests over 1,000 client ` +
     `addresses, 10% of them in carrier-NAT prefixes, nothing blocked), each variant in its own child process, ` +
     `${ROUNDS} interleaved rounds, medians. *Added* = variant − no limiter: the limiter's own cost per request.`,
 );
 lines.push('');
-lines.push('| variant | µs / request (median) | added µs / request | runs (µs) |');
+lines.push('| variant | CPU µs / request (median) | added µs / request | runs (µs) |');
 lines.push('| --- | ---: | ---: | --- |');
 const label: Record<Variant, string> = {
   bare: 'no limiter',
