@@ -141,8 +141,8 @@ export function rateLimit(options: RateLimitOptions = {}): MiddlewareHandler {
           limit: effective,
           baseLimit: limit,
           period,
-          remaining: result.remaining,
-          reset: Math.ceil((result.remaining > 0 ? result.resetMs : result.retryAfterMs) / 1000),
+          remaining: nonNegative(result.remaining),
+          reset: Math.ceil(nonNegative(result.remaining > 0 ? result.resetMs : result.retryAfterMs) / 1000),
           factor,
           limited: !result.allowed,
           enforced: action === 'block',
@@ -158,13 +158,14 @@ export function rateLimit(options: RateLimitOptions = {}): MiddlewareHandler {
           reset: failOpen ? period : 1,
           factor,
           limited: !failOpen,
-          enforced: !failOpen,
+          enforced: !failOpen && action === 'block',
           storeError: true,
           key: storeKey,
         };
     c.set('multiUser', match);
     c.set('rateLimit', decision);
-    c.set('rateLimits', [...(c.get('rateLimits') ?? []), decision]);
+    const prior = c.get('rateLimits');
+    c.set('rateLimits', prior === undefined ? [decision] : [...prior, decision]);
 
     let policy = policyHeaders.get(effective);
     if (policy === undefined) {
@@ -174,7 +175,7 @@ export function rateLimit(options: RateLimitOptions = {}): MiddlewareHandler {
     const state = sendHeaders && !decision.storeError ? formatRateLimit(id, decision.remaining, decision.reset) : undefined;
 
     if (decision.limited && decision.enforced) {
-      const retryAfter = Math.max(1, result ? Math.ceil(result.retryAfterMs / 1000) : 1);
+      const retryAfter = Math.max(1, result ? Math.ceil(nonNegative(result.retryAfterMs) / 1000) : 1);
       const info: LimitedInfo = { decision, retryAfter };
       let response: Response;
       try {
@@ -246,6 +247,11 @@ async function safely<T, F>(run: () => T | Promise<T>, fallback: F): Promise<T |
   } catch {
     return fallback;
   }
+}
+
+/** A store's number as a non-negative integer (a custom store may answer anything). */
+function nonNegative(n: number): number {
+  return n > 0 ? Math.min(Math.floor(n), Number.MAX_SAFE_INTEGER) : 0;
 }
 
 function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {

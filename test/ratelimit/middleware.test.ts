@@ -235,6 +235,20 @@ describe('store failures', () => {
     expect(res.headers.get('Retry-After')).toBe('1');
   });
 
+  it('log mode never blocks, even when the store fails and failOpen is false', async () => {
+    const { store } = flaky();
+    const { request } = setup({ store, failOpen: false, action: 'log', logger: { warn() {} } });
+    const res = await request('203.0.113.1');
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { decision: unknown }).decision).toMatchObject({ limited: true, enforced: false, storeError: true });
+  });
+
+  it('sanitises odd numbers from a custom store into valid header integers', async () => {
+    const { request } = setup({ store: { hit: () => ({ allowed: true, remaining: Number.NaN, resetMs: -5, retryAfterMs: 0 }) } });
+    const res = await request('203.0.113.1');
+    expect(parseRateLimitList(res.headers.get('RateLimit'))).toEqual({ default: { r: 0, t: 0 } });
+  });
+
   it('treats a store answering nonsense as a failure', async () => {
     const { request } = setup({ store: { hit: () => ({}) as never }, logger: { warn() {} } });
     const res = await request('203.0.113.1');
