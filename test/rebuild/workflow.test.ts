@@ -1,0 +1,127 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { rawTraceroute } from '../validate/helpers.ts';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const workflowText = readFileSync(join(root, '.github/workflows/rebuild-table.yml'), 'utf8');
+interface Step {
+  id?: string;
+  name?: string;
+  run?: string;
+  if?: string;
+  env?: Record<string, string>;
+  uses?: string;
+}
+const workflow = parse(workflowText) as { on: Record<string, unknown>; jobs: Record<string, { steps: Step[] }> };
+const steps = Object.values(workflow.jobs).flatMap((j) => j.steps);
+const step = (name: string) => steps.find((s) => s.id === name || s.name === name)!;
+
+describe('.github/workflows/rebuild-table.yml', () => {
+  it('runs on a schedule and by hand', () => {
+    expect((workflow.on.schedule as { cron: string }[])[0]!.cron).toMatch(/^\S+ \S+ \S+ \S+ \S+$/);
+    expect(workflow.on).toHaveProperty('workflow_dispatch');
+  });
+
+  it('calls only npm scripts that the test suite covers (and wrangler deploy)', () => {
+    const scripts = new Set([...workflowText.matchAll(/npm run(?: -s)? ([\w:-]+)/g)].map((m) => m[1]));
+    // rebuild: test/rebuild; build:table: test/table (and here); deploy is wrangler deploy itself.
+    expect([...scripts].sort()).toEqual(['build:table', 'deploy', 'rebuild']);
+    expect(workflowText).not.toMatch(/\b(tsx|node) scripts\//);
+  });
+
+  it('names the Cloudflare secrets and stores none', () => {
+    expect(step('Deploy').env).toEqual({
+      CLOUDFLARE_API_TOKEN: '${{ secrets.CLOUDFLARE_API_TOKEN }}',
+      CLOUDFLARE_ACCOUNT_ID: '${{ secrets.CLOUDFLARE_ACCOUNT_ID }}',
+    });
+    const secrets = new Set([...workflowText.matchAll(/secrets\.(\w+)/g)].map((m) => m[1]));
+    expect([...secrets].sort()).toEqual(['CLOUDFLARE_ACCOUNT_ID', 'CLOUDFLARE_API_TOKEN']);
+    expect(workflowText).not.toMatch(/[0-9a-f]{32}|[A-Za-z0-9_-]{40}/); // nothing token-shaped
+  });
+
+  it('deploys and commits only when the table changed', () => {
+    expect(step('Deploy').if).toMatch(/^steps\.rebuild\.outputs\.changed == 'true'/);
+    expect(step('Commit the list in service').if).toMatch(/^steps\.rebuild\.outputs\.changed == 'true'/);
+    const order = steps.map((s) => s.name ?? s.id ?? s.uses);
+    expect(order.indexOf('Deploy')).toBeLessThan(order.indexOf('Commit the list in service'));
+  });
+});
+
+describe('the workflow steps, run by bash in a scratch repository', () => {
+  const ws = mkdtempSync(join(tmpdir(), 'rebuild-wf-'));
+  const runner = join(ws, '_runner');
+  afterAll(() => rmSync(ws, { recursive: true, force: true }));
+  const put = (file: string, text: string) => {
+    mkdirSync(join(ws, file, '..'), { recursive: true });
+    writeFileSync(join(ws, file), text);
+  };
+  beforeAll(() => {
+    put('package.json', JSON.stringify({ type: 'module', scripts: { rebuild: `tsx ${root}scripts/rebuild.ts`, 'build:table': `tsx ${root}scripts/build-table.ts` } }));
+    put('data/multi-user-prefixes.csv', 'prefix,kind,users\n81.2.69.0/24,cgnat,300\n');
+    put('data/detected.csv', 'prefix,kind,users,confidence,evidence\n81.2.69.0/24,cgnat,300,0.9,x\n81.2.70.0/24,cgnat,100,0.9,x\n');
+    put('data/lists/vpn/exits.txt', '81.2.80.1\n');
+    put('data/lists/extra.csv', 'prefix,kind\n81.2.81.0/28,enterprise\n');
+    const cg = rawTraceroute({ from: '81.2.69.10', src: '192.168.1.10', hops: ['192.168.1.1', '100.64.0.1', '81.2.1.1'] });
+    put('data/ground-truth/atlas/results.jsonl', `${JSON.stringify(cg)}\n`);
+  });
+
+  async function runStep(name: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string; outputs: Record<string, string> }> {
+    mkdirSync(runner, { recursive: true });
+    const outputFile = join(runner, 'github-output');
+    writeFileSync(outputFile, '');
+    const script = step(name).run!.replace(/\$\{\{ runner\.temp \}\}/g, runner);
+    const opts = {
+      cwd: ws,
+      env: { ...process.env, PATH: `${root}node_modules/.bin:${process.env.PATH}`, RUNNER_TEMP: runner, GITHUB_OUTPUT: outputFile, MIN_PRECISION: '', MIN_RECALL: '', ...env },
+      maxBuffer: 1 << 24,
+    };
+    let code = 0;
+    let stdout = '';
+    let stderr = '';
+    try {
+      ({ stdout, stderr } = await promisify(execFile)('bash', ['-e', '-c', script], opts));
+    } catch (e) {
+      ({ code, stdout, stderr } = e as { code: number; stdout: string; stderr: string });
+    }
+    const outputs = Object.fromEntries(
+      readFileSync(outputFile, 'utf8').split('\n').filter(Boolean).map((l) => l.split('=') as [string, string]),
+    );
+    return { code, stdout, stderr, outputs };
+  }
+
+  it('builds, validates and reports a changed table', async () => {
+    const previous = await runStep('Table in service', {});
+    expect(previous.code).toBe(0);
+    // Churn is (added + removed) / previous prefixes: growing from 1 to 4 prefixes is 300%.
+    const r = await runStep('rebuild', { MAX_CHURN: '100000', MIN_PRECISION: '0.5' });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.outputs).toEqual({ 'exit-code': '0', changed: 'true' });
+    expect(r.stdout).toContain('Changes against');
+    expect(r.stdout).toContain('by address'); // validation ran on data/ground-truth/atlas
+    const list = readFileSync(join(ws, 'data/multi-user-prefixes.csv'), 'utf8');
+    expect(list).toContain('81.2.80.1/32,vpn,,data/lists/vpn/exits.txt');
+    expect(list).toContain('81.2.81.0/28,enterprise,,data/lists/extra.csv');
+    expect(existsSync(join(runner, 'reports/validation.html'))).toBe(true);
+  });
+
+  it('the next run against the new list in service: unchanged, nothing to deploy', async () => {
+    expect((await runStep('Table in service', {})).code).toBe(0);
+    const r = await runStep('rebuild', { MAX_CHURN: '20' });
+    expect(r.code).toBe(0);
+    expect(r.outputs).toEqual({ 'exit-code': '0', changed: 'false' });
+  });
+
+  it('a change beyond MAX_CHURN is refused: exit 3, nothing to deploy', async () => {
+    put('data/detected.csv', 'prefix,kind,users\n81.5.0.0/16,cgnat,900\n81.6.0.0/16,cgnat,900\n');
+    const r = await runStep('rebuild', { MAX_CHURN: '20' });
+    expect(r.code).toBe(3);
+    expect(r.outputs).toEqual({ 'exit-code': '3', changed: 'false' });
+  });
+});
