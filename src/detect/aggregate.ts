@@ -88,6 +88,8 @@ export class Aggregator {
   maxTime = Number.NEGATIVE_INFINITY;
   /** Days of the week seen (bit 0 = Sunday), to know whether weekends were covered. */
   weekdaysSeen = 0;
+  private lastV6Ip = '';
+  private lastV6Unit: string | number | undefined;
 
   constructor(
     private readonly maxBotScore: number,
@@ -102,7 +104,14 @@ export class Aggregator {
       state = this.v4.get(v4);
       if (state === undefined) this.v4.set(v4, (state = new UnitState(4, v4)));
     } else {
-      const unit = r.ip.includes(':') ? ipv6Unit(r.ip) : undefined;
+      // A session repeats its address; IPv6 parsing is the costly part, so remember the last one.
+      let unit: string | number | undefined;
+      if (r.ip === this.lastV6Ip) unit = this.lastV6Unit;
+      else {
+        unit = r.ip.includes(':') ? ipv6Unit(r.ip) : undefined;
+        this.lastV6Ip = r.ip;
+        this.lastV6Unit = unit;
+      }
       if (unit === undefined) return false;
       if (typeof unit === 'number') {
         state = this.v4.get(unit);

@@ -140,15 +140,15 @@ export function parseLogpushLine(line: string, r: LogRecord): string | undefined
   return undefined;
 }
 
-let cachedHourKey = '';
+let cachedHourKey = '\0'; // matches no timestamp until the first one is parsed
 let cachedHourStart = 0;
 
 /** RFC 3339 → Unix seconds; the hour is cached because consecutive lines share it. */
 function rfc3339Seconds(s: string): number {
   // 2026-11-02T08:15:30Z / 2026-11-02T08:15:30.123Z (UTC, as Logpush writes it); others via Date.parse.
   if (s.length >= 20 && s.charCodeAt(10) === 84 && s.charCodeAt(s.length - 1) === 90 && s.charCodeAt(13) === 58) {
-    const key = s.slice(0, 13);
-    if (key !== cachedHourKey) {
+    if (!s.startsWith(cachedHourKey)) {
+      const key = s.slice(0, 13);
       const h = Date.parse(`${key}:00:00Z`);
       if (Number.isNaN(h)) return Date.parse(s) / 1000;
       cachedHourKey = key;
