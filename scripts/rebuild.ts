@@ -302,7 +302,8 @@ export async function runRebuild(options: RebuildOptions): Promise<RebuildOutcom
     const { entries, overridden } = mergeEntries(sources);
     const mergedFile = join(work, 'multi-user-prefixes.csv');
     writeFileSync(mergedFile, listCsv(entries));
-    print(`merge: ${entries.length} prefixes${overridden.length ? `, ${overridden.length} detected entries overridden by the operator's lists` : ''}\n`);
+    const n = overridden.length;
+    print(`merge: ${entries.length} prefixes${n ? `, ${n} ${n === 1 ? 'entry' : 'entries'} overridden by a list given earlier` : ''}\n`);
     for (const o of overridden.slice(0, 10)) print(`  ${o}\n`);
 
     // 3. Validation on ground truth.
@@ -311,6 +312,7 @@ export async function runRebuild(options: RebuildOptions): Promise<RebuildOutcom
       const v = await runValidate({
         traceroutes: options.traceroutes.map(at),
         list: mergedFile,
+        listLabel: 'the merged list',
         ...(options.probes ? { probes: at(options.probes) } : {}),
         ...(options.privateCarrierHops ? { privateCarrierHops: options.privateCarrierHops } : {}),
         ...(options.reportDir ? { report: join(at(options.reportDir), 'validation.html'), labelsOut: join(at(options.reportDir), 'labels.csv') } : {}),

@@ -43,6 +43,8 @@ export interface ValidateOptions {
   probes?: string | undefined;
   /** The prefix list to score (any format `parsePrefixList` reads). Without it, only labels. */
   list?: string | undefined;
+  /** Name of the list in the reports. Default: its file name. */
+  listLabel?: string | undefined;
   /** Kind for list lines that name none (plain lists). */
   kind?: MultiUserKind | undefined;
   /** List kinds counted as positive. Default `['cgnat']`. */
@@ -158,7 +160,7 @@ export async function runValidate(options: ValidateOptions): Promise<ValidateOut
     }
     const table = MultiUserTable.from(bytes);
     metrics = evaluateList(groundTruth.labels, table, { positiveKinds: options.positiveKinds });
-    list = { file: options.list, entries: parsed.entries.length, errors: parsed.errors.map((e) => e.message) };
+    list = { file: options.listLabel ?? options.list, entries: parsed.entries.length, errors: parsed.errors.map((e) => e.message) };
   }
   const summary: ValidationSummary = {
     groundTruth,

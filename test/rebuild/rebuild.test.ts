@@ -59,7 +59,7 @@ describe('npm run rebuild (child process, every exit path)', () => {
     const r = await rebuild(['--detected', 'detected.csv', '--list', 'vpn:lists/vpn.txt', '--out-list', 'data/list.csv', '--out', 'out/table.bin', '--summary', 's1.json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('merge: 5 prefixes, 1 detected entries overridden');
+    expect(r.stdout).toContain('merge: 5 prefixes, 1 entry overridden by a list given earlier');
     expect(r.stdout).toContain("detected.csv:4: 81.2.80.1/32 cgnat overridden by vpn from lists/vpn.txt:2");
     expect(r.stdout).toContain('Changes against an empty table: +5 added, -0 removed, ~0 changed');
     expect(r.stdout).toMatch(/rebuild: built: .*out\/table\.bin \(changed\)/);
