@@ -366,7 +366,8 @@ export async function runRebuild(options: RebuildOptions): Promise<RebuildOutcom
     return outcome('built', `${build.outPath} (${changed ? 'changed' : 'unchanged'}); list ${outList}`, { changed, changes, metrics, build });
   } catch (e) {
     if (e instanceof RebuildFailure || e instanceof ValidateError || e instanceof TypeError) return outcome('failed', e.message);
-    return outcome('failed', (e as Error).stack ?? String(e));
+    // Other errors (e.g. detection finding the logs mostly malformed) name their file in the message.
+    return outcome('failed', e instanceof Error ? e.message : String(e));
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
