@@ -52,6 +52,8 @@ export interface GroundTruth {
   errors: RecordError[];
   /** Number of traceroutes per rule code. */
   reasonCounts: Record<string, number>;
+  /** Probes whose metadata `address_v4` differs from the `from` of their IPv4 results (metadata of another time). */
+  addressMismatches: number[];
 }
 
 /**
@@ -92,5 +94,14 @@ export function buildGroundTruth(options: GroundTruthOptions): GroundTruth {
   const reasonCounts: Record<string, number> = {};
   for (const v of verdicts) reasonCounts[v.reason] = (reasonCounts[v.reason] ?? 0) + 1;
   const { labels, unusable } = combineVerdicts(verdicts);
-  return { labels, verdicts, unusable, results, probes, errors, reasonCounts };
+  for (const l of labels) {
+    l.asns = [...new Set(l.probes.map((id) => probes.get(id)?.asnV4).filter((a): a is number => a !== undefined))].sort((a, b) => a - b);
+  }
+  const mismatched = new Set<number>();
+  for (const r of results) {
+    const p = probes.get(r.prbId);
+    if (r.af === 4 && r.from && p?.addressV4 && p.addressV4 !== r.from) mismatched.add(r.prbId);
+  }
+  const addressMismatches = [...mismatched].sort((a, b) => a - b);
+  return { labels, verdicts, unusable, results, probes, errors, reasonCounts, addressMismatches };
 }

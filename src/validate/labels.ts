@@ -19,6 +19,8 @@ export interface AddressLabel {
   /** Human detail: the deciding hops, or the two sides of a conflict. */
   detail: string;
   probes: number[];
+  /** The probes' IPv4 ASNs from the probe metadata, when given. */
+  asns: number[];
   verdicts: TracerouteVerdict[];
 }
 
@@ -87,6 +89,7 @@ export function combineVerdicts(verdicts: readonly TracerouteVerdict[]): {
         reason: 'conflicting-traceroutes',
         detail: `cgnat: ${summarise(cg)} vs not-cgnat: ${summarise(not)}`,
         probes,
+        asns: [],
         verdicts: vs,
       });
       continue;
@@ -104,6 +107,7 @@ export function combineVerdicts(verdicts: readonly TracerouteVerdict[]): {
       reason,
       detail: `${example.detail}; ${where(example)}; ${tally}${others.length > 0 ? `; also ${summarise(others)}` : ''}${ignored}`,
       probes,
+      asns: [],
       verdicts: vs,
     });
   }

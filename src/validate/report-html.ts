@@ -102,10 +102,17 @@ export function renderHtmlReport(summary: ValidationSummary, options: HtmlReport
     parts.push('<h2>Ground truth × list kind (addresses)</h2>');
     parts.push(table(['truth \\ list', ...columns], Object.entries(metrics.kindMatrix).map(([t, row]) => [t, ...columns.map((c) => row[c] ?? 0)])));
     parts.push(`<h2>Disagreements (${metrics.disagreements.length})</h2>`);
-    parts.push(table(['address', 'truth', 'list', 'why'], metrics.disagreements.map((d) => [d.address, d.truth, d.listed ? 'positive' : 'negative', d.why])));
+    parts.push(
+      table(
+        ['address', 'truth', 'list', 'ASN', 'why'],
+        metrics.disagreements.map((d) => [d.address, d.truth, d.listed ? 'positive' : 'negative', d.label.asns.join(' '), d.why]),
+      ),
+    );
   }
   parts.push(`<h2>Labels (${gt.labels.length})</h2>`);
-  parts.push(table(['address', 'label', 'reason', 'probes', 'detail'], gt.labels.map((l) => [l.address, l.label, l.reason, l.probes.join(' '), l.detail])));
+  parts.push(
+    table(['address', 'label', 'reason', 'probes', 'ASN', 'detail'], gt.labels.map((l) => [l.address, l.label, l.reason, l.probes.join(' '), l.asns.join(' '), l.detail])),
+  );
   if (gt.errors.length > 0) {
     parts.push(`<h2>Malformed records (${gt.errors.length})</h2>`);
     parts.push(table(['where', 'problem'], gt.errors.map((e) => [formatLocation(e.at), e.message])));

@@ -74,6 +74,9 @@ export function renderTextReport(summary: ValidationSummary, options: { maxRows?
   out.push(
     `  ${gt.labels.length} addresses labelled: cgnat ${counts.cgnat}, not-cgnat ${counts['not-cgnat']}, unknown ${counts.unknown}`,
   );
+  if (gt.addressMismatches.length > 0) {
+    out.push(`  ${gt.addressMismatches.length} probes' metadata address_v4 differs from their results' from (metadata of another time; labels use from)`);
+  }
   out.push('  traceroutes per rule:');
   for (const [reason, n] of Object.entries(gt.reasonCounts).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) {
     out.push(`    ${pad(reason, 36)}${lpad(n, 5)}  → ${REASON_LABEL[reason as keyof typeof REASON_LABEL]}`);
@@ -114,7 +117,10 @@ export function renderTextReport(summary: ValidationSummary, options: { maxRows?
     }
     out.push('');
     out.push(`Disagreements (${metrics.disagreements.length})`);
-    for (const d of metrics.disagreements.slice(0, maxRows)) out.push(`  ${pad(d.address, 16)} truth ${pad(d.truth, 10)} ${d.why}`);
+    for (const d of metrics.disagreements.slice(0, maxRows)) {
+      const asn = d.label.asns.length > 0 ? ` (AS${d.label.asns.join(', AS')})` : '';
+      out.push(`  ${pad(d.address, 16)} truth ${pad(d.truth, 10)} ${d.why}${asn}`);
+    }
     if (metrics.disagreements.length > maxRows) out.push(`  … and ${metrics.disagreements.length - maxRows} more (see --report / --labels-out)`);
   }
   return `${out.join('\n')}\n`;

@@ -97,3 +97,14 @@ describe('real RIPE Atlas results with probe metadata (pierky/ripe-atlas-monitor
     expect(gt.labels.filter((l) => l.label === 'cgnat')).toHaveLength(10);
   });
 });
+
+describe('probe metadata on the real fixtures', () => {
+  const gt = buildGroundTruth({ traceroutes: [pierky, pierky2] });
+  it('gives each label its probes’ ASNs', () => {
+    expect(gt.labels.find((l) => l.address === '77.249.189.38')?.asns).toEqual([6830]);
+  });
+  it('counts probes whose metadata address differs from their results (metadata fetched in 2016, results of 2013/2015)', () => {
+    expect(gt.addressMismatches).toContain(10890); // address_v4 31.151.27.32, from 77.249.189.38
+    expect(gt.addressMismatches).not.toContain(2060); // 109.231.194.13 both
+  });
+});
