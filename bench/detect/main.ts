@@ -12,7 +12,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runSimulate } from '../../scripts/simulate.ts';
+import { loadSimulatorUserAgents, runSimulate } from '../../scripts/simulate.ts';
+import { PrefixMatcher } from '../../src/detect/address.ts';
+import type { ListHit } from '../../src/detect/classify.ts';
+import { Detector } from '../../src/detect/detector.ts';
+import { AsnRanges, parsePeeringDb } from '../../src/detect/network-type.ts';
+import { evaluate } from '../../src/detect/simulate/evaluate.ts';
+import { simulate } from '../../src/detect/simulate/simulate.ts';
+import { parsePrefixList } from '../../src/prefix-list/index.ts';
 
 interface Measure {
   mode: string;
@@ -42,7 +49,31 @@ const root = mkdtempSync(join(tmpdir(), 'bench-detect-'));
 const rows: string[] = [];
 let bytesPerLine = 0;
 const memRows: string[] = [];
+/** Detection quality on the simulator (in process: lines go straight to the detector). */
+function quality(seed: number): string {
+  const detector = new Detector();
+  detector.beginFile('simulated');
+  let n = 0;
+  const sim = simulate(loadSimulatorUserAgents(), { seed }, (line) => detector.line(line, ++n));
+  const asnRanges = new AsnRanges();
+  for (const l of sim.asnCsv.split('\n')) asnRanges.addLine(l);
+  asnRanges.finish();
+  const lists = new PrefixMatcher<ListHit>();
+  for (const l of sim.lists) {
+    for (const e of parsePrefixList(l.text, { file: l.name, kind: l.kind }).entries) lists.add(e.prefix, { kind: e.kind, file: l.name, line: e.line });
+  }
+  const r = detector.finish({ asnRanges, peeringDb: parsePeeringDb(sim.peeringDbJson, 'peeringdb.json'), lists });
+  const s = evaluate(r.prefixes, sim.truth);
+  const f = (x: number) => x.toFixed(3);
+  return `| ${seed} | ${fmt(sim.lines)} | ${s.truePositives + s.falseNegatives} | ${f(s.precision)} | ${f(s.recall)} | ${f(s.kindAccuracy)} | ${f(s.usersWithin2x)} | ${s.attackersListed.length} |`;
+}
+
 try {
+  const qualityRows: string[] = [];
+  for (const seed of [1, 2, 3, 4]) {
+    process.stderr.write(`bench/detect: quality, seed ${seed}\n`);
+    qualityRows.push(quality(seed));
+  }
   const baseline = measure('baseline', '-', root);
   for (const size of sizes) {
     const dir = join(root, size.name.replace(/\W/g, ''));
@@ -87,6 +118,12 @@ per-address state, not by lines. Node baseline (modules loaded, nothing read): $
 | input | lines | addresses + /64s | prefixes listed | detect peak RSS (MiB) | splitter + JSON.parse peak RSS (MiB) |
 |---|---:|---:|---:|---:|---:|
 ${memRows.join('\n')}
+
+Quality on the simulator at default settings (7 days; per address or /64; see docs/detection.md):
+
+| seed | lines | multi-user units | precision | recall | kind right | users within ×2 | attackers listed |
+|---|---:|---:|---:|---:|---:|---:|---:|
+${qualityRows.join('\n')}
 `);
 } finally {
   rmSync(root, { recursive: true, force: true });
