@@ -90,3 +90,25 @@ describe('inferNetworkType (ASes without a PeeringDB record)', () => {
     expect(inferNetworkType({ ...base, ...change }, DEFAULT_DETECT_OPTIONS)).toBe(type);
   });
 });
+
+describe('real PeeringDB records', () => {
+  it('maps every info_type combination of the excerpt', async () => {
+    const { readFileSync } = await import('node:fs');
+    const text = readFileSync(new URL('../fixtures/detect-peeringdb/net-excerpt.json', import.meta.url), 'utf8');
+    expect(Object.fromEntries(parsePeeringDb(text, 'net-excerpt.json'))).toEqual({
+      2128: 'transit', // Route Collector
+      3303: 'access', // Cable/DSL/ISP (Swisscom)
+      4436: 'transit', // NSP
+      7795: 'transit', // Network Services
+      12611: 'access', // NSP + Cable/DSL/ISP
+      20799: 'access', // Cable/DSL/ISP + Network Services
+      20940: 'hosting', // Content (Akamai)
+      25309: 'transit', // Route Server
+      30880: 'access', // Cable/DSL/ISP + Content: eyeballs first
+      31673: 'hosting', // Content + NSP
+      34135: 'enterprise', // Educational/Research
+      35028: 'enterprise', // Enterprise
+      // 23148 (empty type) and 31800 (Non-Profit) are left to the traffic rule
+    });
+  });
+});
