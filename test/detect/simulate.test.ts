@@ -88,6 +88,8 @@ describe('npm run detect on simulated files (gzip, lists, report)', () => {
   it('writes a list build-table accepts as is, byte-identical across runs, and a self-contained report', async () => {
     const a = await runDetect({ ...common, out: join(dir, 'a.csv'), report: join(dir, 'report.html') });
     await runDetect({ ...common, out: join(dir, 'b.csv') });
+    // every line of the multi-member gzip file was read
+    expect(a.files[0]).toMatchObject({ format: 'logpush', lines: sim.lines, malformed: sim.malformed });
     const csv = readFileSync(join(dir, 'a.csv'), 'utf8');
     expect(csv.split('\n')[0]).toBe('prefix,kind,users,confidence,evidence');
     expect(readFileSync(join(dir, 'b.csv'), 'utf8')).toBe(csv);
