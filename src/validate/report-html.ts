@@ -72,7 +72,7 @@ export function renderHtmlReport(summary: ValidationSummary, options: HtmlReport
     ),
   );
   if (summary.list) {
-    parts.push(`<h2>List ${esc(summary.list.file)}</h2><p>${summary.list.entries} entries, ${summary.list.errors.length} errors.</p>`);
+    parts.push(`<h2>List: ${esc(summary.list.file)}</h2><p>${summary.list.entries} entries, ${summary.list.errors.length} errors.</p>`);
     if (summary.list.errors.length > 0) parts.push(`<pre>${esc(summary.list.errors.join('\n'))}</pre>`);
   }
   if (metrics) {

@@ -92,7 +92,7 @@ export function renderTextReport(summary: ValidationSummary, options: { maxRows?
   }
   if (summary.list) {
     out.push('');
-    out.push(`List ${summary.list.file}: ${summary.list.entries} entries, ${summary.list.errors.length} errors`);
+    out.push(`List: ${summary.list.file} — ${summary.list.entries} entries, ${summary.list.errors.length} errors`);
     for (const e of summary.list.errors.slice(0, maxRows)) out.push(`  ${e}`);
   }
   if (metrics) {
