@@ -67,7 +67,7 @@ export interface RebuildOptions {
   maxChurn?: number;
   /** Accept documentation ranges in the inputs (examples and tests). Default false. */
   allowDocumentation?: boolean;
-  /** Where the detection and validation HTML reports and the labels CSV go. */
+  /** Where `detection.html`, `validation.html`, `labels.csv` and `changes.txt` go. */
   reportDir?: string;
   /** Write a JSON summary (status, changed, counts, sha256) here, e.g. for CI. */
   summary?: string;
@@ -240,6 +240,11 @@ export async function runRebuild(options: RebuildOptions): Promise<RebuildOutcom
   const at = (p: string) => resolve(cwd, p);
   const print = options.print ?? ((t: string) => void process.stdout.write(t));
   const work = mkdtempSync(join(tmpdir(), 'rebuild-'));
+  // The change report also goes to the report directory, for CI artifacts.
+  const report = (text: string) => {
+    print(text);
+    if (options.reportDir) writeFileSync(join(at(options.reportDir), 'changes.txt'), text);
+  };
   const outcome = (status: RebuildOutcome['status'], message: string, rest: Partial<RebuildOutcome> = {}): RebuildOutcome => {
     const exitCode = { built: 0, failed: 1, 'refused-churn': 3, 'refused-validation': 4 }[status];
     const o: RebuildOutcome = { status, exitCode, changed: false, changes: [], metrics: undefined, build: undefined, message, ...rest };
@@ -313,6 +318,7 @@ export async function runRebuild(options: RebuildOptions): Promise<RebuildOutcom
         traceroutes: options.traceroutes.map(at),
         list: mergedFile,
         listLabel: 'the merged list',
+        allowDocumentation: options.allowDocumentation ?? false,
         ...(options.probes ? { probes: at(options.probes) } : {}),
         ...(options.privateCarrierHops ? { privateCarrierHops: options.privateCarrierHops } : {}),
         ...(options.reportDir ? { report: join(at(options.reportDir), 'validation.html'), labelsOut: join(at(options.reportDir), 'labels.csv') } : {}),
@@ -339,7 +345,7 @@ export async function runRebuild(options: RebuildOptions): Promise<RebuildOutcom
         const dry = await buildTable({ ...buildOptions, previous: at(options.previous), write: false }).catch(() => undefined);
         if (dry?.churn && dry.churn.percent > options.maxChurn) {
           const changes = diffEntries(MultiUserTable.from(readFileSync(at(options.previous))).entries(), MultiUserTable.from(dry.bytes).entries());
-          print(formatChanges(changes, options.previous));
+          report(formatChanges(changes, options.previous));
           return outcome('refused-churn', `${e.problems.join('; ')}; nothing written`, { changes, metrics });
         }
       }
@@ -362,7 +368,7 @@ export async function runRebuild(options: RebuildOptions): Promise<RebuildOutcom
       changed = !Buffer.from(build.bytes).equals(before);
       changes = diffEntries(MultiUserTable.from(before).entries(), MultiUserTable.from(build.bytes).entries());
     }
-    print(formatChanges(changes, options.previous ?? 'an empty table'));
+    report(formatChanges(changes, options.previous ?? 'an empty table'));
     return outcome('built', `${build.outPath} (${changed ? 'changed' : 'unchanged'}); list ${outList}`, { changed, changes, metrics, build });
   } catch (e) {
     if (e instanceof RebuildFailure || e instanceof ValidateError || e instanceof TypeError) return outcome('failed', e.message);

@@ -43,6 +43,8 @@ export interface ValidateOptions {
   probes?: string | undefined;
   /** The prefix list to score (any format `parsePrefixList` reads). Without it, only labels. */
   list?: string | undefined;
+  /** Accept documentation address ranges in the list (examples). Default false. */
+  allowDocumentation?: boolean | undefined;
   /** Name of the list in the reports. Default: its file name. */
   listLabel?: string | undefined;
   /** Kind for list lines that name none (plain lists). */
@@ -150,7 +152,7 @@ export async function runValidate(options: ValidateOptions): Promise<ValidateOut
   let list: ValidationSummary['list'];
   if (options.list) {
     const text = readMaybeGzip(options.list);
-    const parsed = parsePrefixList(text, { file: options.list, ...(options.kind ? { kind: options.kind } : {}) });
+    const parsed = parsePrefixList(text, { file: options.list, ...(options.kind ? { kind: options.kind } : {}), allowDocumentation: options.allowDocumentation ?? false });
     let bytes: Uint8Array;
     try {
       bytes = compileTable(parsed.entries).bytes;

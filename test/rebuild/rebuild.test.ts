@@ -102,13 +102,14 @@ describe('npm run rebuild (child process, every exit path)', () => {
   it('3: refused by the churn guard; the table and the list in service stay as they were', async () => {
     const tableBefore = read('out/table.bin');
     const listBefore = read('data/list.csv');
-    const r = await rebuild(['--detected', 'detected2.csv', '--list', 'vpn:lists/vpn.txt', '--out-list', 'data/list.csv', '--out', 'out/table.bin', '--previous', 'prev.bin', '--max-churn', '10', '--summary', 's4.json']);
+    const r = await rebuild(['--detected', 'detected2.csv', '--list', 'vpn:lists/vpn.txt', '--out-list', 'data/list.csv', '--out', 'out/table.bin', '--previous', 'prev.bin', '--max-churn', '10', '--summary', 's4.json', '--report-dir', 'reports3']);
     expect(r.code).toBe(3);
     expect(r.stdout).toContain('Changes against prev.bin: +2 added, -1 removed, ~1 changed');
     expect(r.stdout).toMatch(/rebuild: refused-churn: .*exceeds --max-churn 10%.*nothing written/);
     expect(read('out/table.bin').equals(tableBefore)).toBe(true);
     expect(read('data/list.csv').equals(listBefore)).toBe(true);
     expect(summary('s4.json')).toMatchObject({ status: 'refused-churn', exitCode: 3, changed: false });
+    expect(read('reports3/changes.txt').toString()).toMatch(/^Changes against prev\.bin: \+2 added, -1 removed, ~1 changed\n/);
   });
 
   it('4: refused by the validation gate, with the validation report written and nothing else', async () => {
