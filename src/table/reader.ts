@@ -64,6 +64,10 @@ const scratch = new Uint32Array(4);
 function mask32(bits: number): number {
   return bits <= 0 ? 0 : bits >= 32 ? 0xffffffff : (0xffffffff << (32 - bits)) >>> 0;
 }
+/** Network masks by prefix length 0–255 (lengths past 32 act as 32, so a corrupt leaf cannot widen a match). */
+const MASK = Uint32Array.from({ length: 256 }, (_, b) => mask32(b));
+/** IPv6 mask words: `MASK6[256 * k + bits]` is word k of the mask for a length 0–255. */
+const MASK6 = Uint32Array.from({ length: 1024 }, (_, i) => mask32((i & 255) - 32 * (i >>> 8)));
 
 /**
  * The compiled multi-user table: answers "is this client address in a multi-user prefix, which
@@ -91,9 +95,9 @@ export class MultiUserTable implements MultiUserClassifier {
   private readonly v4Ids: Uint8Array;
   private readonly v4Escapes: Uint32Array;
   private readonly v4LeafCount: number;
-  private readonly v4Mask: Uint32Array;
-  private readonly v4Bits: Uint8Array;
-  private readonly v4Value: Uint16Array;
+  /** Leaves as views: bytes [4k] prefix length, [4k+1] type; u16 [2k+1] value index. */
+  private readonly v4Leaf8: Uint8Array;
+  private readonly v4Leaf16: Uint16Array;
   private readonly v6Index: Uint32Array;
   private readonly v6BlockKeys: Uint32Array;
   private readonly v6BlockOffsets: Uint32Array;
@@ -104,10 +108,9 @@ export class MultiUserTable implements MultiUserClassifier {
   private readonly v6LongIds: Uint16Array;
   private readonly v6LeafCount: number;
   /** Four mask words per leaf. */
-  private readonly v6Mask: Uint32Array;
-  private readonly v6Bits: Uint8Array;
-  private readonly v6Type: Uint8Array;
-  private readonly v6Value: Uint16Array;
+  private readonly v6Leaf8: Uint8Array;
+  private readonly v6Leaf16: Uint16Array;
+  private readonly valueCount: number;
   private readonly classes: MultiUserClass[];
   private verified = false;
 
@@ -132,37 +135,13 @@ export class MultiUserTable implements MultiUserClassifier {
       const [o, l] = layout.sections[s]!;
       return new Ctor(buffer, byteOffset + o, l / Ctor.BYTES_PER_ELEMENT);
     };
-    const readLeaves = (s: Section, family: 4 | 6) => {
-      const [o, l] = layout.sections[s]!;
-      const n = l / 4;
-      const bits = new Uint8Array(n);
-      const type = new Uint8Array(n);
-      const value = new Uint16Array(n);
-      for (let i = 0; i < n; i++) {
-        bits[i] = dv.getUint8(o + 4 * i);
-        type[i] = dv.getUint8(o + 4 * i + 1);
-        value[i] = dv.getUint16(o + 4 * i + 2, true);
-        const okType = family === 4 ? type[i] === LEAF_MATCH : type[i]! <= LEAF_DESCEND;
-        if (bits[i]! > (family === 4 ? 32 : 128) || !okType || (type[i] === LEAF_MATCH && value[i]! >= valueCount)) {
-          throw new TableFormatError('bad-leaf', `IPv${family} leaf ${i}: bits ${bits[i]}, type ${type[i]}, value ${value[i]} out of range`);
-        }
-      }
-      return { n, bits, type, value };
-    };
-    const l4 = readLeaves(Section.V4Leaves, 4);
-    this.v4LeafCount = l4.n;
-    this.v4Bits = l4.bits;
-    this.v4Value = l4.value;
-    this.v4Mask = new Uint32Array(l4.n);
-    for (let i = 0; i < l4.n; i++) this.v4Mask[i] = mask32(l4.bits[i]!);
-    const l6 = readLeaves(Section.V6Leaves, 6);
-    this.v6LeafCount = l6.n;
-    this.v6Bits = l6.bits;
-    this.v6Type = l6.type;
-    this.v6Value = l6.value;
-    this.v6Mask = new Uint32Array(l6.n * 4);
-    for (let i = 0; i < l6.n; i++) for (let k = 0; k < 4; k++) this.v6Mask[4 * i + k] = mask32(l6.bits[i]! - 32 * k);
-
+    this.valueCount = valueCount;
+    this.v4Leaf8 = view(Section.V4Leaves, Uint8Array);
+    this.v4Leaf16 = view(Section.V4Leaves, Uint16Array);
+    this.v4LeafCount = this.v4Leaf8.length / 4;
+    this.v6Leaf8 = view(Section.V6Leaves, Uint8Array);
+    this.v6Leaf16 = view(Section.V6Leaves, Uint16Array);
+    this.v6LeafCount = this.v6Leaf8.length / 4;
     this.v4Index = view(Section.V4Index, Uint32Array);
     this.v4Keys = view(Section.V4Keys, Uint16Array);
     this.v4Ids = view(Section.V4Ids, Uint8Array);
@@ -226,6 +205,8 @@ export class MultiUserTable implements MultiUserClassifier {
         `checksum mismatch: header says ${hex(this.layout.checksum)}, content gives ${hex(actual)}`,
       );
     }
+    checkLeaves(4, this.v4Leaf8, this.v4Leaf16, this.valueCount);
+    checkLeaves(6, this.v6Leaf8, this.v6Leaf16, this.valueCount);
     checkMonotone('IPv4 index', this.v4Index);
     checkMonotone('IPv6 index', this.v6Index);
     checkMonotone('IPv6 block offsets', this.v6BlockOffsets);
@@ -300,10 +281,12 @@ export class MultiUserTable implements MultiUserClassifier {
     const i = this.findV4(n);
     if (i < 0) return undefined;
     const leaf = this.leafV4(i);
-    const net = (n & this.v4Mask[leaf]!) >>> 0;
-    const v = this.v4Value[leaf]!;
+    const bits = Math.min(32, this.v4Leaf8[4 * leaf]!);
+    const net = (n & MASK[bits]!) >>> 0;
+    const v = this.v4Leaf16[2 * leaf + 1]!;
+    if (v >= this.valueCount) return undefined;
     return {
-      prefix: OCTET[net >>> 24]! + '.' + OCTET[(net >>> 16) & 255]! + '.' + OCTET[(net >>> 8) & 255]! + '.' + OCTET[net & 255]! + SLASH[this.v4Bits[leaf]!]!,
+      prefix: OCTET[net >>> 24]! + '.' + OCTET[(net >>> 16) & 255]! + '.' + OCTET[(net >>> 8) & 255]! + '.' + OCTET[net & 255]! + SLASH[bits]!,
       kind: this.kinds[v]!,
       users: this.users[v],
     };
@@ -322,11 +305,12 @@ export class MultiUserTable implements MultiUserClassifier {
   lookupV6(words: ArrayLike<number>): MultiUserMatch | undefined {
     const leaf = this.findV6(words[0]! >>> 0, words[1]! >>> 0, words[2]! >>> 0, words[3]! >>> 0);
     if (leaf < 0) return undefined;
-    const m = this.v6Mask;
+    const bits = Math.min(128, this.v6Leaf8[4 * leaf]!);
     const net = new Uint32Array(4);
-    for (let k = 0; k < 4; k++) net[k] = (words[k]! & m[4 * leaf + k]!) >>> 0;
-    const v = this.v6Value[leaf]!;
-    return { prefix: formatIPv6(net) + SLASH[this.v6Bits[leaf]!]!, kind: this.kinds[v]!, users: this.users[v] };
+    for (let k = 0; k < 4; k++) net[k] = (words[k]! & MASK6[256 * k + bits]!) >>> 0;
+    const v = this.v6Leaf16[2 * leaf + 1]!;
+    if (v >= this.valueCount) return undefined;
+    return { prefix: formatIPv6(net) + SLASH[bits]!, kind: this.kinds[v]!, users: this.users[v] };
   }
 
   /**
@@ -359,7 +343,7 @@ export class MultiUserTable implements MultiUserClassifier {
    */
   classifyV4(n: number): MultiUserClass | undefined {
     const i = this.findV4(n);
-    return i < 0 ? undefined : this.classes[this.v4Value[this.leafV4(i)]!];
+    return i < 0 ? undefined : this.classes[this.v4Leaf16[2 * this.leafV4(i) + 1]!];
   }
 
   /**
@@ -372,7 +356,7 @@ export class MultiUserTable implements MultiUserClassifier {
    */
   classifyV6(words: ArrayLike<number>): MultiUserClass | undefined {
     const leaf = this.findV6(words[0]! >>> 0, words[1]! >>> 0, words[2]! >>> 0, words[3]! >>> 0);
-    return leaf < 0 ? undefined : this.classes[this.v6Value[leaf]!];
+    return leaf < 0 ? undefined : this.classes[this.v6Leaf16[2 * leaf + 1]!];
   }
 
   /**
@@ -434,7 +418,7 @@ export class MultiUserTable implements MultiUserClassifier {
     const leaf = this.leafV4(i);
     if (leaf < 0 || leaf >= this.v4LeafCount) return -1;
     // The address is in the range's prefix when both agree on the prefix's bits.
-    if (((n ^ ((c << 16) | keys[i]!)) & this.v4Mask[leaf]!) !== 0) return -1;
+    if (((n ^ ((c << 16) | keys[i]!)) & MASK[this.v4Leaf8[4 * leaf]!]!) !== 0) return -1;
     return i;
   }
 
@@ -489,10 +473,10 @@ export class MultiUserTable implements MultiUserClassifier {
     if (leaf < 0 || leaf >= this.v6LeafCount) return -1;
     const kh = bk[b]!;
     const kl = this.v6Keys[i]!;
-    const type = this.v6Type[leaf];
+    const type = this.v6Leaf8[4 * leaf + 1];
     if (type === LEAF_DESCEND) return kh === w0 && kl === w1 ? this.findV6Long(w0, w1, w2, w3) : -1;
-    const m = this.v6Mask;
-    if (((w0 ^ kh) & m[4 * leaf]!) !== 0 || ((w1 ^ kl) & m[4 * leaf + 1]!) !== 0) return -1;
+    const bits = this.v6Leaf8[4 * leaf]!;
+    if (((w0 ^ kh) & MASK6[bits]!) !== 0 || ((w1 ^ kl) & MASK6[256 + bits]!) !== 0) return -1;
     return type === LEAF_NONE ? -1 : leaf;
   }
 
@@ -514,14 +498,13 @@ export class MultiUserTable implements MultiUserClassifier {
     if (lo === 0) return -1;
     const b = 4 * (lo - 1);
     const leaf = this.v6LongIds[lo - 1]!;
-    if (leaf >= this.v6LeafCount || this.v6Type[leaf] !== LEAF_MATCH) return -1;
-    const m = this.v6Mask;
-    const l = 4 * leaf;
+    if (leaf >= this.v6LeafCount || this.v6Leaf8[4 * leaf + 1] !== LEAF_MATCH) return -1;
+    const bits = this.v6Leaf8[4 * leaf]!;
     if (
-      ((w0 ^ keys[b]!) & m[l]!) !== 0 ||
-      ((w1 ^ keys[b + 1]!) & m[l + 1]!) !== 0 ||
-      ((w2 ^ keys[b + 2]!) & m[l + 2]!) !== 0 ||
-      ((w3 ^ keys[b + 3]!) & m[l + 3]!) !== 0
+      ((w0 ^ keys[b]!) & MASK6[bits]!) !== 0 ||
+      ((w1 ^ keys[b + 1]!) & MASK6[256 + bits]!) !== 0 ||
+      ((w2 ^ keys[b + 2]!) & MASK6[512 + bits]!) !== 0 ||
+      ((w3 ^ keys[b + 3]!) & MASK6[768 + bits]!) !== 0
     ) {
       return -1;
     }
@@ -531,6 +514,18 @@ export class MultiUserTable implements MultiUserClassifier {
 
 function hex(n: number): string {
   return n.toString(16).padStart(8, '0');
+}
+
+function checkLeaves(family: 4 | 6, l8: Uint8Array, l16: Uint16Array, valueCount: number): void {
+  for (let i = 0; i < l8.length / 4; i++) {
+    const bits = l8[4 * i]!;
+    const type = l8[4 * i + 1]!;
+    const value = l16[2 * i + 1]!;
+    const okType = family === 4 ? type === LEAF_MATCH : type <= LEAF_DESCEND;
+    if (bits > (family === 4 ? 32 : 128) || !okType || (type === LEAF_MATCH && value >= valueCount)) {
+      throw new TableFormatError('bad-leaf', `IPv${family} leaf ${i}: length ${bits}, type ${type}, value ${value} out of range`);
+    }
+  }
 }
 
 /** The leaf id of an escaped range (binary search over the (range, leaf) pairs), or -1. */

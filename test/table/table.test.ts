@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileTable, crc32, FORMAT_VERSION, MultiUserTable, TableCompileError, TableFormatError, type TableEntry } from '../../src/table/index.ts';
-import { SECTION_COUNT, Section } from '../../src/table/format.ts';
+import { SECTION_COUNT, Section, tableChecksum } from '../../src/table/format.ts';
 import { sameBytes } from './helpers.ts';
 
 const EXAMPLE: TableEntry[] = [
@@ -265,8 +265,11 @@ describe('corrupt tables', () => {
     expect(code(b)).toBe('bad-index');
     const c = bytes.slice();
     const leafOff = dv(c).getUint32(32 + 8 * Section.V4Leaves, true);
-    c[leafOff] = 99; // prefix length 99 in an IPv4 leaf
-    expect(code(c)).toBe('bad-leaf');
+    c[leafOff] = 99; // prefix length 99 in an IPv4 leaf, checksum recomputed (a crafted table): verify() catches it
+    dv(c).setUint32(12, tableChecksum(c), true);
+    const t = MultiUserTable.from(c);
+    expect(() => t.lookup('198.51.100.1')).not.toThrow();
+    expect(() => t.verify()).toThrow(expect.objectContaining({ code: 'bad-leaf' }));
     const d = bytes.slice();
     const valOff = dv(d).getUint32(32 + 8 * Section.Values, true);
     d[valOff] = 42; // unknown kind
