@@ -186,7 +186,7 @@ describe('formatting', () => {
           const a = new Uint32Array(4);
           for (let k = 0; k < 4; k++) a[k] = ((groups[2 * k]! << 16) | groups[2 * k + 1]!) >>> 0;
           if (isIPv4Mapped(a)) return;
-          expect(formatIPv6(a)).toBe(ipaddr.fromByteArray(toBytes(a)).toRFC5952String());
+          expect(formatIPv6(a)).toBe((ipaddr.fromByteArray(toBytes(a)) as ipaddr.IPv6).toRFC5952String());
         },
       ),
     );
