@@ -15,7 +15,7 @@ export async function measureDurableObject(n: number, runs: number): Promise<Rec
     const cases = [
       ['one RPC per hit, sequential', 'rpc', 1],
       ['one RPC per hit, 50 concurrent', 'rpc', 50],
-      ['DurableObjectStore batching, 50 concurrent', 'batched', 50],
+      ['DurableObjectStore (leases), 50 concurrent', 'leased', 50],
     ] as const;
     for (let run = -1; run < runs; run++) {
       for (const [label, mode, c] of cases) {

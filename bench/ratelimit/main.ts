@@ -99,8 +99,8 @@ if (durable) {
   }
   lines.push('');
   lines.push(
-    'Batching sends every hit that queued while an RPC was in flight in the next RPC; the object still decides them one by one, ' +
-      'so counts stay exact (see docs/ratelimit.md, "Hot keys").',
+    'With leases, a key hit often in the isolate reserves up to 16 hits per RPC, used locally until the lease ends; ' +
+      'the object never allows more than the limit (see docs/ratelimit.md, "Hot keys").',
   );
 } else {
   lines.push(`Not measured: ${durableError}`);

@@ -22,7 +22,7 @@ export default {
     const mode = url.searchParams.get('mode') ?? 'rpc';
     const key = `bench ${url.searchParams.get('key') ?? 'k'}`;
     const stub = env.RATE_LIMIT_COUNTER.getByName(key);
-    const store = new DurableObjectStore(env.RATE_LIMIT_COUNTER, { denyCacheKeys: 0 });
+    const store = new DurableObjectStore(env.RATE_LIMIT_COUNTER);
     let next = 0;
     let allowed = 0;
     async function lane(): Promise<void> {

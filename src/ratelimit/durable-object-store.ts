@@ -33,56 +33,55 @@ export interface CounterNamespace {
  *
  * @example
  * ```ts
- * new DurableObjectStore(env.RATE_LIMIT_COUNTER, { maxBatch: 500, denyCacheKeys: 5_000 });
+ * new DurableObjectStore(env.RATE_LIMIT_COUNTER, { maxLease: 16, leaseMs: 500 });
  * ```
  */
 export interface DurableObjectStoreOptions {
-  /** Coalesce concurrent hits for one key into one RPC (at most one RPC in flight per key per isolate). Default true. */
-  batch?: boolean;
-  /** Most hits sent in one RPC. Default 1000. */
-  maxBatch?: number;
-  /** Keys whose "denied until" answer is remembered in this isolate (0 disables). Default 10 000. */
-  denyCacheKeys?: number;
-  /** A batch in flight longer than this (ms) is presumed lost: the next hit sends its own. Default 2000. */
-  staleAfterMs?: number;
+  /** Most hits one lease reserves for this isolate (1 disables leases). Default 16. */
+  maxLease?: number;
+  /** How long leased allowances may be used (ms), never past the end of the current window. Default 1000. */
+  leaseMs?: number;
+  /** Keys this isolate keeps lease, denial and demand information for (least recently added dropped first). Default 10 000. */
+  maxKeys?: number;
 }
 
-interface Waiter {
-  rule: StoreRule;
-  now: number;
-  wake(signal: Signal): void;
-}
-
-/** What a queued hit is woken with: its answer, an error, or its turn to send the next batch. */
-type Signal = { kind: 'result'; result: HitResult } | { kind: 'error'; error: unknown } | { kind: 'lead' };
-
-interface Queue {
-  /** When the current leader took over (Date.now(), ms), 0 when no batch is in flight. */
-  since: number;
-  waiting: Waiter[];
-}
-
-interface Denial {
-  until: number;
+interface KeyInfo {
+  /** The effective limit the information was gathered under (a different factor starts afresh). */
   limit: number;
+  /** Leased allowances not used yet, valid until `leaseUntil`. */
+  allowances: number;
+  leaseUntil: number;
+  /** The object's `remaining` right after the lease was reserved, and its reset and retry times. */
+  leaseRemaining: number;
+  resetAt: number;
+  retryAt: number;
+  /** Denied locally until then (the object said no hit can pass earlier). */
+  deniedUntil: number;
+  /** Demand: hits seen in the current and previous lease interval. */
+  intervalStart: number;
+  hits: number;
+  previousHits: number;
+  /** An RPC asking for a lease is in flight. */
+  leasing: boolean;
 }
 
 /**
  * Exact counters across the whole edge: one `RateLimitCounter` Durable Object per key (named by
- * the key, which `rateLimit` namespaces by policy id). Increments are atomic inside the object.
+ * the key, which `rateLimit` namespaces by policy id). Increments are atomic inside the object, so
+ * no more than the limit is ever allowed.
  *
- * Hot keys (one carrier-NAT address with thousands of users) are tamed in the isolate, without
- * giving up exactness:
- * - batching: while an RPC for a key is in flight, further hits for it queue and go as one RPC
- *   (sent by the first queued request, in its own I/O context); the object decides them one by
- *   one, in order, so no more than `limit` are ever allowed.
+ * Hot keys (one carrier-NAT address with thousands of users) are tamed in the isolate, with no
+ * request ever waiting on another request's I/O (Workers forbid that):
+ * - leases: a key hit N times in this isolate during the previous `leaseMs` asks the object for up
+ *   to min(N, `maxLease`) hits at once; the allowed ones beyond the caller's own are used locally by
+ *   the next requests until `leaseMs` or the end of the current window. Never over the limit (each leased hit was counted by the object);
+ *   the cost is early denial elsewhere of at most `maxLease − 1` unused hits per isolate and lease.
  * - deny cache: a denied answer carries the earliest time another hit could pass; until then hits
- *   for the key are denied locally. Exact because denied hits are not counted and other traffic
- *   can only push that time later.
+ *   for the key are denied locally. Exact: denied hits are not counted and other traffic can only
+ *   push that time later.
  *
- * Construct it once per isolate (or cache it per namespace): the batching state lives in the
- * instance. Runtime-agnostic (no `cloudflare:workers` import); the object itself is in
- * `durable-object.ts`.
+ * Keep one instance per isolate (e.g. cached per namespace): leases live in the instance.
+ * Runtime-agnostic (no `cloudflare:workers` import); the object itself is in `durable-object.ts`.
  *
  * @example
  * ```ts
@@ -92,109 +91,128 @@ interface Denial {
  */
 export class DurableObjectStore implements RateLimitStore {
   readonly #namespace: CounterNamespace;
-  readonly #batch: boolean;
-  readonly #maxBatch: number;
-  readonly #denyCacheKeys: number;
-  readonly #staleAfterMs: number;
-  readonly #queues = new Map<string, Queue>();
-  readonly #denied = new Map<string, Denial>();
+  readonly #maxLease: number;
+  readonly #leaseMs: number;
+  readonly #maxKeys: number;
+  readonly #keys = new Map<string, KeyInfo>();
 
   constructor(namespace: CounterNamespace, options: DurableObjectStoreOptions = {}) {
     if (!namespace || typeof (namespace as Partial<CounterNamespace>).getByName !== 'function') {
       throw new TypeError('DurableObjectStore: "namespace" must be a Durable Object namespace binding (with getByName)');
     }
-    const maxBatch = options.maxBatch ?? 1000;
-    const denyCacheKeys = options.denyCacheKeys ?? 10_000;
-    if (!Number.isSafeInteger(maxBatch) || maxBatch < 1) {
-      throw new TypeError(`DurableObjectStore: option "maxBatch" must be a positive integer, got ${String(maxBatch)}`);
-    }
-    if (!Number.isSafeInteger(denyCacheKeys) || denyCacheKeys < 0) {
-      throw new TypeError(`DurableObjectStore: option "denyCacheKeys" must be an integer ≥ 0, got ${String(denyCacheKeys)}`);
-    }
     this.#namespace = namespace;
-    this.#batch = options.batch ?? true;
-    this.#maxBatch = maxBatch;
-    this.#denyCacheKeys = denyCacheKeys;
-    const staleAfterMs = options.staleAfterMs ?? 2000;
-    if (!Number.isSafeInteger(staleAfterMs) || staleAfterMs < 1) {
-      throw new TypeError(`DurableObjectStore: option "staleAfterMs" must be a positive integer, got ${String(staleAfterMs)}`);
-    }
-    this.#staleAfterMs = staleAfterMs;
+    this.#maxLease = positive(options.maxLease ?? 16, 'maxLease', 10_000);
+    this.#leaseMs = positive(options.leaseMs ?? 1000, 'leaseMs', 3_600_000);
+    this.#maxKeys = positive(options.maxKeys ?? 10_000, 'maxKeys', 1e9);
   }
 
   hit(key: string, rule: StoreRule, now: number): HitResult | Promise<HitResult> {
-    const denial = this.#denied.get(key);
-    if (denial !== undefined) {
-      if (now < denial.until && denial.limit === rule.limit) {
-        const wait = denial.until - now;
-        return { allowed: false, remaining: 0, resetMs: wait, retryAfterMs: wait };
+    let info = this.#keys.get(key);
+    if (info === undefined || info.limit !== rule.limit) {
+      info = fresh(rule.limit, now);
+      this.#keys.delete(key);
+      this.#keys.set(key, info);
+      if (this.#keys.size > this.#maxKeys) this.#keys.delete(this.#keys.keys().next().value as string);
+    }
+    if (now - info.intervalStart >= this.#leaseMs) {
+      info.previousHits = now - info.intervalStart >= 2 * this.#leaseMs ? 0 : info.hits;
+      info.hits = 0;
+      info.intervalStart = now;
+    }
+    info.hits++;
+    if (info.allowances > 0) {
+      if (now < info.leaseUntil) {
+        info.allowances--;
+        const remaining = info.leaseRemaining + info.allowances;
+        return {
+          allowed: true,
+          remaining,
+          resetMs: Math.max(0, info.resetAt - now),
+          retryAfterMs: remaining > 0 ? 0 : Math.max(1, info.retryAt - now),
+        };
       }
-      this.#denied.delete(key);
+      info.allowances = 0;
     }
-    if (!this.#batch) {
-      return Promise.resolve(this.#stub(key).hit(key, rule, now, 1)).then((results) => {
-        const result = checked(results, 1)[0]!;
-        this.#remember(key, rule, now, result);
-        return result;
-      });
+    if (now < info.deniedUntil) {
+      const wait = info.deniedUntil - now;
+      return { allowed: false, remaining: 0, resetMs: wait, retryAfterMs: wait };
     }
-    return this.#batched(key, rule, now);
+    // Lease only for demand seen in the previous interval: a one-off burst of concurrent first hits
+    // then goes to the object hit by hit and is decided exactly, with nothing reserved in vain.
+    const count = info.leasing ? 1 : Math.min(this.#maxLease, Math.max(1, info.previousHits));
+    return this.#call(key, info, rule, now, count);
   }
 
-  /**
-   * Batching without a background task: every RPC is sent by a request that is itself in the batch
-   * (its leader), so on Workers the RPC always runs in the I/O context of a request still waiting
-   * for it. When a batch returns, the leader wakes the next queued hit to lead the following batch.
-   */
-  async #batched(key: string, rule: StoreRule, now: number): Promise<HitResult> {
-    let queue = this.#queues.get(key);
-    if (queue === undefined) {
-      queue = { since: 0, waiting: [] };
-      this.#queues.set(key, queue);
-    }
-    const q = queue;
-    const clock = Date.now();
-    let signal: Signal = { kind: 'lead' };
-    if (q.since === 0 || clock - q.since > this.#staleAfterMs) q.since = clock;
-    else signal = await new Promise<Signal>((wake) => q.waiting.push({ rule, now, wake }));
-    if (signal.kind === 'result') return signal.result;
-    if (signal.kind === 'error') throw signal.error;
-
-    const others = q.waiting.splice(0, this.#maxBatch - 1);
-    let latest = now;
-    for (const w of others) if (w.now > latest) latest = w.now;
+  async #call(key: string, info: KeyInfo, rule: StoreRule, now: number, count: number): Promise<HitResult> {
+    if (count > 1) info.leasing = true;
     try {
-      const results = checked(await this.#stub(key).hit(key, rule, latest, 1 + others.length), 1 + others.length);
-      others.forEach((w, i) => w.wake({ kind: 'result', result: results[i + 1]! }));
-      this.#remember(key, rule, latest, results[results.length - 1]!);
-      return results[0]!;
-    } catch (error) {
-      for (const w of others) w.wake({ kind: 'error', error });
-      throw error;
-    } finally {
-      const next = q.waiting.shift();
-      if (next !== undefined) {
-        q.since = Date.now();
-        next.wake({ kind: 'lead' });
-      } else {
-        q.since = 0;
-        if (this.#queues.get(key) === q) this.#queues.delete(key);
+      const stub = this.#namespace.getByName(key) as RateLimitCounterRpc;
+      const results = checked(await stub.hit(key, rule, now, count), count);
+      const own = results[0]!;
+      let lastAllowed = own;
+      let extra = 0;
+      for (let i = 1; i < results.length; i++) {
+        if (results[i]!.allowed) {
+          extra++;
+          lastAllowed = results[i]!;
+        }
       }
+      if (extra > 0) {
+        // A lease never outlives the current window: fixed and sliding windows count a hit in the
+        // window it was reserved in (token buckets only ever count it early, which is conservative).
+        const windowEnd = rule.algorithm === 'token-bucket' ? this.#leaseMs : lastAllowed.resetMs;
+        info.allowances = extra;
+        info.leaseUntil = now + Math.min(this.#leaseMs, windowEnd);
+        info.leaseRemaining = lastAllowed.remaining;
+        info.resetAt = now + lastAllowed.resetMs;
+        info.retryAt = now + lastAllowed.retryAfterMs;
+        own.remaining = lastAllowed.remaining + extra;
+        if (own.remaining > 0) own.retryAfterMs = 0;
+      }
+      if (!own.allowed && info.allowances > 0 && now < info.leaseUntil) {
+        // Denied because a lease of this very isolate holds the quota: take one of its hits (counted
+        // by the object already), so concurrent requests do not leave a fresh lease unused.
+        info.allowances--;
+        const remaining = info.leaseRemaining + info.allowances;
+        return {
+          allowed: true,
+          remaining,
+          resetMs: Math.max(0, info.resetAt - now),
+          retryAfterMs: remaining > 0 ? 0 : Math.max(1, info.retryAt - now),
+        };
+      }
+      const last = results[results.length - 1]!;
+      // An allowed last hit leaves nothing to cache when a mitigation timeout is set: the first excess
+      // hit must reach the object so that it starts the block.
+      if (last.retryAfterMs > 0 && (!last.allowed || rule.mitigationMs === 0)) info.deniedUntil = now + last.retryAfterMs;
+      return own;
+    } finally {
+      if (count > 1) info.leasing = false;
     }
   }
+}
 
-  #stub(key: string): RateLimitCounterRpc {
-    return this.#namespace.getByName(key) as RateLimitCounterRpc;
-  }
+function fresh(limit: number, now: number): KeyInfo {
+  return {
+    limit,
+    allowances: 0,
+    leaseUntil: 0,
+    leaseRemaining: 0,
+    resetAt: 0,
+    retryAt: 0,
+    deniedUntil: 0,
+    intervalStart: now,
+    hits: 0,
+    previousHits: 0,
+    leasing: false,
+  };
+}
 
-  #remember(key: string, rule: StoreRule, now: number, last: HitResult): void {
-    // An allowed last hit leaves nothing to cache when a mitigation timeout is set: the first excess
-    // hit must reach the object so that it starts the block.
-    if (this.#denyCacheKeys === 0 || last.retryAfterMs <= 0 || (last.allowed && rule.mitigationMs > 0)) return;
-    this.#denied.delete(key);
-    this.#denied.set(key, { until: now + last.retryAfterMs, limit: rule.limit });
-    if (this.#denied.size > this.#denyCacheKeys) this.#denied.delete(this.#denied.keys().next().value as string);
+function positive(value: unknown, name: string, max: number): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1 || value > max) {
+    throw new TypeError(`DurableObjectStore: option "${name}" must be an integer from 1 to ${max}, got ${String(value)}`);
   }
+  return value;
 }
 
 function checked(results: unknown, count: number): HitResult[] {

@@ -1,4 +1,4 @@
-// The isolate side of the Durable Object store (batching, deny cache, failures) against a fake
+// The isolate side of the Durable Object store (leases, deny cache, failures) against a fake
 // namespace that decides with the same applyHit as the real object. The real object runs in
 // durable-object.workers.test.ts.
 import { describe, expect, it } from 'vitest';
@@ -33,24 +33,56 @@ function fakeNamespace(options: { delayMs?: number; fail?: () => boolean; hang?:
 }
 
 describe('DurableObjectStore (isolate side)', () => {
-  it('batches concurrent hits for one key: exact, few round trips, batches capped by maxBatch', async () => {
+  it('concurrent first hits each ask the object: exactly the limit allowed', async () => {
     const { ns, calls } = fakeNamespace();
-    const store = new DurableObjectStore(ns, { maxBatch: 40 });
+    const store = new DurableObjectStore(ns);
     const results = await Promise.all(Array.from({ length: 100 }, () => store.hit('k', rule(30), EPOCH)));
     expect(results.filter((r) => r.allowed)).toHaveLength(30);
-    expect(calls.reduce((a, b) => a + b, 0)).toBe(100);
-    expect(calls.length).toBeLessThanOrEqual(5);
-    expect(Math.max(...calls)).toBeLessThanOrEqual(40);
-    // Answers keep arrival order: the first 30 callers got the allowances.
-    expect(results.map((r) => r.allowed)).toEqual([...Array(30).fill(true), ...Array(70).fill(false)]);
+    expect(calls.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(100 + 32);
+  });
+
+  it('leases a hot key: far fewer round trips, exactly the limit, remaining counts down', async () => {
+    const { ns, calls } = fakeNamespace();
+    const store = new DurableObjectStore(ns, { maxLease: 16, leaseMs: 100 });
+    const results: HitResult[] = [];
+    for (let i = 0; i < 1000; i++) results.push(await store.hit('k', rule(600), EPOCH + i));
+    expect(results.filter((r) => r.allowed)).toHaveLength(600);
+    expect(calls.length).toBeLessThan(200); // 100 single hits in the first interval, then leases of 16
+    expect(Math.max(...calls)).toBe(16);
+    const remaining = results.filter((r) => r.allowed).map((r) => r.remaining);
+    expect(remaining).toEqual(Array.from({ length: 600 }, (_, i) => 599 - i));
+    expect(results.slice(600).every((r) => !r.allowed && r.retryAfterMs > 0)).toBe(true);
+  });
+
+  it('several isolates leasing one key never allow more than the limit together', async () => {
+    const { ns } = fakeNamespace();
+    const stores = Array.from({ length: 5 }, () => new DurableObjectStore(ns, { maxLease: 8, leaseMs: 50 }));
+    let allowed = 0;
+    for (let i = 0; i < 1000; i++) if ((await stores[i % 5]!.hit('k', rule(600), EPOCH + i)).allowed) allowed++;
+    expect(allowed).toBeLessThanOrEqual(600);
+    expect(allowed).toBeGreaterThanOrEqual(600 - 5 * 7); // unused leases: at most maxLease − 1 per isolate
+  });
+
+  it('a lease never outlives the window it was counted in', async () => {
+    const { ns, calls } = fakeNamespace();
+    const store = new DurableObjectStore(ns, { maxLease: 50, leaseMs: 60_000 });
+    // Fixed windows of 60 s, limit 10. Demand in one interval (hits spread over the window)…
+    for (let i = 0; i < 5; i++) await store.hit('w', rule(10), EPOCH + i * 10_000);
+    // …makes the next interval lease, at the very end of the window…
+    let allowedEarly = 0;
+    for (let i = 0; i < 3; i++) if ((await store.hit('w', rule(10), EPOCH + 60_000 * 2 - 10 + i)).allowed) allowedEarly++;
+    expect(Math.max(...calls)).toBeGreaterThan(1);
+    // …and the next window still allows exactly 10: the old window's leftovers are not reused.
+    let allowedLate = 0;
+    for (let i = 0; i < 30; i++) if ((await store.hit('w', rule(10), EPOCH + 60_000 * 2 + i)).allowed) allowedLate++;
+    expect(allowedEarly).toBe(3);
+    expect(allowedLate).toBe(10);
   });
 
   it('answers from the deny cache until the earliest allowed time, then asks again', async () => {
     const { ns, calls } = fakeNamespace();
-    const store = new DurableObjectStore(ns);
+    const store = new DurableObjectStore(ns, { maxLease: 1 });
     await store.hit('k', rule(1), EPOCH);
-    const denied = await store.hit('k', rule(1), EPOCH + 1);
-    expect(denied.allowed).toBe(false);
     const before = calls.length;
     expect(await store.hit('k', rule(1), EPOCH + 59_999)).toEqual({ allowed: false, remaining: 0, resetMs: 1, retryAfterMs: 1 });
     expect(calls.length).toBe(before);
@@ -60,7 +92,7 @@ describe('DurableObjectStore (isolate side)', () => {
 
   it('with a mitigation timeout, lets the first excess hit reach the object so that it starts the block', async () => {
     const { ns, calls } = fakeNamespace();
-    const store = new DurableObjectStore(ns);
+    const store = new DurableObjectStore(ns, { maxLease: 1 });
     expect((await store.hit('k', rule(1, 600_000), EPOCH)).remaining).toBe(0);
     const excess = await store.hit('k', rule(1, 600_000), EPOCH + 1);
     expect(calls).toHaveLength(2);
@@ -69,7 +101,17 @@ describe('DurableObjectStore (isolate side)', () => {
     expect(calls).toHaveLength(2);
   });
 
-  it('a failing batch rejects its hits and the next batch still goes out', async () => {
+  it('a different effective limit (another factor) starts afresh', async () => {
+    const { ns, calls } = fakeNamespace();
+    const store = new DurableObjectStore(ns);
+    await store.hit('k', rule(1), EPOCH);
+    await store.hit('k', rule(1), EPOCH + 1); // denied, cached
+    const n = calls.length;
+    expect((await store.hit('k', rule(5), EPOCH + 2)).allowed).toBe(true);
+    expect(calls.length).toBe(n + 1);
+  });
+
+  it('a failing call rejects and the next one goes out', async () => {
     let failing = true;
     const { ns } = fakeNamespace({ fail: () => failing });
     const store = new DurableObjectStore(ns);
@@ -79,27 +121,31 @@ describe('DurableObjectStore (isolate side)', () => {
     expect((await store.hit('k', rule(10), EPOCH)).allowed).toBe(true);
   });
 
-  it('a batch that never returns is abandoned after staleAfterMs', async () => {
-    let hang = true;
-    const { ns } = fakeNamespace({ hang: () => hang });
-    const store = new DurableObjectStore(ns, { staleAfterMs: 50 });
-    void store.hit('k', rule(10), EPOCH);
-    hang = false;
-    await new Promise((resolve) => setTimeout(resolve, 80));
-    expect((await store.hit('k', rule(10), EPOCH)).allowed).toBe(true);
+  it('is bounded by maxKeys: forgotten keys ask the object again', async () => {
+    const { ns, calls } = fakeNamespace();
+    const store = new DurableObjectStore(ns, { maxKeys: 2, maxLease: 1 });
+    await store.hit('a', rule(1), EPOCH);
+    await store.hit('a', rule(1), EPOCH + 1); // denied, cached
+    const n = calls.length;
+    await store.hit('a', rule(1), EPOCH + 2);
+    expect(calls.length).toBe(n);
+    await store.hit('b', rule(1), EPOCH + 3);
+    await store.hit('c', rule(1), EPOCH + 4); // evicts a
+    await store.hit('a', rule(1), EPOCH + 5);
+    expect(calls.length).toBe(n + 3);
   });
 
   it('rejects a binding whose objects are not RateLimitCounter', async () => {
-    const store = new DurableObjectStore({ getByName: () => ({}) }, { batch: false });
+    const store = new DurableObjectStore({ getByName: () => ({}) });
     await expect(Promise.resolve().then(() => store.hit('k', rule(1), EPOCH))).rejects.toThrow(TypeError);
     const answersNonsense = new DurableObjectStore({ getByName: () => ({ hit: async () => [{ nope: 1 }] }) });
     await expect(answersNonsense.hit('k', rule(1), EPOCH)).rejects.toThrow(/expected 1 results/);
   });
 
   it.each([
-    [{ maxBatch: 0 }, 'maxBatch'],
-    [{ denyCacheKeys: -1 }, 'denyCacheKeys'],
-    [{ staleAfterMs: 0 }, 'staleAfterMs'],
+    [{ maxLease: 0 }, 'maxLease'],
+    [{ leaseMs: 0 }, 'leaseMs'],
+    [{ maxKeys: 1.5 }, 'maxKeys'],
   ])('rejects %j', (options, name) => {
     expect(() => new DurableObjectStore({ getByName: () => ({}) }, options)).toThrow(name);
   });
@@ -107,5 +153,4 @@ describe('DurableObjectStore (isolate side)', () => {
   it('rejects something that is not a namespace', () => {
     expect(() => new DurableObjectStore({} as never)).toThrow(/namespace/);
   });
-
 });
