@@ -75,7 +75,8 @@ export function renderTextReport(summary: ValidationSummary, options: { maxRows?
     `  ${gt.labels.length} addresses labelled: cgnat ${counts.cgnat}, not-cgnat ${counts['not-cgnat']}, unknown ${counts.unknown}`,
   );
   if (gt.addressMismatches.length > 0) {
-    out.push(`  ${gt.addressMismatches.length} probes' metadata address_v4 differs from their results' from (metadata of another time; labels use from)`);
+    const n = gt.addressMismatches.length;
+    out.push(`  ${n} probe${n === 1 ? '' : 's'}: metadata address_v4 differs from their results' from (metadata of another time; labels use from)`);
   }
   out.push('  traceroutes per rule:');
   for (const [reason, n] of Object.entries(gt.reasonCounts).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) {

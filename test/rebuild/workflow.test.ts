@@ -109,6 +109,22 @@ describe('the workflow steps, run by bash in a scratch repository', () => {
     expect(list).toContain('81.2.80.1/32,vpn,,data/lists/vpn/exits.txt');
     expect(list).toContain('81.2.81.0/28,enterprise,,data/lists/extra.csv');
     expect(existsSync(join(runner, 'reports/validation.html'))).toBe(true);
+    expect(readFileSync(join(runner, 'reports/changes.txt'), 'utf8')).toMatch(/^Changes against .*: \+3 added, -0 removed, ~0 changed/);
+  });
+
+  it('commits the new list in service and pushes it', async () => {
+    const git = (...args: string[]) => promisify(execFile)('git', args, { cwd: ws });
+    await promisify(execFile)('git', ['init', '-q', '--bare', join(ws, '_remote.git')]);
+    await git('init', '-q', '-b', 'main');
+    await git('remote', 'add', 'origin', join(ws, '_remote.git'));
+    await git('-c', 'user.name=t', '-c', 'user.email=t@example.org', 'commit', '-q', '--allow-empty', '-m', 'start');
+    await git('push', '-q', 'origin', 'main');
+    await git('branch', '-q', '--set-upstream-to=origin/main');
+    const r = await runStep('Commit the list in service', {});
+    expect(r.stderr.replace(/^(To |.*->).*\n?/gm, '')).toBe('');
+    expect(r.code).toBe(0);
+    const { stdout } = await promisify(execFile)('git', ['--git-dir', join(ws, '_remote.git'), 'log', '-1', '--format=%s%n%an', '--name-only', 'main'], { cwd: ws });
+    expect(stdout).toMatch(/^table: rebuild \d{4}-\d{2}-\d{2} \(\+3 -0 ~0\)\ngithub-actions\[bot\]\n\ndata\/multi-user-prefixes\.csv\n$/);
   });
 
   it('the next run against the new list in service: unchanged, nothing to deploy', async () => {
