@@ -47,6 +47,8 @@ export interface RunDetectOptions extends DetectOptions {
   log?: NodeJS.WritableStream & { isTTY?: boolean };
   /** Print nothing. */
   quiet?: boolean;
+  /** Called once every log has been read, before classification (progress displays, memory measurements). */
+  onLogsRead?: () => void;
 }
 
 /** Opens a file as a byte stream, gunzipping when it starts with the gzip magic bytes 1f 8b. */
@@ -104,7 +106,7 @@ export async function forEachLine(file: string, fn: (line: string, n: number) =>
  * ```
  */
 export async function runDetect(options: RunDetectOptions): Promise<DetectResult> {
-  const { logs, out, asn, peeringDb, lists, report, log = process.stderr, quiet = false, ...thresholds } = options;
+  const { logs, out, asn, peeringDb, lists, report, log = process.stderr, quiet = false, onLogsRead, ...thresholds } = options;
   if (!Array.isArray(logs) || logs.length === 0) throw new TypeError('runDetect: logs must name at least one file');
   if (typeof out !== 'string' || out.length === 0) throw new TypeError('runDetect: out must be a file name');
   const say = (s: string) => {
@@ -163,6 +165,7 @@ export async function runDetect(options: RunDetectOptions): Promise<DetectResult
     detector.endFile();
   }
 
+  onLogsRead?.();
   const result = detector.finish({
     ...(asnRanges !== undefined ? { asnRanges } : {}),
     ...(peering !== undefined ? { peeringDb: peering } : {}),
