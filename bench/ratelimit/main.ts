@@ -48,10 +48,10 @@ for (let round = 0; round < ROUNDS; round++) {
 const bare = median(times.bare);
 const us = (ns: number) => (ns / 1000).toFixed(2);
 
-let durable: Record<string, number[]> | undefined;
+let durable: { hitsPerSecond: Record<string, number[]>; rpcsPerHit: Record<string, number[]> } | undefined;
 let durableError: string | undefined;
 try {
-  durable = JSON.parse(child('./durable-object.ts', [String(DO_HITS), String(DO_RUNS)])) as Record<string, number[]>;
+  durable = JSON.parse(child('./durable-object.ts', [String(DO_HITS), String(DO_RUNS)])) as typeof durable;
 } catch (error) {
   durableError = (error as Error).message;
 }
@@ -92,10 +92,11 @@ if (durable) {
       `${DO_HITS.toLocaleString('en-US')} hits per run, ${DO_RUNS} runs, medians:`,
   );
   lines.push('');
-  lines.push('| caller | hits / s (median) | runs |');
-  lines.push('| --- | ---: | --- |');
-  for (const [name, values] of Object.entries(durable)) {
-    lines.push(`| ${name} | ${median(values).toFixed(0)} | ${values.map((v) => v.toFixed(0)).join(', ')} |`);
+  lines.push('| caller | hits / s (median) | RPCs per 1,000 hits | runs (hits / s) |');
+  lines.push('| --- | ---: | ---: | --- |');
+  for (const [name, values] of Object.entries(durable.hitsPerSecond)) {
+    const rpcs = median(durable.rpcsPerHit[name] ?? [Number.NaN]) * 1000;
+    lines.push(`| ${name} | ${median(values).toFixed(0)} | ${rpcs.toFixed(0)} | ${values.map((v) => v.toFixed(0)).join(', ')} |`);
   }
   lines.push('');
   lines.push(

@@ -14,6 +14,9 @@ interface Env {
 // Nothing is denied: every hit reaches the object (the deny cache never answers).
 const RULE: StoreRule = { algorithm: 'sliding-window', limit: 1_000_000_000, periodMs: 60_000, mitigationMs: 0 };
 
+let rpcs = 0;
+let store: DurableObjectStore | undefined;
+
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {
     const url = new URL(request.url);
@@ -22,22 +25,30 @@ export default {
     const mode = url.searchParams.get('mode') ?? 'rpc';
     const key = `bench ${url.searchParams.get('key') ?? 'k'}`;
     const stub = env.RATE_LIMIT_COUNTER.getByName(key);
-    const store = new DurableObjectStore(env.RATE_LIMIT_COUNTER);
+    const rpcsBefore = rpcs;
+    // One store per isolate, as in production: a key's demand (and so its leases) persists across requests.
+    const leased = (store ??= new DurableObjectStore({
+      getByName: (name: string) => {
+        const counter = env.RATE_LIMIT_COUNTER.getByName(name);
+        return { hit: (...args: Parameters<RateLimitCounterRpc['hit']>) => (rpcs++, counter.hit(...args)) };
+      },
+    }));
     let next = 0;
     let allowed = 0;
     async function lane(): Promise<void> {
       while (next < n) {
         next++;
         if (mode === 'rpc') {
+          rpcs++;
           const [r] = await stub.hit(key, RULE, Date.now(), 1);
           if (r?.allowed) allowed++;
         } else {
-          const r = await store.hit(key, RULE, Date.now());
+          const r = await leased.hit(key, RULE, Date.now());
           if (r.allowed) allowed++;
         }
       }
     }
     await Promise.all(Array.from({ length: concurrency }, lane));
-    return Response.json({ n, allowed });
+    return Response.json({ n, allowed, rpcs: rpcs - rpcsBefore });
   },
 };
