@@ -1,5 +1,5 @@
-import { formatIPv4Prefix, formatIPv6Prefix, maskIPv6, parseIPv4, parseIPv6 } from '../ip/index.ts';
-import { findSpecialPurpose } from './special-purpose.ts';
+import { formatIPv4Prefix, formatIPv6Prefix, maskIPv6, parseIPv4, parseIPv4Range, parseIPv6 } from '../ip/index.ts';
+import { findSpecialPurpose, SPECIAL_PURPOSE_RANGES } from './special-purpose.ts';
 
 /** A prefix that parsed: its canonical CIDR text, family, length and network words. */
 export interface ParsedPrefix {
@@ -38,6 +38,8 @@ const BITS = /^(?:0|[1-9][0-9]{0,2})$/;
  * ```
  */
 export function parsePrefix(text: string, options: ParsePrefixOptions = {}): ParsedPrefix | PrefixProblem {
+  const fast = parseIPv4PrefixFast(text, options.allowDocumentation === true);
+  if (fast !== undefined) return fast;
   const slash = text.indexOf('/');
   const addressText = slash < 0 ? text : text.slice(0, slash);
   const bitsText = slash < 0 ? undefined : text.slice(slash + 1);
@@ -92,4 +94,42 @@ export function parsePrefix(text: string, options: ParsePrefixOptions = {}): Par
     };
   }
   return { ok: true, prefix: canonical, family, bits, words: [masked[0]!, masked[1]!, masked[2]!, masked[3]!] };
+}
+
+/** Special-purpose IPv4 ranges as (network, mask, documentation) for the fast path. */
+const V4_SPECIAL = SPECIAL_PURPOSE_RANGES.filter((r) => r.family === 4).map((r) => ({
+  network: r.words[3],
+  mask: r.bits === 0 ? 0 : (0xffffffff << (32 - r.bits)) >>> 0,
+  bits: r.bits,
+  documentation: r.documentation,
+}));
+
+/**
+ * The common case, without allocation: a strict IPv4 address or prefix that is valid, canonical (a
+ * strict dotted quad is canonical) and public. Returns `undefined` to fall back to the general path
+ * (which also words every error message). Lists run to hundreds of thousands of lines, so this matters
+ * for the build time.
+ */
+function parseIPv4PrefixFast(text: string, allowDocumentation: boolean): ParsedPrefix | undefined {
+  const slash = text.indexOf('/');
+  const end = slash < 0 ? text.length : slash;
+  const address = parseIPv4Range(text, 0, end);
+  if (address < 0) return undefined;
+  let bits = 32;
+  if (slash >= 0) {
+    const n = text.length - slash - 1;
+    if (n < 1 || n > 2) return undefined;
+    const d0 = text.charCodeAt(slash + 1) - 48;
+    const d1 = n === 2 ? text.charCodeAt(slash + 2) - 48 : 0;
+    if (d0 < 0 || d0 > 9 || d1 < 0 || d1 > 9 || (n === 2 && d0 === 0)) return undefined;
+    bits = n === 2 ? d0 * 10 + d1 : d0;
+    if (bits > 32) return undefined;
+  }
+  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+  if (((address & mask) >>> 0) !== address) return undefined;
+  for (const r of V4_SPECIAL) {
+    const common = bits < r.bits ? mask : r.mask;
+    if (((address ^ r.network) & common) === 0 && !(allowDocumentation && r.documentation)) return undefined;
+  }
+  return { ok: true, prefix: slash < 0 ? `${text}/32` : text, family: 4, bits, words: [0, 0, 0, address] };
 }

@@ -56,3 +56,35 @@ export function flatten<P extends Pos>(spans: Span<P>[]): Boundaries<P> {
   closeUntil(undefined);
   return { pos, leaf };
 }
+
+/**
+ * {@link flatten} for IPv4 intervals given as parallel arrays already sorted by start, then by end
+ * descending (outer prefix first): no per-prefix objects, which matters at 500k prefixes.
+ */
+export function flattenSorted(starts: number[], ends: number[], leafs: number[]): Boundaries<number> {
+  const pos: number[] = [];
+  const leaf: number[] = [];
+  const stack: number[] = []; // indices of enclosing intervals
+  const emit = (p: number, l: number) => {
+    const n = pos.length;
+    if (n > 0 && pos[n - 1] === p) leaf[n - 1] = l;
+    else {
+      pos.push(p);
+      leaf.push(l);
+    }
+  };
+  const closeUntil = (limit: number) => {
+    while (stack.length > 0 && ends[stack[stack.length - 1]!]! <= limit) {
+      const e = ends[stack.pop()!]!;
+      const top = stack[stack.length - 1];
+      if (top !== undefined && e < ends[top]!) emit(e, leafs[top]!);
+    }
+  };
+  for (let i = 0; i < starts.length; i++) {
+    closeUntil(starts[i]!);
+    emit(starts[i]!, leafs[i]!);
+    stack.push(i);
+  }
+  closeUntil(Infinity);
+  return { pos, leaf };
+}
