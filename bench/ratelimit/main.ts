@@ -88,7 +88,7 @@ lines.push('');
 if (durable) {
   lines.push(
     `Hits per second decided by one \`RateLimitCounter\` for one key, driven from a worker in the same workerd ` +
-      `(\`wrangler\` \`unstable_startWorker\`, local SQLite storage, each hit persisted before its answer), ` +
+      `(\`wrangler\` \`unstable_startWorker\`, local SQLite storage, the state persisted before each RPC's answer), ` +
       `${DO_HITS.toLocaleString('en-US')} hits per run, ${DO_RUNS} runs, medians:`,
   );
   lines.push('');

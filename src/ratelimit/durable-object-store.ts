@@ -73,9 +73,10 @@ interface KeyInfo {
  * Hot keys (one carrier-NAT address with thousands of users) are tamed in the isolate, with no
  * request ever waiting on another request's I/O (Workers forbid that):
  * - leases: a key hit N times in this isolate during the previous `leaseMs` asks the object for up
- *   to min(N, `maxLease`) hits at once; the allowed ones beyond the caller's own are used locally by
+ *   to min(N, `maxLease`, limit / 8) hits at once; the allowed ones beyond the caller's own are used locally by
  *   the next requests until `leaseMs` or the end of the current window. Never over the limit (each leased hit was counted by the object);
- *   the cost is early denial elsewhere of at most `maxLease − 1` unused hits per isolate and lease.
+ *   the cost is early denial elsewhere of at most min(`maxLease`, limit / 8) − 1 unused hits per
+ *   isolate and lease.
  * - deny cache: a denied answer carries the earliest time another hit could pass; until then hits
  *   for the key are denied locally. Exact: denied hits are not counted and other traffic can only
  *   push that time later.
@@ -139,7 +140,8 @@ export class DurableObjectStore implements RateLimitStore {
     }
     // Lease only for demand seen in the previous interval: a one-off burst of concurrent first hits
     // then goes to the object hit by hit and is decided exactly, with nothing reserved in vain.
-    const count = info.leasing ? 1 : Math.min(this.#maxLease, Math.max(1, info.previousHits));
+    // A lease never takes more than an eighth of the limit, so small limits are not hoarded by one isolate.
+    const count = info.leasing ? 1 : Math.max(1, Math.min(this.#maxLease, info.previousHits, Math.floor(rule.limit / 8)));
     return this.#call(key, info, rule, now, count);
   }
 

@@ -66,17 +66,17 @@ describe('DurableObjectStore (isolate side)', () => {
   it('a lease never outlives the window it was counted in', async () => {
     const { ns, calls } = fakeNamespace();
     const store = new DurableObjectStore(ns, { maxLease: 50, leaseMs: 60_000 });
-    // Fixed windows of 60 s, limit 10. Demand in one interval (hits spread over the window)…
-    for (let i = 0; i < 5; i++) await store.hit('w', rule(10), EPOCH + i * 10_000);
+    // Fixed windows of 60 s, limit 40. Demand in one interval (hits spread over the window)…
+    for (let i = 0; i < 5; i++) await store.hit('w', rule(40), EPOCH + i * 10_000);
     // …makes the next interval lease, at the very end of the window…
     let allowedEarly = 0;
-    for (let i = 0; i < 3; i++) if ((await store.hit('w', rule(10), EPOCH + 60_000 * 2 - 10 + i)).allowed) allowedEarly++;
+    for (let i = 0; i < 3; i++) if ((await store.hit('w', rule(40), EPOCH + 60_000 * 2 - 10 + i)).allowed) allowedEarly++;
     expect(Math.max(...calls)).toBeGreaterThan(1);
-    // …and the next window still allows exactly 10: the old window's leftovers are not reused.
+    // …and the next window still allows exactly 40: the old window's leftovers are not reused.
     let allowedLate = 0;
-    for (let i = 0; i < 30; i++) if ((await store.hit('w', rule(10), EPOCH + 60_000 * 2 + i)).allowed) allowedLate++;
+    for (let i = 0; i < 60; i++) if ((await store.hit('w', rule(40), EPOCH + 60_000 * 2 + i)).allowed) allowedLate++;
     expect(allowedEarly).toBe(3);
-    expect(allowedLate).toBe(10);
+    expect(allowedLate).toBe(40);
   });
 
   it('answers from the deny cache until the earliest allowed time, then asks again', async () => {
