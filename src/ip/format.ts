@@ -86,7 +86,15 @@ export function formatIPv6(words: ArrayLike<number>): string {
   if (w0 === 0 && w1 === 0 && w2 === 0xffff) {
     return `::ffff:${formatIPv4(w3)}`;
   }
-  const g = [w0 >>> 16, w0 & 0xffff, w1 >>> 16, w1 & 0xffff, w2 >>> 16, w2 & 0xffff, w3 >>> 16, w3 & 0xffff];
+  const g = groups;
+  g[0] = w0 >>> 16;
+  g[1] = w0 & 0xffff;
+  g[2] = w1 >>> 16;
+  g[3] = w1 & 0xffff;
+  g[4] = w2 >>> 16;
+  g[5] = w2 & 0xffff;
+  g[6] = w3 >>> 16;
+  g[7] = w3 & 0xffff;
   let bestStart = -1;
   let bestLen = 1; // a single zero group is never shortened (RFC 5952 §4.2.2)
   for (let i = 0; i < 8; ) {
@@ -102,11 +110,22 @@ export function formatIPv6(words: ArrayLike<number>): string {
     }
     i = j;
   }
-  if (bestStart < 0) return g.map((x) => x.toString(16)).join(':');
-  const head = g.slice(0, bestStart).map((x) => x.toString(16)).join(':');
-  const tail = g.slice(bestStart + bestLen).map((x) => x.toString(16)).join(':');
-  return `${head}::${tail}`;
+  // Built by concatenation from a scratch array: no per-call arrays (this runs per lookup()).
+  let out = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === bestStart) {
+      out += '::';
+      i += bestLen - 1;
+      continue;
+    }
+    if (out !== '' && !out.endsWith(':')) out += ':';
+    out += g[i]!.toString(16);
+  }
+  return out;
 }
+
+/** Scratch groups for {@link formatIPv6}. */
+const groups = new Uint16Array(8);
 
 /**
  * Formats an IPv6 prefix as CIDR text (RFC 5952 address), clearing any host bits first.
