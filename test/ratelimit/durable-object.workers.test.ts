@@ -6,8 +6,8 @@ import { DurableObjectStore, RateLimitCounter } from '../../src/ratelimit/durabl
 import { rateLimit, type StoreRule } from '../../src/ratelimit/index.ts';
 import { parseRateLimitList, tinyTable } from './helpers.ts';
 
-// Typed locally (not by augmenting Cloudflare.Env) so it never clashes with the worker's own Env.
-const counters = (env as unknown as { RATE_LIMIT_COUNTER: DurableObjectNamespace<RateLimitCounter> }).RATE_LIMIT_COUNTER;
+// Typed by test/env.d.ts (Cloudflare.Env) as DurableObjectNamespace<RateLimitCounter>.
+const counters = env.RATE_LIMIT_COUNTER;
 
 const rule = (limit: number, algorithm: StoreRule['algorithm'] = 'sliding-window'): StoreRule => ({
   algorithm,
