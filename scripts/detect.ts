@@ -76,6 +76,11 @@ function readText(file: string): string {
  * node:readline because bench/detect measures readline's async iterator at under half the speed of
  * this loop (it is then the biggest cost after JSON.parse); lines are split by indexOf on decoded
  * chunks (the stream's StringDecoder keeps multi-byte characters whole across chunks), CRLF accepted.
+ *
+ * @example
+ * ```ts
+ * await forEachLine('logs.ndjson.gz', (line, n) => detector.line(line, n));
+ * ```
  */
 export async function forEachLine(file: string, fn: (line: string, n: number) => void): Promise<void> {
   const input = openInput(file);
@@ -211,7 +216,15 @@ ${Object.entries(THRESHOLD_FLAGS)
   .join('\n')}
 list kinds: ${MULTI_USER_KINDS.join(', ')}`;
 
-/** Parses the command line into {@link RunDetectOptions}; throws a `TypeError` naming the bad flag. */
+/**
+ * Parses the command line into {@link RunDetectOptions}; throws a `TypeError` naming the bad flag.
+ *
+ * @example
+ * ```ts
+ * parseDetectArgs(['--logs', 'a.ndjson', '--list', 'vpn:v.txt', '--out', 'o.csv', '--min-days', '3']);
+ * // { logs: ['a.ndjson'], lists: [{ kind: 'vpn', file: 'v.txt' }], out: 'o.csv', minDays: 3, help: false, … }
+ * ```
+ */
 export function parseDetectArgs(argv: string[]): RunDetectOptions & { help: boolean } {
   const { values, positionals } = parseArgs({
     args: argv,

@@ -64,7 +64,8 @@ export interface Exclusions {
 }
 
 /**
- * Streams parsed requests into per-unit state and the log-wide user-agent popularity counts.
+ * Streams parsed requests into per-unit state. The state of a unit does not depend on the order of
+ * its lines, so logs may be read in any order (and states merged).
  *
  * @example
  * ```ts
@@ -77,8 +78,6 @@ export interface Exclusions {
 export class Aggregator {
   readonly v4 = new Map<number, UnitState>();
   readonly v6 = new Map<string, UnitState>();
-  /** Browser user-agent id → (unit, day) pairs it appeared in, counted where the unit is small. */
-  readonly popularity = new Map<number, number>();
   readonly excluded: Exclusions = { isbot: 0, botScore: 0, verifiedBot: 0, notBrowser: 0 };
   requests = 0;
   browserRequests = 0;
@@ -172,14 +171,7 @@ export class Aggregator {
       (state.uas ??= new BottomK(64)).add(ua.id, ua.id);
       (state.days ??= new DistinctSketch(6)).add(mix32(day));
       (state.hours ??= new DistinctSketch(8)).add(mix32(hour));
-      // A new (day, agent) pair at a unit still counted exactly is one observation of the agent's
-      // popularity; busy units (sketch past its exact size) add only rarely, so crowds behind one
-      // address do not dominate the shares that are then used to size those crowds.
-      const uaDays = (state.uaDays ??= new DistinctSketch(10));
-      const wasExact = uaDays.isExact;
-      if (uaDays.add(hashPair(day, ua.id)) && wasExact) {
-        this.popularity.set(ua.id, (this.popularity.get(ua.id) ?? 0) + 1);
-      }
+      (state.uaDays ??= new DistinctSketch(10)).add(hashPair(day, ua.id));
     } else if (ua.id !== state.lastUa) {
       state.lastUa = ua.id;
       (state.uas ??= new BottomK(64)).add(ua.id, ua.id);

@@ -114,6 +114,26 @@ interface Eval {
   verdict: UnitVerdict;
 }
 
+/**
+ * User-agent popularity among people: how many household-sized units (at most 16 distinct browser
+ * agents over the whole log) show each agent. Crowds behind one address and clients rotating through
+ * lists are large units and add nothing, so they cannot shape the shares used to judge them; and the
+ * count depends only on the set of units, not on the order of the log lines.
+ */
+const HOUSEHOLD_AGENTS = 16;
+
+function userAgentPopularity(agg: Aggregator): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (const states of [agg.v4.values(), agg.v6.values()]) {
+    for (const s of states) {
+      const uas = s.uas;
+      if (uas === undefined || uas.sample().length > HOUSEHOLD_AGENTS) continue;
+      for (const id of uas.sample()) counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
+  }
+  return counts;
+}
+
 function popcount(x: number): number {
   x -= (x >>> 1) & 0x55555555;
   x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
@@ -139,7 +159,7 @@ const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
  * ```
  */
 export function classifyUnits(agg: Aggregator, o: ResolvedDetectOptions, ctx: ClassifyContext): Classification {
-  const model = new PopularityModel(agg.popularity);
+  const model = new PopularityModel(userAgentPopularity(agg));
   const evals: Eval[] = [];
   const all: UnitState[] = [...agg.v4.values(), ...agg.v6.values()];
 
