@@ -9,14 +9,17 @@
  */
 import { closeSync, createReadStream, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { PrefixMatcher } from '../src/detect/address.ts';
 import type { ListHit } from '../src/detect/classify.ts';
-import { Detector, formatPrefixCsv, type DetectResult } from '../src/detect/detector.ts';
+import { Detector, formatPrefixCsv, type DetectorShard, type DetectResult } from '../src/detect/detector.ts';
+import type { LogFormat } from '../src/detect/parse.ts';
 import { AsnRanges, parsePeeringDb, type NetworkType } from '../src/detect/network-type.ts';
 import { DEFAULT_DETECT_OPTIONS, type DetectOptions } from '../src/detect/options.ts';
 import { renderReport } from '../src/detect/report/html.ts';
@@ -49,6 +52,12 @@ export interface RunDetectOptions extends DetectOptions {
   quiet?: boolean;
   /** Called once every log has been read, before classification (progress displays, memory measurements). */
   onLogsRead?: () => void;
+  /**
+   * Worker threads that parse and aggregate in parallel (the main thread reads and cuts the input).
+   * Default: the number of CPUs, at most 4, used when the logs total at least 16 MiB; 1 = none. The
+   * output does not depend on it (per-address state merges exactly; see docs/detection.md).
+   */
+  threads?: number;
 }
 
 /** Opens a file as a byte stream, gunzipping when it starts with the gzip magic bytes 1f 8b. */
@@ -100,6 +109,122 @@ export async function forEachLine(file: string, fn: (line: string, n: number) =>
   if (rest.length > 0) fn(rest.endsWith('\r') ? rest.slice(0, -1) : rest, ++n);
 }
 
+/** Calls `fn` for each line of `text` (which ends with a newline), numbering from `first`. */
+function splitLines(text: string, first: number, fn: (line: string, n: number) => void): number {
+  let start = 0;
+  let n = first - 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', start)) {
+    fn(text.slice(start, i > start && text.charCodeAt(i - 1) === 13 ? i - 1 : i), ++n);
+    start = i + 1;
+  }
+  return n - first + 1;
+}
+
+interface ChunkMessage {
+  type: 'chunk';
+  fileIndex: number;
+  file: string;
+  known: { format: LogFormat; cols: { botScore: boolean; asn: boolean } };
+  text: string;
+  firstLine: number;
+}
+
+/**
+ * Reads the logs with worker threads: the main thread decompresses and cuts the input into chunks of
+ * whole lines (counting them, so line numbers stay exact) and deals them round-robin to the workers,
+ * each with its own Detector; their states are merged at the end. The main thread itself reads a
+ * file's first lines, to recognise the format (and a CSV header) before handing out the rest.
+ */
+async function readParallel(logs: string[], detector: Detector, threads: number, options: object): Promise<void> {
+  const loader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  const workers = Array.from(
+    { length: threads },
+    () => new Worker(new URL(import.meta.url), { workerData: { detectShard: true, options }, execArgv: ['--import', loader] }),
+  );
+  const inFlight = new Array<number>(threads).fill(0);
+  const waiting: (() => void)[] = new Array(threads);
+  let failure: unknown;
+  const shards = workers.map(
+    (w, i) =>
+      new Promise<{ shard: DetectorShard; fileIndex: number[] }>((resolve, reject) => {
+        w.on('message', (m: { type: 'ack' } | { type: 'shard'; shard: DetectorShard; fileIndex: number[] }) => {
+          if (m.type === 'ack') {
+            inFlight[i]!--;
+            waiting[i]?.();
+          } else resolve(m);
+        });
+        w.on('error', (e) => {
+          failure ??= e;
+          waiting[i]?.();
+          reject(e);
+        });
+      }),
+  );
+  shards.forEach((p) => p.catch(() => undefined));
+  const send = async (w: number, m: ChunkMessage) => {
+    while (inFlight[w]! >= 2 && failure === undefined) await new Promise<void>((r) => (waiting[w] = r));
+    if (failure !== undefined) throw failure;
+    inFlight[w]!++;
+    workers[w]!.postMessage(m);
+  };
+  try {
+    let next = 0;
+    for (const [fileIndex, file] of logs.entries()) {
+      detector.beginFile(file);
+      const input = openInput(file);
+      input.setEncoding('utf8');
+      let rest = '';
+      let lineNo = 0;
+      for await (const chunk of input as AsyncIterable<string>) {
+        const s = rest.length > 0 ? rest + chunk : chunk;
+        const cut = s.lastIndexOf('\n');
+        if (cut < 0) {
+          rest = s;
+          continue;
+        }
+        const text = s.slice(0, cut + 1);
+        rest = s.slice(cut + 1);
+        const known = detector.currentFormat;
+        if (known === undefined) lineNo += splitLines(text, lineNo + 1, (l, n) => detector.line(l, n));
+        else {
+          let count = 0;
+          for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) count++;
+          await send(next++ % threads, { type: 'chunk', fileIndex, file, known, text, firstLine: lineNo + 1 });
+          lineNo += count;
+        }
+      }
+      if (rest.length > 0) detector.line(rest.endsWith('\r') ? rest.slice(0, -1) : rest, lineNo + 1);
+      detector.endFile(false);
+    }
+    for (const w of workers) w.postMessage({ type: 'finish' });
+    for (const { shard, fileIndex } of await Promise.all(shards)) detector.absorb(shard, fileIndex);
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  detector.checkFiles();
+}
+
+// A worker thread of readParallel: one Detector over the chunks it is dealt.
+if (!isMainThread && (workerData as { detectShard?: boolean } | null)?.detectShard === true) {
+  const detector = new Detector((workerData as { options: object }).options);
+  const fileIndex: number[] = [];
+  let current = -1;
+  parentPort!.on('message', (m: ChunkMessage | { type: 'finish' }) => {
+    if (m.type === 'chunk') {
+      if (m.fileIndex !== current) {
+        if (current >= 0) detector.endFile(false);
+        detector.beginFile(m.file, m.known);
+        fileIndex.push(m.fileIndex);
+        current = m.fileIndex;
+      }
+      splitLines(m.text, m.firstLine, (l, n) => detector.line(l, n));
+      parentPort!.postMessage({ type: 'ack' });
+    } else {
+      parentPort!.postMessage({ type: 'shard', shard: detector.exportShard(), fileIndex });
+    }
+  });
+}
+
 /**
  * Runs detection end to end: reads every input, writes `out` (and `report`), prints the summary.
  * Rejects with an error naming the file for unreadable inputs and mostly-garbage logs.
@@ -111,7 +236,10 @@ export async function forEachLine(file: string, fn: (line: string, n: number) =>
  * ```
  */
 export async function runDetect(options: RunDetectOptions): Promise<DetectResult> {
-  const { logs, out, asn, peeringDb, lists, report, log = process.stderr, quiet = false, onLogsRead, ...thresholds } = options;
+  const { logs, out, asn, peeringDb, lists, report, log = process.stderr, quiet = false, onLogsRead, threads, ...thresholds } = options;
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= 64)) {
+    throw new TypeError(`runDetect: threads must be an integer in 1..64, got ${String(threads)}`);
+  }
   if (!Array.isArray(logs) || logs.length === 0) throw new TypeError('runDetect: logs must name at least one file');
   if (typeof out !== 'string' || out.length === 0) throw new TypeError('runDetect: out must be a file name');
   const say = (s: string) => {
@@ -153,21 +281,28 @@ export async function runDetect(options: RunDetectOptions): Promise<DetectResult
 
   const progress = !quiet && log.isTTY === true;
   const started = Date.now();
-  for (const file of logs) {
-    const size = statSync(file).size;
-    detector.beginFile(file);
-    let last = Date.now();
-    let count = 0;
-    await forEachLine(file, (line, n) => {
-      detector.line(line, n);
-      if (progress && (++count & 0xffff) === 0 && Date.now() - last > 1000) {
-        last = Date.now();
-        const rate = Math.round(n / ((last - started) / 1000));
-        log.write(`\r${file}: ${n.toLocaleString('en-US')} lines (${rate.toLocaleString('en-US')}/s, file ${(size / 2 ** 20).toFixed(0)} MiB)  `);
-      }
-    });
-    if (progress) log.write('\n');
-    detector.endFile();
+  const totalBytes = logs.reduce((a, f) => a + statSync(f).size, 0);
+  const workers = threads ?? (totalBytes >= 16 * 2 ** 20 ? Math.min(4, availableParallelism()) : 1);
+  if (workers > 1) {
+    if (progress) log.write(`reading ${logs.length} file(s), ${(totalBytes / 2 ** 20).toFixed(0)} MiB, with ${workers} worker threads …\n`);
+    await readParallel(logs, detector, workers, thresholds);
+  } else {
+    for (const file of logs) {
+      const size = statSync(file).size;
+      detector.beginFile(file);
+      let last = Date.now();
+      let count = 0;
+      await forEachLine(file, (line, n) => {
+        detector.line(line, n);
+        if (progress && (++count & 0xffff) === 0 && Date.now() - last > 1000) {
+          last = Date.now();
+          const rate = Math.round(n / ((last - started) / 1000));
+          log.write(`\r${file}: ${n.toLocaleString('en-US')} lines (${rate.toLocaleString('en-US')}/s, file ${(size / 2 ** 20).toFixed(0)} MiB)  `);
+        }
+      });
+      if (progress) log.write('\n');
+      detector.endFile();
+    }
   }
 
   onLogsRead?.();
@@ -209,7 +344,7 @@ const THRESHOLD_FLAGS: Record<string, keyof DetectOptions> = {
   'max-hosting-browser-share': 'maxHostingBrowserShare',
 };
 
-const USAGE = `usage: npm run detect -- --logs FILE... [--asn FILE] [--peeringdb FILE]... [--list KIND:FILE]... --out FILE [--report FILE.html] [--quiet]
+const USAGE = `usage: npm run detect -- --logs FILE... [--asn FILE] [--peeringdb FILE]... [--list KIND:FILE]... --out FILE [--report FILE.html] [--threads N] [--quiet]
 thresholds (defaults in brackets; see docs/detection.md):
 ${Object.entries(THRESHOLD_FLAGS)
   .map(([flag, key]) => `  --${flag} N [${DEFAULT_DETECT_OPTIONS[key]}]`)
@@ -237,6 +372,7 @@ export function parseDetectArgs(argv: string[]): RunDetectOptions & { help: bool
       out: { type: 'string' },
       report: { type: 'string' },
       quiet: { type: 'boolean', default: false },
+      threads: { type: 'string' },
       help: { type: 'boolean', default: false },
       ...Object.fromEntries(Object.keys(THRESHOLD_FLAGS).map((f) => [f, { type: 'string' as const }])),
     },
@@ -247,6 +383,11 @@ export function parseDetectArgs(argv: string[]): RunDetectOptions & { help: bool
   if (values.asn !== undefined) o.asn = values.asn as string;
   if (values.peeringdb !== undefined) o.peeringDb = values.peeringdb as string[];
   if (values.report !== undefined) o.report = values.report as string;
+  if (values.threads !== undefined) {
+    const t = Number(values.threads);
+    if (!Number.isInteger(t) || t < 1) throw new TypeError(`--threads: expected a positive integer, got "${String(values.threads)}"`);
+    o.threads = t;
+  }
   o.lists = ((values.list as string[] | undefined) ?? []).map((spec) => {
     const i = spec.indexOf(':');
     const kind = spec.slice(0, i) as MultiUserKind;
@@ -264,7 +405,7 @@ export function parseDetectArgs(argv: string[]): RunDetectOptions & { help: bool
   return o;
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (isMainThread && process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   try {
     const { help, ...o } = parseDetectArgs(process.argv.slice(2));
     if (help) console.log(USAGE);

@@ -1,6 +1,6 @@
 /**
  * One measurement, run in its own process by bench/detect/main.ts so peak memory is this run's alone:
- * `node --import tsx bench/detect/child.ts MODE FILE [DIR]`. MODE is `baseline` (load the modules, read
+ * `node --import tsx bench/detect/child.ts MODE FILE [DIR [THREADS]]`. MODE is `baseline` (load the modules, read
  * nothing), `readline` (node:readline, lines only), `split` (the detector's own line splitter, lines
  * only), `json` (splitter + JSON.parse: the floor for any Logpush reader), or
  * `detect` (the real pipeline: runDetect with the simulation's ASN ranges, PeeringDB and lists).
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { forEachLine, runDetect } from '../../scripts/detect.ts';
 
-const [mode, file, dir] = process.argv.slice(2) as [string, string, string | undefined];
+const [mode, file, dir, threadArg] = process.argv.slice(2) as [string, string, string | undefined, string | undefined];
 const started = performance.now();
 let lines = 0;
 let units = 0;
@@ -46,6 +46,7 @@ if (mode === 'baseline') {
       { kind: 'relay', file: join(d, 'lists', 'relay-egress.csv') },
     ],
     quiet: true,
+    ...(threadArg !== undefined ? { threads: Number(threadArg) } : {}),
     onLogsRead: () => {
       // The detector's state is all that is alive now: collect garbage and weigh what is left.
       (globalThis as { gc?: () => void }).gc?.();

@@ -10,7 +10,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSimulatorUserAgents, runSimulate } from '../../scripts/simulate.ts';
 import { PrefixMatcher } from '../../src/detect/address.ts';
@@ -33,12 +33,14 @@ interface Measure {
 }
 
 const child = new URL('./child.ts', import.meta.url).pathname;
-function measure(mode: string, file: string, dir: string): Measure {
-  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', child, mode, file, dir], { encoding: 'utf8', maxBuffer: 1 << 20 });
+function measure(mode: string, file: string, dir: string, threads?: number): Measure {
+  const args = ['--expose-gc', '--import', 'tsx', child, mode, file, dir, ...(threads === undefined ? [] : [String(threads)])];
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (r.status !== 0) throw new Error(`bench/detect: ${mode} on ${file} failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as Measure;
 }
 const median = (xs: number[]) => (xs.length === 0 ? Number.NaN : xs.slice().sort((a, b) => a - b)[xs.length >> 1]!);
+const defaultThreads = Math.min(4, availableParallelism());
 const fmt = (x: number) => (Number.isNaN(x) ? '—' : Math.round(x).toLocaleString('en-US'));
 
 // intensity multiplies requests per session; ~0.75M lines at 1 with seed 1.
@@ -83,20 +85,21 @@ try {
     const sim = runSimulate({ outDir: dir, seed: 1, intensity: size.intensity });
     const mib = statSync(sim.logFile).size / 2 ** 20;
     bytesPerLine = statSync(sim.logFile).size / sim.lines;
-    const runs = (mode: string) => {
+    const runs = (mode: string, threads?: number) => {
       const ms: Measure[] = [];
       for (let i = 0; i < size.runs; i++) {
-        process.stderr.write(`bench/detect: ${mode} ${size.name} run ${i + 1}/${size.runs}\n`);
-        ms.push(measure(mode, sim.logFile, dir));
+        process.stderr.write(`bench/detect: ${mode}${threads === undefined ? '' : ` (${threads} thread)`} ${size.name} run ${i + 1}/${size.runs}\n`);
+        ms.push(measure(mode, sim.logFile, dir, threads));
       }
       return ms;
     };
     const rl = size.peers ? runs('readline') : [];
     const sp = size.peers ? runs('split') : [];
     const js = runs('json');
+    const single = size.peers ? runs('detect', 1) : [];
     const det = runs('detect');
     const rate = (ms: Measure[]) => median(ms.map((m) => m.lines / m.seconds));
-    rows.push(`| ${size.name} (${fmt(sim.lines)} lines, ${fmt(mib)} MiB) | ${fmt(rate(rl))} | ${fmt(rate(sp))} | ${fmt(rate(js))} | **${fmt(rate(det))}** | ${median(det.map((m) => m.seconds)).toFixed(1)} s |`);
+    rows.push(`| ${size.name} (${fmt(sim.lines)} lines, ${fmt(mib)} MiB) | ${fmt(rate(rl))} | ${fmt(rate(sp))} | ${fmt(rate(js))} | ${fmt(rate(single))} | **${fmt(rate(det))}** | ${median(det.map((m) => m.seconds)).toFixed(1)} s |`);
     const d = det[0]!;
     memRows.push(
       `| ${size.name} | ${fmt(sim.lines)} | ${fmt(d.units)} | ${fmt(d.prefixes)} | **${median(det.map((m) => m.retainedMiB)).toFixed(1)}** | ${fmt(median(det.map((m) => m.maxRssMiB)))} | ${fmt(median(js.map((m) => m.maxRssMiB)))} |`,
@@ -108,11 +111,13 @@ try {
 Simulated Cloudflare Logpush NDJSON (\`scripts/simulate.ts\`, seed 1, ~${fmt(bytesPerLine)} bytes a line: the
 fields of a typical job), read from a file in the page cache. Lines per second; each figure is a separate
 process, the median of ${sizes[0]!.runs} runs (1 run at 10M). "detect" is the whole of \`runDetect\`:
-splitting, JSON.parse, bot and browser classification, sketches, then classification and CSV output. The
-peers show where the time goes.
+splitting, JSON.parse, bot and browser classification, sketches, then classification and CSV output;
+by default the main thread reads and cuts the input and worker threads parse and aggregate (their
+per-address states merge exactly: the output is byte-identical to one thread). The peers show where
+the time goes.
 
-| input | node:readline, lines only | detect's splitter, lines only | splitter + JSON.parse | **detect** | detect wall time |
-|---|---:|---:|---:|---:|---:|
+| input | node:readline, lines only | detect's splitter, lines only | splitter + JSON.parse | detect, 1 thread | **detect (default: ${defaultThreads} worker threads)** | detect wall time |
+|---|---:|---:|---:|---:|---:|---:|
 ${rows.join('\n')}
 
 Memory. The two sizes simulate the same population (same addresses), the 10M one with ten times the

@@ -122,7 +122,8 @@ export class Aggregator {
     }
     this.requests++;
     state.requests++;
-    if (r.asn > 0) state.asn = r.asn;
+    // The smallest ASN a unit's lines name: independent of line order, so merged shards agree.
+    if (r.asn > 0 && (state.asn === 0 || r.asn < state.asn)) state.asn = r.asn;
     if (r.port >= 0) {
       this.withPort++;
     }
@@ -179,8 +180,127 @@ export class Aggregator {
     return true;
   }
 
+  /**
+   * Everything this aggregator learned, as plain data for `postMessage` (worker threads each read part
+   * of the log; {@link merge} combines them). The result does not depend on how lines were split.
+   */
+  exportState(): AggregatorState {
+    const unit = (s: UnitState): PlainUnit => ({
+      family: s.family,
+      unit: s.unit,
+      asn: s.asn,
+      requests: s.requests,
+      browserRequests: s.browserRequests,
+      botRequests: s.botRequests,
+      weekendBrowserRequests: s.weekendBrowserRequests,
+      portBlocksLo: s.portBlocksLo,
+      portBlocksHi: s.portBlocksHi,
+      ports: s.ports?.toPlain(),
+      uas: s.uas?.toPlain(),
+      uaDays: s.uaDays?.toPlain(),
+      days: s.days?.toPlain(),
+      hours: s.hours?.toPlain(),
+    });
+    return {
+      units: [...[...this.v4.values()].map(unit), ...[...this.v6.values()].map(unit)],
+      excluded: { ...this.excluded },
+      requests: this.requests,
+      browserRequests: this.browserRequests,
+      withPort: this.withPort,
+      withTime: this.withTime,
+      minTime: this.minTime,
+      maxTime: this.maxTime,
+      weekdaysSeen: this.weekdaysSeen,
+    };
+  }
+
+  /** Folds another aggregator's exported state into this one (set unions, sums). */
+  merge(o: AggregatorState): void {
+    const e = this.excluded;
+    e.isbot += o.excluded.isbot;
+    e.botScore += o.excluded.botScore;
+    e.verifiedBot += o.excluded.verifiedBot;
+    e.notBrowser += o.excluded.notBrowser;
+    this.requests += o.requests;
+    this.browserRequests += o.browserRequests;
+    this.withPort += o.withPort;
+    this.withTime += o.withTime;
+    this.minTime = Math.min(this.minTime, o.minTime);
+    this.maxTime = Math.max(this.maxTime, o.maxTime);
+    this.weekdaysSeen |= o.weekdaysSeen;
+    const join = <T extends DistinctSketch | BottomK>(mine: T | undefined, theirs: T | undefined): T | undefined => {
+      if (theirs === undefined) return mine;
+      if (mine === undefined) return theirs;
+      mine.merge(theirs as never);
+      return mine;
+    };
+    for (const u of o.units) {
+      let s: UnitState | undefined;
+      if (u.family === 4) {
+        s = this.v4.get(u.unit as number);
+        if (s === undefined) this.v4.set(u.unit as number, (s = new UnitState(4, u.unit)));
+      } else {
+        s = this.v6.get(u.unit as string);
+        if (s === undefined) this.v6.set(u.unit as string, (s = new UnitState(6, u.unit)));
+      }
+      if (u.asn > 0 && (s.asn === 0 || u.asn < s.asn)) s.asn = u.asn;
+      s.requests += u.requests;
+      s.browserRequests += u.browserRequests;
+      s.botRequests += u.botRequests;
+      s.weekendBrowserRequests += u.weekendBrowserRequests;
+      s.portBlocksLo |= u.portBlocksLo;
+      s.portBlocksHi |= u.portBlocksHi;
+      s.ports = join(s.ports, u.ports && DistinctSketch.fromPlain(u.ports));
+      s.uas = join(s.uas, u.uas && BottomK.fromPlain(u.uas));
+      s.uaDays = join(s.uaDays, u.uaDays && DistinctSketch.fromPlain(u.uaDays));
+      s.days = join(s.days, u.days && DistinctSketch.fromPlain(u.days));
+      s.hours = join(s.hours, u.hours && DistinctSketch.fromPlain(u.hours));
+    }
+  }
+
   /** Number of units (IPv4 addresses and IPv6 /64s) with state. */
   get units(): number {
     return this.v4.size + this.v6.size;
   }
+}
+
+type PlainSketch = ReturnType<DistinctSketch['toPlain']>;
+
+/** One unit's state as plain data (see {@link Aggregator.exportState}). */
+export interface PlainUnit {
+  family: 4 | 6;
+  unit: number | string;
+  asn: number;
+  requests: number;
+  browserRequests: number;
+  botRequests: number;
+  weekendBrowserRequests: number;
+  portBlocksLo: number;
+  portBlocksHi: number;
+  ports: PlainSketch | undefined;
+  uas: ReturnType<BottomK['toPlain']> | undefined;
+  uaDays: PlainSketch | undefined;
+  days: PlainSketch | undefined;
+  hours: PlainSketch | undefined;
+}
+
+/**
+ * An aggregator's state as plain, structured-cloneable data.
+ *
+ * @example
+ * ```ts
+ * const state: AggregatorState = shard.exportState();
+ * main.merge(state);
+ * ```
+ */
+export interface AggregatorState {
+  units: PlainUnit[];
+  excluded: Exclusions;
+  requests: number;
+  browserRequests: number;
+  withPort: number;
+  withTime: number;
+  minTime: number;
+  maxTime: number;
+  weekdaysSeen: number;
 }

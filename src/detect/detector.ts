@@ -1,4 +1,4 @@
-import { Aggregator, type Exclusions } from './aggregate.ts';
+import { Aggregator, type AggregatorState, type Exclusions } from './aggregate.ts';
 import { classifyUnits, type ClassifyContext, type Classification } from './classify.ts';
 import { resolveDetectOptions, type DetectOptions, type ResolvedDetectOptions } from './options.ts';
 import {
@@ -101,11 +101,50 @@ export class Detector {
     this.agg = new Aggregator(this.options.maxBotScore, createUserAgentClassifier());
   }
 
-  /** Starts a new input file (its format is detected from its first non-empty line). */
-  beginFile(file: string): void {
+  /**
+   * Starts a new input file. Its format is detected from its first non-empty line, unless `known` gives
+   * it (a worker thread reading the middle of a file that the main thread already recognised).
+   */
+  beginFile(file: string, known?: { format: LogFormat; cols: { botScore: boolean; asn: boolean } }): void {
     if (this.current !== undefined) this.endFile();
-    this.current = { file, format: undefined, lines: 0, parsed: 0, malformed: 0, examples: [] };
-    this.cols = { botScore: false, asn: false };
+    this.current = { file, format: known?.format, lines: 0, parsed: 0, malformed: 0, examples: [] };
+    this.cols = known === undefined ? { botScore: false, asn: false } : { ...known.cols };
+  }
+
+  /** The format of the current file, once recognised (to hand to worker threads). */
+  get currentFormat(): { format: LogFormat; cols: { botScore: boolean; asn: boolean } } | undefined {
+    const f = this.current?.format;
+    return f === undefined ? undefined : { format: f, cols: { ...this.cols } };
+  }
+
+  /** Everything read so far as plain data, for a worker thread to send back; see {@link absorb}. */
+  exportShard(): DetectorShard {
+    if (this.current !== undefined) this.endFile(false);
+    return { files: this.files, state: this.agg.exportState() };
+  }
+
+  /**
+   * Folds in what a worker thread read: its state, and its line counts for the files this detector
+   * has opened (`fileIndex` maps the shard's files to this detector's, in order).
+   */
+  absorb(shard: DetectorShard, fileIndex: readonly number[]): void {
+    this.agg.merge(shard.state);
+    shard.files.forEach((f, i) => {
+      const mine = this.files[fileIndex[i]!];
+      if (mine === undefined) throw new Error(`Detector.absorb: no file #${fileIndex[i]} to merge ${f.file} into`);
+      mine.format ??= f.format;
+      mine.lines += f.lines;
+      mine.parsed += f.parsed;
+      mine.malformed += f.malformed;
+      mine.examples = [...mine.examples, ...f.examples].sort((a, b) => a.line - b.line).slice(0, this.options.malformedExamples);
+    });
+  }
+
+  /** Throws {@link MalformedFileError} for the first finished file with too many malformed lines. */
+  checkFiles(): void {
+    for (const f of this.files) {
+      if (f.lines > 0 && f.malformed / f.lines > this.options.maxMalformedShare) throw new MalformedFileError(f, this.options.maxMalformedShare);
+    }
   }
 
   /** Feeds one line (without its newline) with its 1-based number. */
@@ -133,13 +172,16 @@ export class Detector {
     f.parsed++;
   }
 
-  /** Ends the current file; throws {@link MalformedFileError} when too many of its lines were bad. */
-  endFile(): FileStats {
+  /**
+   * Ends the current file; throws {@link MalformedFileError} when too many of its lines were bad
+   * (unless `check` is false: a worker's part of a file is judged only once merged).
+   */
+  endFile(check = true): FileStats {
     const f = this.current;
     if (f === undefined) throw new Error('Detector.endFile called before beginFile');
     this.current = undefined;
     this.files.push(f);
-    if (f.lines > 0 && f.malformed / f.lines > this.options.maxMalformedShare) {
+    if (check && f.lines > 0 && f.malformed / f.lines > this.options.maxMalformedShare) {
       throw new MalformedFileError(f, this.options.maxMalformedShare);
     }
     return f;
@@ -169,6 +211,19 @@ export class Detector {
       f.examples.push({ line: lineNo, reason, text: text.length > 200 ? `${text.slice(0, 200)}…` : text });
     }
   }
+}
+
+/**
+ * What a worker thread's detector hands back: its per-file line counts and its aggregated state.
+ *
+ * @example
+ * ```ts
+ * parentPort.postMessage(detector.exportShard());
+ * ```
+ */
+export interface DetectorShard {
+  files: FileStats[];
+  state: AggregatorState;
 }
 
 /**

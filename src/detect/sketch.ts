@@ -100,6 +100,22 @@ export class DistinctSketch {
     return this.exact !== undefined ? 16 + this.exact.length * 8 : 16 + this.registers!.length;
   }
 
+  /** Plain data for `postMessage` (structured clone); {@link DistinctSketch.fromPlain} restores it. */
+  toPlain(): { p: number; exact?: number[]; registers?: Uint8Array } {
+    return this.exact !== undefined ? { p: this.precision, exact: this.exact } : { p: this.precision, registers: this.registers! };
+  }
+
+  /** Restores a sketch from {@link toPlain} data (e.g. received from a worker thread). */
+  static fromPlain(d: { p: number; exact?: number[]; registers?: Uint8Array }): DistinctSketch {
+    const s = new DistinctSketch(d.p);
+    if (d.registers !== undefined) {
+      if (d.registers.length !== 1 << d.p) throw new TypeError('DistinctSketch.fromPlain: register count does not match precision');
+      s.exact = undefined;
+      s.registers = d.registers;
+    } else s.exact = [...(d.exact ?? [])];
+    return s;
+  }
+
   private toRegisters(): void {
     const exact = this.exact!;
     this.exact = undefined;
@@ -188,5 +204,17 @@ export class BottomK {
   /** Bytes of state held. */
   byteSize(): number {
     return 32 + this.hashes.length * 16;
+  }
+
+  /** Plain data for `postMessage`; {@link BottomK.fromPlain} restores it. */
+  toPlain(): { k: number; hashes: number[]; values: number[] } {
+    return { k: this.k, hashes: this.hashes, values: this.values };
+  }
+
+  /** Restores a sample from {@link toPlain} data. */
+  static fromPlain(d: { k: number; hashes: number[]; values: number[] }): BottomK {
+    const s = new BottomK(d.k);
+    for (let i = 0; i < d.hashes.length; i++) s.add(d.hashes[i]!, d.values[i]!);
+    return s;
   }
 }
