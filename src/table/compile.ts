@@ -344,9 +344,11 @@ export function compileTable(entries: readonly TableEntry[]): { bytes: Uint8Arra
 
   const r4 = v4Filled.pos.length;
   const v4Index = new Uint32Array(r4 > 0 ? V4_INDEX_LENGTH : 0);
-  const v4Keys = new Uint16Array(r4);
+  const v4Ranges = new Uint8Array(3 * r4);
   v4Filled.pos.forEach((p, i) => {
-    v4Keys[i] = p & 0xffff;
+    v4Ranges[3 * i] = p & 0xff;
+    v4Ranges[3 * i + 1] = (p >>> 8) & 0xff;
+    v4Ranges[3 * i + 2] = v4Leaves.ids[i]!;
     v4Index[(p >>> 16) + 1]!++;
   });
   for (let c = 1; c < v4Index.length; c++) v4Index[c]! += v4Index[c - 1]!;
@@ -383,8 +385,7 @@ export function compileTable(entries: readonly TableEntry[]): { bytes: Uint8Arra
     values,
     leaves(v4Leaves.dict),
     u8(v4Index),
-    u8(v4Keys),
-    v4Leaves.ids,
+    v4Ranges,
     u8(v4Leaves.escapes),
     leaves(v6Leaves.dict),
     u8(v6Index),

@@ -91,8 +91,9 @@ export class MultiUserTable implements MultiUserClassifier {
   private readonly kinds: MultiUserKind[];
   private readonly users: Array<number | undefined>;
   private readonly v4Index: Uint32Array;
-  private readonly v4Keys: Uint16Array;
-  private readonly v4Ids: Uint8Array;
+  /** 3 bytes per range: key low byte, key high byte, leaf id. */
+  private readonly v4Ranges: Uint8Array;
+  private readonly r4: number;
   private readonly v4Escapes: Uint32Array;
   private readonly v4LeafCount: number;
   /** Leaves as views: bytes [4k] prefix length, [4k+1] type; u16 [2k+1] value index. */
@@ -143,8 +144,8 @@ export class MultiUserTable implements MultiUserClassifier {
     this.v6Leaf16 = view(Section.V6Leaves, Uint16Array);
     this.v6LeafCount = this.v6Leaf8.length / 4;
     this.v4Index = view(Section.V4Index, Uint32Array);
-    this.v4Keys = view(Section.V4Keys, Uint16Array);
-    this.v4Ids = view(Section.V4Ids, Uint8Array);
+    this.v4Ranges = view(Section.V4Ranges, Uint8Array);
+    this.r4 = this.v4Ranges.length / 3;
     this.v4Escapes = view(Section.V4Escapes, Uint32Array);
     this.v6Index = view(Section.V6Index, Uint32Array);
     this.v6BlockKeys = view(Section.V6BlockKeys, Uint32Array);
@@ -154,10 +155,9 @@ export class MultiUserTable implements MultiUserClassifier {
     this.v6Escapes = view(Section.V6Escapes, Uint32Array);
     this.v6LongKeys = view(Section.V6LongKeys, Uint32Array);
     this.v6LongIds = view(Section.V6LongIds, Uint16Array);
-    const r4 = this.v4Keys.length;
+    const r4 = this.r4;
     const r6 = this.v6Keys.length;
     const b6 = this.v6BlockKeys.length;
-    sameCount('IPv4 keys and leaf ids', r4, this.v4Ids.length);
     sameCount('IPv6 keys and leaf ids', r6, this.v6Ids.length);
     sameCount('IPv6 long keys and leaf ids', this.v6LongKeys.length / 4, this.v6LongIds.length);
     sameCount('IPv6 block keys and offsets', b6 === 0 ? 0 : b6 + 1, this.v6BlockOffsets.length);
@@ -210,13 +210,15 @@ export class MultiUserTable implements MultiUserClassifier {
     checkMonotone('IPv4 index', this.v4Index);
     checkMonotone('IPv6 index', this.v6Index);
     checkMonotone('IPv6 block offsets', this.v6BlockOffsets);
-    checkIds('IPv4', this.v4Ids, this.v4Escapes, this.v4LeafCount);
-    checkIds('IPv6', this.v6Ids, this.v6Escapes, this.v6LeafCount);
+    const v4r = this.v4Ranges;
+    checkIds('IPv4', this.r4, (i) => v4r[3 * i + 2]!, this.v4Escapes, this.v4LeafCount);
+    const v6i = this.v6Ids;
+    checkIds('IPv6', v6i.length, (i) => v6i[i]!, this.v6Escapes, this.v6LeafCount);
     for (let i = 0; i < this.v6LongIds.length; i++) {
       if (this.v6LongIds[i]! >= this.v6LeafCount) throw new TableFormatError('bad-leaf', `IPv6 long range ${i}: leaf id out of range`);
     }
-    const k4 = this.v4Keys;
-    checkAscending('IPv4', this.v4Index, (i) => k4[i]! > k4[i - 1]!);
+    const k4 = (i: number) => v4r[3 * i]! | (v4r[3 * i + 1]! << 8);
+    checkAscending('IPv4', this.v4Index, (i) => k4(i) > k4(i - 1));
     checkAscending('IPv6', this.v6BlockOffsets, (i) => this.v6Keys[i]! > this.v6Keys[i - 1]!);
     const bk = this.v6BlockKeys;
     for (let b = 1; b < bk.length; b++) {
@@ -238,7 +240,7 @@ export class MultiUserTable implements MultiUserClassifier {
       formatVersion: this.layout.version,
       v4Prefixes: this.layout.v4Prefixes,
       v6Prefixes: this.layout.v6Prefixes,
-      v4Ranges: this.v4Keys.length,
+      v4Ranges: this.r4,
       v6Ranges: this.v6Keys.length,
       v6Blocks: this.v6BlockKeys.length,
       v6LongRanges: this.v6LongIds.length,
@@ -379,7 +381,9 @@ export class MultiUserTable implements MultiUserClassifier {
     };
     const i4 = this.v4Index;
     for (let c = 0; c + 1 < i4.length; c++) {
-      for (let i = i4[c]!; i < i4[c + 1]!; i++) yield* emit(this.lookupV4(((c << 16) | this.v4Keys[i]!) >>> 0));
+      for (let i = i4[c]!; i < i4[c + 1]!; i++) {
+        yield* emit(this.lookupV4(((c << 16) | this.v4Ranges[3 * i]! | (this.v4Ranges[3 * i + 1]! << 8)) >>> 0));
+      }
     }
     const b6 = this.v6BlockKeys;
     const w = new Uint32Array(4);
@@ -407,10 +411,10 @@ export class MultiUserTable implements MultiUserClassifier {
     let hi = index[c + 1]!;
     const first = lo;
     const k = n & 0xffff;
-    const keys = this.v4Keys;
+    const r = this.v4Ranges;
     while (lo < hi) {
       const m = (lo + hi) >>> 1;
-      if (keys[m]! <= k) lo = m + 1;
+      if ((r[3 * m]! | (r[3 * m + 1]! << 8)) <= k) lo = m + 1;
       else hi = m;
     }
     if (lo === first) return -1;
@@ -418,12 +422,13 @@ export class MultiUserTable implements MultiUserClassifier {
     const leaf = this.leafV4(i);
     if (leaf < 0 || leaf >= this.v4LeafCount) return -1;
     // The address is in the range's prefix when both agree on the prefix's bits.
-    if (((n ^ ((c << 16) | keys[i]!)) & MASK[this.v4Leaf8[4 * leaf]!]!) !== 0) return -1;
+    const start = (c << 16) | r[3 * i]! | (r[3 * i + 1]! << 8);
+    if (((n ^ start) & MASK[this.v4Leaf8[4 * leaf]!]!) !== 0) return -1;
     return i;
   }
 
   private leafV4(i: number): number {
-    const id = this.v4Ids[i]!;
+    const id = this.v4Ranges[3 * i + 2]!;
     return id === ESCAPED ? escaped(this.v4Escapes, i) : id;
   }
 
@@ -560,9 +565,9 @@ function checkMonotone(what: string, index: Uint32Array): void {
   }
 }
 
-function checkIds(what: string, ids: Uint8Array, escapes: Uint32Array, count: number): void {
-  for (let i = 0; i < ids.length; i++) {
-    const id = ids[i] === ESCAPED ? escaped(escapes, i) : ids[i]!;
+function checkIds(what: string, n: number, idAt: (i: number) => number, escapes: Uint32Array, count: number): void {
+  for (let i = 0; i < n; i++) {
+    const id = idAt(i) === ESCAPED ? escaped(escapes, i) : idAt(i);
     if (id < 0 || id >= count) throw new TableFormatError('bad-leaf', `${what} range ${i}: leaf id ${id} is not in the ${count} leaves`);
   }
 }
