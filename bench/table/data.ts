@@ -153,10 +153,38 @@ export function benchPrefixes(target4 = 500_000, target6 = 100_000): BenchPrefix
   return out;
 }
 
-/** Query strings: about half inside a prefix (a random address of a random prefix), half random public addresses. */
+/** Query strings: half inside a prefix (a random address of a random prefix), half random addresses outside every prefix. */
 export function benchQueries(prefixes: BenchPrefix[], family: 4 | 6, count: number, seed: number): string[] {
   const rand = rng(seed);
   const pool = prefixes.filter((p) => p.family === family);
+  // IPv4 coverage as merged intervals, to draw the "outside" half (random IPv6 is outside anyway).
+  const spans = pool
+    .filter(() => family === 4)
+    .map((p) => {
+      const [a, b] = p.prefix.split('/') as [string, string];
+      const s = parseIPv4(a);
+      return [s, s + 2 ** (32 - Number(b))] as [number, number];
+    })
+    .sort((x, y) => x[0] - y[0]);
+  const starts: number[] = [];
+  const ends: number[] = [];
+  for (const [s, e] of spans) {
+    if (ends.length > 0 && s <= ends[ends.length - 1]!) ends[ends.length - 1] = Math.max(ends[ends.length - 1]!, e);
+    else {
+      starts.push(s);
+      ends.push(e);
+    }
+  }
+  const inside4 = (n: number) => {
+    let lo = 0;
+    let hi = starts.length;
+    while (lo < hi) {
+      const m = (lo + hi) >>> 1;
+      if (starts[m]! <= n) lo = m + 1;
+      else hi = m;
+    }
+    return lo > 0 && n < ends[lo - 1]!;
+  };
   const out: string[] = [];
   const w = new Uint32Array(4);
   for (let i = 0; i < count; i++) {
@@ -177,7 +205,12 @@ export function benchQueries(prefixes: BenchPrefix[], family: 4 | 6, count: numb
         out.push(formatIPv6(w));
       }
     } else if (family === 4) {
-      out.push(formatIPv4(Math.floor(1 + rand() * 222) * 2 ** 24 + Math.floor(rand() * 2 ** 24)));
+      let n = 0;
+      for (let tries = 0; tries < 1000; tries++) {
+        n = Math.floor(1 + rand() * 222) * 2 ** 24 + Math.floor(rand() * 2 ** 24);
+        if (!inside4(n)) break;
+      }
+      out.push(formatIPv4(n));
     } else {
       w[0] = (0x20000000 + Math.floor(rand() * 2 ** 29)) >>> 0; // 2000::/3
       w[1] = Math.floor(rand() * 2 ** 32);
