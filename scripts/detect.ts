@@ -135,12 +135,21 @@ interface ChunkMessage {
  * each with its own Detector; their states are merged at the end. The main thread itself reads a
  * file's first lines, to recognise the format (and a CSV header) before handing out the rest.
  */
-async function readParallel(logs: string[], detector: Detector, threads: number, options: object): Promise<void> {
-  const loader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-  const workers = Array.from(
-    { length: threads },
-    () => new Worker(new URL(import.meta.url), { workerData: { detectShard: true, options }, execArgv: ['--import', loader] }),
-  );
+async function readParallel(
+  logs: string[],
+  detector: Detector,
+  threads: number,
+  options: object,
+  onProgress?: (file: string, lines: number) => void,
+): Promise<void> {
+  // Workers run this TypeScript file: a small bootstrap registers tsx's loader in the worker first
+  // (module.register is per thread; works on Node 20.6+ without relying on --import in execArgv).
+  const tsxApi =
+    typeof import.meta.resolve === 'function'
+      ? import.meta.resolve('tsx/esm/api')
+      : pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href;
+  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((m) => m.register()).then(() => import(${JSON.stringify(import.meta.url)}))`;
+  const workers = Array.from({ length: threads }, () => new Worker(bootstrap, { eval: true, workerData: { detectShard: true, options } }));
   const inFlight = new Array<number>(threads).fill(0);
   const waiting: (() => void)[] = new Array(threads);
   let failure: unknown;
@@ -191,6 +200,7 @@ async function readParallel(logs: string[], detector: Detector, threads: number,
           for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) count++;
           await send(next++ % threads, { type: 'chunk', fileIndex, file, known, text, firstLine: lineNo + 1 });
           lineNo += count;
+          onProgress?.(file, lineNo);
         }
       }
       if (rest.length > 0) detector.line(rest.endsWith('\r') ? rest.slice(0, -1) : rest, lineNo + 1);
@@ -284,8 +294,15 @@ export async function runDetect(options: RunDetectOptions): Promise<DetectResult
   const totalBytes = logs.reduce((a, f) => a + statSync(f).size, 0);
   const workers = threads ?? (totalBytes >= 16 * 2 ** 20 ? Math.min(4, availableParallelism()) : 1);
   if (workers > 1) {
-    if (progress) log.write(`reading ${logs.length} file(s), ${(totalBytes / 2 ** 20).toFixed(0)} MiB, with ${workers} worker threads …\n`);
-    await readParallel(logs, detector, workers, thresholds);
+    let last = Date.now();
+    const onProgress = (file: string, n: number) => {
+      if (Date.now() - last < 1000) return;
+      last = Date.now();
+      const rate = Math.round(n / ((last - started) / 1000));
+      log.write(`\r${file}: ${n.toLocaleString('en-US')} lines (${rate.toLocaleString('en-US')}/s, ${workers} threads, ${(totalBytes / 2 ** 20).toFixed(0)} MiB in all)  `);
+    };
+    await readParallel(logs, detector, workers, thresholds, progress ? onProgress : undefined);
+    if (progress) log.write('\n');
   } else {
     for (const file of logs) {
       const size = statSync(file).size;
