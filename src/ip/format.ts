@@ -112,20 +112,25 @@ export function formatIPv6(words: ArrayLike<number>): string {
   }
   // Built by concatenation from a scratch array: no per-call arrays (this runs per lookup()).
   let out = '';
+  let colon = false;
   for (let i = 0; i < 8; i++) {
     if (i === bestStart) {
       out += '::';
       i += bestLen - 1;
+      colon = false;
       continue;
     }
-    if (out !== '' && !out.endsWith(':')) out += ':';
-    out += g[i]!.toString(16);
+    if (colon) out += ':';
+    out += HEX16[g[i]!] ??= g[i]!.toString(16);
+    colon = true;
   }
   return out;
 }
 
 /** Scratch groups for {@link formatIPv6}. */
 const groups = new Uint16Array(8);
+/** Hex text of 16-bit groups, filled on first use. */
+const HEX16: Array<string | undefined> = new Array(65536);
 
 /**
  * Formats an IPv6 prefix as CIDR text (RFC 5952 address), clearing any host bits first.

@@ -60,6 +60,7 @@ export interface MultiUserClass {
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const scratch = new Uint32Array(4);
+const netScratch = new Uint32Array(4);
 
 function mask32(bits: number): number {
   return bits <= 0 ? 0 : bits >= 32 ? 0xffffffff : (0xffffffff << (32 - bits)) >>> 0;
@@ -308,7 +309,7 @@ export class MultiUserTable implements MultiUserClassifier {
     const leaf = this.findV6(words[0]! >>> 0, words[1]! >>> 0, words[2]! >>> 0, words[3]! >>> 0);
     if (leaf < 0) return undefined;
     const bits = Math.min(128, this.v6Leaf8[4 * leaf]!);
-    const net = new Uint32Array(4);
+    const net = netScratch;
     for (let k = 0; k < 4; k++) net[k] = (words[k]! & MASK6[256 * k + bits]!) >>> 0;
     const v = this.v6Leaf16[2 * leaf + 1]!;
     if (v >= this.valueCount) return undefined;
