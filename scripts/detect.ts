@@ -1,5 +1,5 @@
 /**
- * `npm run detect -- --logs FILE... [--asn FILE] [--peeringdb FILE]... [--list KIND:FILE]... --out FILE
+ * `npm run detect -- --logs FILE... [--asn FILE]... [--peeringdb FILE]... [--list KIND:FILE]... --out FILE
  *   [--report FILE.html] [--min-days N] [--min-browsers-per-day N] … (see --help)`
  *
  * Reads request logs (Cloudflare Logpush NDJSON, Apache/nginx combined, or CSV
@@ -38,8 +38,8 @@ import { MULTI_USER_KINDS, type MultiUserKind } from '../src/table/types.ts';
 export interface RunDetectOptions extends DetectOptions {
   logs: string[];
   out: string;
-  /** Address → ASN ranges (`start,end,asn[,name]`). */
-  asn?: string;
+  /** Address → ASN ranges (`start,end,asn[,name]`), e.g. the IPv4 and the IPv6 file of `@ip-location-db/asn`. */
+  asn?: string | string[];
   /** PeeringDB `net` JSON files (pages are merged). */
   peeringDb?: string[];
   /** Known lists, e.g. `{ kind: 'vpn', file: 'vpn.txt' }`. */
@@ -66,7 +66,7 @@ function openInput(file: string): Readable {
   const magic = Buffer.alloc(2);
   const n = readSync(fd, magic, 0, 2, 0);
   closeSync(fd);
-  const raw = createReadStream(file, { highWaterMark: 1 << 20 });
+  const raw = createReadStream(file, { highWaterMark: 1 << 16 });
   if (n === 2 && magic[0] === 0x1f && magic[1] === 0x8b) {
     const gunzip = createGunzip();
     raw.on('error', (e) => gunzip.destroy(e));
@@ -258,19 +258,20 @@ export async function runDetect(options: RunDetectOptions): Promise<DetectResult
   const detector = new Detector(thresholds);
 
   let asnRanges: AsnRanges | undefined;
-  if (asn !== undefined) {
-    asnRanges = new AsnRanges();
+  for (const file of asn === undefined ? [] : Array.isArray(asn) ? asn : [asn]) {
+    asnRanges ??= new AsnRanges();
     const ranges = asnRanges;
+    const before = ranges.size;
     let bad = 0;
     let first = '';
-    await forEachLine(asn, (line, n) => {
+    await forEachLine(file, (line, n) => {
       const err = ranges.addLine(line);
-      if (err !== undefined && bad++ === 0) first = `${asn}:${n}: ${err}`;
+      if (err !== undefined && bad++ === 0) first = `${file}:${n}: ${err}`;
     });
-    ranges.finish();
-    if (ranges.size === 0) throw new Error(`${asn}: no ASN ranges read; expected start,end,asn[,name] rows${first ? ` (${first})` : ''}`);
-    if (bad > 0) say(`warning: ${bad} bad rows in ${asn}, first: ${first}`);
+    if (ranges.size === before) throw new Error(`${file}: no ASN ranges read; expected start,end,asn[,name] rows${first ? ` (${first})` : ''}`);
+    if (bad > 0) say(`warning: ${bad} bad rows in ${file}, first: ${first}`);
   }
+  asnRanges?.finish();
 
   let peering: Map<number, NetworkType> | undefined;
   for (const file of peeringDb ?? []) {
@@ -361,7 +362,7 @@ const THRESHOLD_FLAGS: Record<string, keyof DetectOptions> = {
   'max-hosting-browser-share': 'maxHostingBrowserShare',
 };
 
-const USAGE = `usage: npm run detect -- --logs FILE... [--asn FILE] [--peeringdb FILE]... [--list KIND:FILE]... --out FILE [--report FILE.html] [--threads N] [--quiet]
+const USAGE = `usage: npm run detect -- --logs FILE... [--asn FILE]... [--peeringdb FILE]... [--list KIND:FILE]... --out FILE [--report FILE.html] [--threads N] [--quiet]
 thresholds (defaults in brackets; see docs/detection.md):
 ${Object.entries(THRESHOLD_FLAGS)
   .map(([flag, key]) => `  --${flag} N [${DEFAULT_DETECT_OPTIONS[key]}]`)
@@ -383,7 +384,7 @@ export function parseDetectArgs(argv: string[]): RunDetectOptions & { help: bool
     allowPositionals: true,
     options: {
       logs: { type: 'string', multiple: true },
-      asn: { type: 'string' },
+      asn: { type: 'string', multiple: true },
       peeringdb: { type: 'string', multiple: true },
       list: { type: 'string', multiple: true },
       out: { type: 'string' },
@@ -397,7 +398,7 @@ export function parseDetectArgs(argv: string[]): RunDetectOptions & { help: bool
   // `--logs a b c` puts b and c in positionals: accept them as more logs.
   const logs = [...((values.logs as string[] | undefined) ?? []), ...positionals];
   const o: RunDetectOptions & { help: boolean } = { logs, out: (values.out as string | undefined) ?? '', help: values.help as boolean, quiet: values.quiet as boolean };
-  if (values.asn !== undefined) o.asn = values.asn as string;
+  if (values.asn !== undefined) o.asn = values.asn as string[];
   if (values.peeringdb !== undefined) o.peeringDb = values.peeringdb as string[];
   if (values.report !== undefined) o.report = values.report as string;
   if (values.threads !== undefined) {

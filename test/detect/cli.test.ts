@@ -7,7 +7,7 @@ describe('detect command line', () => {
     const o = parseDetectArgs(['--logs', 'a.ndjson', 'b.log.gz', '--asn', 'asn.csv', '--peeringdb', 'p1.json', '--peeringdb', 'p2.json', '--list', 'vpn:v.txt', '--list', 'relay:egress.csv', '--out', 'o.csv', '--min-days', '3', '--group-share', '0.9']);
     expect(o).toMatchObject({
       logs: ['a.ndjson', 'b.log.gz'],
-      asn: 'asn.csv',
+      asn: ['asn.csv'],
       peeringDb: ['p1.json', 'p2.json'],
       lists: [
         { kind: 'vpn', file: 'v.txt' },
