@@ -1,6 +1,6 @@
 import { MULTI_USER_KINDS, type MultiUserKind } from '../table/types.ts';
 import { splitCsvLine } from './csv.ts';
-import { parsePrefix } from './prefix.ts';
+import { parseIPv4PrefixFast, parsePrefix, type FastPrefix } from './prefix.ts';
 
 /**
  * One prefix of a multi-user list, with where it came from.
@@ -103,7 +103,13 @@ export function parsePrefixList(text: string, options: ParsePrefixListOptions): 
   const fail = (line: number, expected: string) => errors.push(new PrefixListError(file, line, expected));
   const lines = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).split('\n');
 
+  const allowDocumentation = options.allowDocumentation === true;
+  const fast: FastPrefix = { prefix: '', bits: 0, address: 0 };
   const add = (lineNo: number, prefixText: string, kind: MultiUserKind, users: number | undefined) => {
+    if (parseIPv4PrefixFast(prefixText, allowDocumentation, fast)) {
+      entries.push({ prefix: fast.prefix, family: 4, bits: fast.bits, kind, users, file, line: lineNo });
+      return;
+    }
     const parsed = parsePrefix(prefixText, options);
     if (!parsed.ok) return fail(lineNo, parsed.message);
     entries.push({ prefix: parsed.prefix, family: parsed.family, bits: parsed.bits, kind, users, file, line: lineNo });
@@ -193,7 +199,8 @@ function parseCsv(lines: string[], first: number, options: ParsePrefixListOption
     }
     let kind: MultiUserKind | undefined = options.kind;
     if (kindCol >= 0) {
-      const k = row[kindCol]!.trim().toLowerCase();
+      const cell = row[kindCol]!;
+      const k = KINDS.includes(cell) ? cell : cell.trim().toLowerCase();
       if (k !== '') {
         if (!KINDS.includes(k)) {
           return fail(lineNo, `expected kind to be one of ${MULTI_USER_KINDS.join(', ')}, got ${JSON.stringify(row[kindCol])}`);
@@ -204,7 +211,7 @@ function parseCsv(lines: string[], first: number, options: ParsePrefixListOption
     if (kind === undefined) return fail(lineNo, `expected a kind (one of ${MULTI_USER_KINDS.join(', ')}), got an empty field`);
     let users: number | undefined;
     if (usersCol >= 0) {
-      const u = row[usersCol]!.trim();
+      const u = row[usersCol]!.length === 0 || USERS.test(row[usersCol]!) ? row[usersCol]! : row[usersCol]!.trim();
       if (u !== '') {
         if (!USERS.test(u) || Number(u) > 0xffffffff) {
           return fail(lineNo, `expected users to be a positive integer (1 to 4294967295) or empty, got ${JSON.stringify(row[usersCol])}`);

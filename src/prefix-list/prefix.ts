@@ -38,8 +38,8 @@ const BITS = /^(?:0|[1-9][0-9]{0,2})$/;
  * ```
  */
 export function parsePrefix(text: string, options: ParsePrefixOptions = {}): ParsedPrefix | PrefixProblem {
-  const fast = parseIPv4PrefixFast(text, options.allowDocumentation === true);
-  if (fast !== undefined) return fast;
+  const fast = parseIPv4PrefixFast(text, options.allowDocumentation === true, fastScratch);
+  if (fast) return { ok: true, prefix: fastScratch.prefix, family: 4, bits: fastScratch.bits, words: [0, 0, 0, fastScratch.address] };
   const slash = text.indexOf('/');
   const addressText = slash < 0 ? text : text.slice(0, slash);
   const bitsText = slash < 0 ? undefined : text.slice(slash + 1);
@@ -104,32 +104,43 @@ const V4_SPECIAL = SPECIAL_PURPOSE_RANGES.filter((r) => r.family === 4).map((r) 
   documentation: r.documentation,
 }));
 
+/** Result slots of {@link parseIPv4PrefixFast} (reused across calls). */
+export interface FastPrefix {
+  prefix: string;
+  bits: number;
+  address: number;
+}
+const fastScratch: FastPrefix = { prefix: '', bits: 0, address: 0 };
+
 /**
  * The common case, without allocation: a strict IPv4 address or prefix that is valid, canonical (a
- * strict dotted quad is canonical) and public. Returns `undefined` to fall back to the general path
- * (which also words every error message). Lists run to hundreds of thousands of lines, so this matters
+ * strict dotted quad is canonical) and public. Returns `false` to fall back to the general path
+ * (which also words every error message); results go to `out`. Lists run to hundreds of thousands of lines, so this matters
  * for the build time.
  */
-function parseIPv4PrefixFast(text: string, allowDocumentation: boolean): ParsedPrefix | undefined {
+export function parseIPv4PrefixFast(text: string, allowDocumentation: boolean, out: FastPrefix): boolean {
   const slash = text.indexOf('/');
   const end = slash < 0 ? text.length : slash;
   const address = parseIPv4Range(text, 0, end);
-  if (address < 0) return undefined;
+  if (address < 0) return false;
   let bits = 32;
   if (slash >= 0) {
     const n = text.length - slash - 1;
-    if (n < 1 || n > 2) return undefined;
+    if (n < 1 || n > 2) return false;
     const d0 = text.charCodeAt(slash + 1) - 48;
     const d1 = n === 2 ? text.charCodeAt(slash + 2) - 48 : 0;
-    if (d0 < 0 || d0 > 9 || d1 < 0 || d1 > 9 || (n === 2 && d0 === 0)) return undefined;
+    if (d0 < 0 || d0 > 9 || d1 < 0 || d1 > 9 || (n === 2 && d0 === 0)) return false;
     bits = n === 2 ? d0 * 10 + d1 : d0;
-    if (bits > 32) return undefined;
+    if (bits > 32) return false;
   }
   const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-  if (((address & mask) >>> 0) !== address) return undefined;
+  if (((address & mask) >>> 0) !== address) return false;
   for (const r of V4_SPECIAL) {
     const common = bits < r.bits ? mask : r.mask;
-    if (((address ^ r.network) & common) === 0 && !(allowDocumentation && r.documentation)) return undefined;
+    if (((address ^ r.network) & common) === 0 && !(allowDocumentation && r.documentation)) return false;
   }
-  return { ok: true, prefix: slash < 0 ? `${text}/32` : text, family: 4, bits, words: [0, 0, 0, address] };
+  out.prefix = slash < 0 ? `${text}/32` : text;
+  out.bits = bits;
+  out.address = address;
+  return true;
 }

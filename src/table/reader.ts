@@ -406,7 +406,7 @@ export class MultiUserTable implements MultiUserClassifier {
   /** Range index of the IPv4 match, or -1. */
   private findV4(n: number): number {
     const index = this.v4Index;
-    if (index.length === 0 || !(n >= 0 && n <= 0xffffffff)) return -1;
+    if (index.length === 0 || n >>> 0 !== n) return -1; // also rejects fractions, NaN, negatives
     const c = n >>> 16;
     let lo = index[c]!;
     let hi = index[c + 1]!;
