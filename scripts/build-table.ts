@@ -83,6 +83,26 @@ export class BuildTableError extends Error {
   }
 }
 
+/**
+ * The churn guard refused the table: more than `maxChurn` % of prefixes were added or removed relative
+ * to `previous`. Carries the figures and the refused table (never written), for a change report.
+ *
+ * @example
+ * ```ts
+ * try { await buildTable({ previous: 'old.bin', maxChurn: 10 }); } catch (e) { if (e instanceof ChurnGuardError) console.error(e.churn.percent); }
+ * ```
+ */
+export class ChurnGuardError extends BuildTableError {
+  readonly churn: NonNullable<BuildResult['churn']>;
+  readonly refused: Uint8Array;
+  constructor(problem: string, churn: NonNullable<BuildResult['churn']>, refused: Uint8Array) {
+    super([problem]);
+    this.name = 'ChurnGuardError';
+    this.churn = churn;
+    this.refused = refused;
+  }
+}
+
 export const DEFAULT_INPUT = 'data/multi-user-prefixes.csv';
 export const DEFAULT_OUT = 'src/worker/generated/multi-user-table.bin';
 
@@ -136,7 +156,8 @@ export async function buildTable(options: BuildTableOptions = {}): Promise<Build
     }
     const parsed = parsePrefixList(text, { file: input.file, kind: input.kind, allowDocumentation });
     for (const e of parsed.errors) problems.push(e.message);
-    entries.push(...parsed.entries);
+    // A loop, not push(...spread): a list of a few hundred thousand entries overflows the call stack.
+    for (const e of parsed.entries) entries.push(e);
     manifestInputs.push({ file: input.file, kind: input.kind ?? null, format: parsed.format, entries: parsed.entries.length, sha256: sha256(raw) });
   }
   if (problems.length > 0) throw new BuildTableError(problems);
@@ -181,10 +202,12 @@ export async function buildTable(options: BuildTableOptions = {}): Promise<Build
     const percent = before.size === 0 ? (after.size === 0 ? 0 : 100) : ((added + removed) / before.size) * 100;
     churn = { previous: before.size, added, removed, percent };
     if (options.maxChurn !== undefined && percent > options.maxChurn) {
-      throw new BuildTableError([
+      throw new ChurnGuardError(
         `${options.previous}: churn ${percent.toFixed(2)}% exceeds --max-churn ${options.maxChurn}%: ` +
           `${added} prefixes added, ${removed} removed, ${before.size} in the previous table`,
-      ]);
+        churn,
+        bytes,
+      );
     }
   }
 

@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { parsePrefixList, type PrefixEntry } from '../src/prefix-list/index.ts';
 import { MULTI_USER_KINDS, MultiUserTable, type MultiUserKind, type MultiUserMatch } from '../src/table/index.ts';
 import { compareAddresses, pct, type ValidationMetrics } from '../src/validate/index.ts';
-import { buildTable, BuildTableError, DEFAULT_INPUT, DEFAULT_OUT, type BuildResult } from './build-table.ts';
+import { buildTable, BuildTableError, ChurnGuardError, DEFAULT_INPUT, DEFAULT_OUT, type BuildResult } from './build-table.ts';
 import { runDetect } from './detect.ts';
 import { readMaybeGzip, runValidate, ValidateError } from './validate.ts';
 
@@ -279,7 +279,7 @@ export async function runRebuild(options: RebuildOptions): Promise<RebuildOutcom
     const problems: string[] = [];
     const readList = (file: string, kind: MultiUserKind | undefined) => {
       const parsed = parsePrefixList(readMaybeGzip(at(file)), { file, ...(kind ? { kind } : {}), allowDocumentation: options.allowDocumentation ?? false });
-      problems.push(...parsed.errors.map((e) => e.message));
+      for (const e of parsed.errors) problems.push(e.message);
       return parsed.entries;
     };
     for (const l of options.lists ?? []) sources.push(readList(l.file, l.kind));
@@ -295,7 +295,7 @@ export async function runRebuild(options: RebuildOptions): Promise<RebuildOutcom
         quiet: true,
       });
       const parsed = parsePrefixList(readFileSync(detectedFile, 'utf8'), { file: 'detected', allowDocumentation: options.allowDocumentation ?? false });
-      problems.push(...parsed.errors.map((e) => e.message));
+      for (const e of parsed.errors) problems.push(e.message);
       sources.push(parsed.entries);
       print(`detect: ${parsed.entries.length} prefixes from ${options.logs.length} log file(s)\n`);
     } else if (options.detected) {
@@ -339,16 +339,12 @@ export async function runRebuild(options: RebuildOptions): Promise<RebuildOutcom
     try {
       build = await buildTable({ ...buildOptions, ...(options.previous ? { previous: at(options.previous) } : {}), ...(options.maxChurn !== undefined ? { maxChurn: options.maxChurn } : {}) });
     } catch (e) {
-      if (!(e instanceof BuildTableError)) throw e;
-      if (options.previous && options.maxChurn !== undefined) {
-        // Was it the guard? Ask build-table for the churn without the guard (and without writing).
-        const dry = await buildTable({ ...buildOptions, previous: at(options.previous), write: false }).catch(() => undefined);
-        if (dry?.churn && dry.churn.percent > options.maxChurn) {
-          const changes = diffEntries(MultiUserTable.from(readFileSync(at(options.previous))).entries(), MultiUserTable.from(dry.bytes).entries());
-          report(formatChanges(changes, options.previous));
-          return outcome('refused-churn', `${e.problems.join('; ')}; nothing written`, { changes, metrics });
-        }
+      if (e instanceof ChurnGuardError && options.previous) {
+        const changes = diffEntries(MultiUserTable.from(readFileSync(at(options.previous))).entries(), MultiUserTable.from(e.refused).entries());
+        report(formatChanges(changes, options.previous));
+        return outcome('refused-churn', `${e.problems.join('; ')}; nothing written`, { changes, metrics });
       }
+      if (!(e instanceof BuildTableError)) throw e;
       throw new RebuildFailure(`build-table: ${e.problems.join('\n  ')}`);
     }
     print(`${build.summary}\n`);

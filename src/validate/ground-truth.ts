@@ -75,18 +75,19 @@ export function buildGroundTruth(options: GroundTruthOptions): GroundTruth {
   const probes = new Map<number, ProbeInfo>();
   for (const input of options.traceroutes) {
     const parsed = parseTracerouteText(input.text, input.file);
-    results.push(...parsed.results);
-    errors.push(...parsed.errors);
+    // Loops, not push(...spread): a bulk download holds far more records than a call may take arguments.
+    for (const r of parsed.results) results.push(r);
+    for (const e of parsed.errors) errors.push(e);
     if (parsed.embeddedProbes.length > 0) {
       const embedded = parseProbeRecords(parsed.embeddedProbes, `${input.file} (probes)`);
       for (const [id, p] of embedded.probes) probes.set(id, p);
-      errors.push(...embedded.errors);
+      for (const e of embedded.errors) errors.push(e);
     }
   }
   if (options.probes) {
     const parsed = parseProbeText(options.probes.text, options.probes.file);
     for (const [id, p] of parsed.probes) probes.set(id, p);
-    errors.push(...parsed.errors);
+    for (const e of parsed.errors) errors.push(e);
   }
   const verdicts = results.map((r) =>
     classifyTraceroute(r, { privateCarrierHops: options.privateCarrierHops, probe: probes.get(r.prbId) }),

@@ -4,7 +4,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildTable, BuildTableError, parseBuildArgs } from '../../scripts/build-table.ts';
+import { buildTable, BuildTableError, ChurnGuardError, parseBuildArgs } from '../../scripts/build-table.ts';
 import { MultiUserTable } from '../../src/table/index.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -123,6 +123,19 @@ describe('build-table CLI', () => {
     const ok = cli(dir, '--in', 'new.csv', '--out', 'new.bin', '--previous', 'old.bin', '--max-churn', '50');
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('churn vs old.bin: +2 −2 of 10 (40.00%)');
+  });
+
+  it('churn guard: buildTable() throws a ChurnGuardError carrying the figures and the refused table', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'old.csv'), 'prefix,kind,users\n11.0.0.0/24,vpn,\n11.0.1.0/24,vpn,\n');
+    writeFileSync(join(dir, 'new.csv'), 'prefix,kind,users\n11.0.0.0/24,vpn,\n11.0.2.0/24,tor,\n');
+    await buildTable({ cwd: dir, inputs: [{ file: 'old.csv' }], out: 'old.bin' });
+    const err = await buildTable({ cwd: dir, inputs: [{ file: 'new.csv' }], out: 'new.bin', previous: 'old.bin', maxChurn: 50 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ChurnGuardError);
+    expect(err).toBeInstanceOf(BuildTableError);
+    expect((err as ChurnGuardError).churn).toEqual({ previous: 2, added: 1, removed: 1, percent: 100 });
+    expect(MultiUserTable.from((err as ChurnGuardError).refused).lookup('11.0.2.9')?.kind).toBe('tor');
+    expect(existsSync(join(dir, 'new.bin'))).toBe(false);
   });
 
   it.each([
