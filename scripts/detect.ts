@@ -120,6 +120,14 @@ function splitLines(text: string, first: number, fn: (line: string, n: number) =
   return n - first + 1;
 }
 
+/** A worker thread failed (could not start, or crashed): runDetect falls back to one thread. */
+class WorkerFailure extends Error {
+  constructor(cause: unknown) {
+    super(`worker thread failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'WorkerFailure';
+  }
+}
+
 interface ChunkMessage {
   type: 'chunk';
   fileIndex: number;
@@ -156,16 +164,26 @@ async function readParallel(
   const shards = workers.map(
     (w, i) =>
       new Promise<{ shard: DetectorShard; fileIndex: number[] }>((resolve, reject) => {
+        let done = false;
         w.on('message', (m: { type: 'ack' } | { type: 'shard'; shard: DetectorShard; fileIndex: number[] }) => {
           if (m.type === 'ack') {
             inFlight[i]!--;
             waiting[i]?.();
-          } else resolve(m);
+          } else {
+            done = true;
+            resolve(m);
+          }
+        });
+        w.on('exit', (code) => {
+          if (done) return;
+          failure ??= new WorkerFailure(`exited with code ${code} before handing back its state`);
+          waiting[i]?.();
+          reject(failure);
         });
         w.on('error', (e) => {
-          failure ??= e;
+          failure ??= new WorkerFailure(e);
           waiting[i]?.();
-          reject(e);
+          reject(failure);
         });
       }),
   );
@@ -255,7 +273,7 @@ export async function runDetect(options: RunDetectOptions): Promise<DetectResult
   const say = (s: string) => {
     if (!quiet) log.write(`${s}\n`);
   };
-  const detector = new Detector(thresholds);
+  let detector = new Detector(thresholds);
 
   let asnRanges: AsnRanges | undefined;
   for (const file of asn === undefined ? [] : Array.isArray(asn) ? asn : [asn]) {
@@ -302,9 +320,18 @@ export async function runDetect(options: RunDetectOptions): Promise<DetectResult
       const rate = Math.round(n / ((last - started) / 1000));
       log.write(`\r${file}: ${n.toLocaleString('en-US')} lines (${rate.toLocaleString('en-US')}/s, ${workers} threads, ${(totalBytes / 2 ** 20).toFixed(0)} MiB in all)  `);
     };
-    await readParallel(logs, detector, workers, thresholds, progress ? onProgress : undefined);
-    if (progress) log.write('\n');
-  } else {
+    try {
+      await readParallel(logs, detector, workers, thresholds, progress ? onProgress : undefined);
+      if (progress) log.write('\n');
+    } catch (e) {
+      if (!(e instanceof WorkerFailure)) throw e;
+      say(`warning: ${e.message}; reading in the main thread instead`);
+      detector = new Detector(thresholds);
+      await readSequential();
+    }
+  } else await readSequential();
+
+  async function readSequential(): Promise<void> {
     for (const file of logs) {
       const size = statSync(file).size;
       detector.beginFile(file);
