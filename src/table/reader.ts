@@ -165,6 +165,14 @@ export class MultiUserTable implements MultiUserClassifier {
     checkEnds('IPv4 index', this.v4Index, V4_INDEX_LENGTH, r4);
     checkEnds('IPv6 index', this.v6Index, V6_INDEX_LENGTH, b6);
     checkEnds('IPv6 block offsets', this.v6BlockOffsets, b6 + 1, r6);
+    // Cheap (~70k comparisons and the few hundred leaves, no per-range work), and what keeps every
+    // lookup on untrusted bytes in bounds and finite even before verify(): binary searches then only
+    // see bounds in [0, count], and every leaf's length and value index exist.
+    checkMonotone('IPv4 index', this.v4Index);
+    checkMonotone('IPv6 index', this.v6Index);
+    checkMonotone('IPv6 block offsets', this.v6BlockOffsets);
+    checkLeaves(4, this.v4Leaf8, this.v4Leaf16, this.valueCount);
+    checkLeaves(6, this.v6Leaf8, this.v6Leaf16, this.valueCount);
   }
 
   /**
@@ -206,11 +214,6 @@ export class MultiUserTable implements MultiUserClassifier {
         `checksum mismatch: header says ${hex(this.layout.checksum)}, content gives ${hex(actual)}`,
       );
     }
-    checkLeaves(4, this.v4Leaf8, this.v4Leaf16, this.valueCount);
-    checkLeaves(6, this.v6Leaf8, this.v6Leaf16, this.valueCount);
-    checkMonotone('IPv4 index', this.v4Index);
-    checkMonotone('IPv6 index', this.v6Index);
-    checkMonotone('IPv6 block offsets', this.v6BlockOffsets);
     const v4r = this.v4Ranges;
     checkIds('IPv4', this.r4, (i) => v4r[3 * i + 2]!, this.v4Escapes, this.v4LeafCount);
     const v6i = this.v6Ids;
@@ -421,7 +424,7 @@ export class MultiUserTable implements MultiUserClassifier {
     if (lo === first) return -1;
     const i = lo - 1;
     const leaf = this.leafV4(i);
-    if (leaf < 0 || leaf >= this.v4LeafCount) return -1;
+    if (!(leaf >= 0 && leaf < this.v4LeafCount)) return -1;
     // The address is in the range's prefix when both agree on the prefix's bits.
     const start = (c << 16) | r[3 * i]! | (r[3 * i + 1]! << 8);
     if (((n ^ start) & MASK[this.v4Leaf8[4 * leaf]!]!) !== 0) return -1;
@@ -476,7 +479,8 @@ export class MultiUserTable implements MultiUserClassifier {
       i = offsets[b + 1]! - 1;
     }
     const leaf = this.leafV6(i);
-    if (leaf < 0 || leaf >= this.v6LeafCount) return -1;
+    // Also false for an empty block's i = -1 (undefined) in a crafted table.
+    if (!(leaf >= 0 && leaf < this.v6LeafCount)) return -1;
     const kh = bk[b]!;
     const kl = this.v6Keys[i]!;
     const type = this.v6Leaf8[4 * leaf + 1];
@@ -504,7 +508,7 @@ export class MultiUserTable implements MultiUserClassifier {
     if (lo === 0) return -1;
     const b = 4 * (lo - 1);
     const leaf = this.v6LongIds[lo - 1]!;
-    if (leaf >= this.v6LeafCount || this.v6Leaf8[4 * leaf + 1] !== LEAF_MATCH) return -1;
+    if (!(leaf < this.v6LeafCount) || this.v6Leaf8[4 * leaf + 1] !== LEAF_MATCH) return -1;
     const bits = this.v6Leaf8[4 * leaf]!;
     if (
       ((w0 ^ keys[b]!) & MASK6[bits]!) !== 0 ||
