@@ -3,12 +3,13 @@ import { formatIPv4, formatIPv6, maskIPv4, maskIPv6, parseAddress } from '../ip/
 
 /**
  * A counted key derived from an address: `key` is what is counted (`192.0.2.1`, `2001:db8:1:2::/64`),
- * `address` the address the multi-user table is asked about (the counted network's first address),
- * `undefined` when the input was not an address.
+ * `address` the client's own address in canonical form, which the multi-user table is asked about
+ * (so a listed /96 or /128 inside a counted /64 applies to exactly its addresses), `undefined` when
+ * the input was not an address.
  *
  * @example
  * ```ts
- * const k: AddressKey = { key: '2001:db8:1:2::/64', address: '2001:db8:1:2::' };
+ * const k: AddressKey = { key: '2001:db8:1:2::/64', address: '2001:db8:1:2::7' };
  * ```
  */
 export interface AddressKey {
@@ -37,7 +38,7 @@ const masked = new Uint32Array(4);
  *
  * @example
  * ```ts
- * addressKey('2001:db8:1:2:3:4:5:6'); // { key: '2001:db8:1:2::/64', address: '2001:db8:1:2::' }
+ * addressKey('2001:db8:1:2:3:4:5:6'); // { key: '2001:db8:1:2::/64', address: '2001:db8:1:2:3:4:5:6' }
  * addressKey('::ffff:192.0.2.1');     // { key: '192.0.2.1', address: '192.0.2.1' }
  * addressKey('nonsense');            // { key: 'unknown-address', address: undefined }
  * ```
@@ -57,17 +58,15 @@ export function addressKey(raw: string | undefined | null, ipv4Subnet = 32, ipv6
   if (zone >= 0) s = s.slice(0, zone);
   const kind = parseAddress(s, words);
   if (kind === 4) {
-    const text = formatIPv4(maskIPv4(words[3]!, ipv4Subnet));
-    return { key: ipv4Subnet === 32 ? text : `${text}/${ipv4Subnet}`, address: text };
+    const address = formatIPv4(words[3]!);
+    if (ipv4Subnet === 32) return { key: address, address };
+    return { key: `${formatIPv4(maskIPv4(words[3]!, ipv4Subnet))}/${ipv4Subnet}`, address };
   }
   if (kind === 6) {
-    if (ipv6Subnet === 128) {
-      const text = formatIPv6(words);
-      return { key: text, address: text };
-    }
+    const address = formatIPv6(words);
+    if (ipv6Subnet === 128) return { key: address, address };
     maskIPv6(words, ipv6Subnet, masked);
-    const text = formatIPv6(masked);
-    return { key: `${text}/${ipv6Subnet}`, address: text };
+    return { key: `${formatIPv6(masked)}/${ipv6Subnet}`, address };
   }
   return { key: UNKNOWN_ADDRESS_KEY, address: undefined };
 }

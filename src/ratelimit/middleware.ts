@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { MultiUserMatch } from '../table/types.ts';
 import { addressKey, clientAddress, connectionAddress, UNKNOWN_ADDRESS_KEY, type AddressKey } from './address.ts';
-import { resolveFactor } from './factor.ts';
+import { FACTOR_CEILING, resolveFactor } from './factor.ts';
 import { formatRateLimit, formatRateLimitPolicy } from './headers.ts';
 import { MemoryStore } from './memory-store.ts';
 import type { HitResult, LimitedInfo, RateLimitDecision, RateLimitOptions, RateLimitStore, StoreRule } from './types.ts';
@@ -77,6 +77,13 @@ export function rateLimit(options: RateLimitOptions = {}): MiddlewareHandler {
   const table = options.table;
   const classify = table ? (ip: string) => table.lookup(ip) : fn(options.classify, 'classify');
   const factorOf = resolveFactor(options.factor);
+  const ceiling = typeof options.factor === 'object' && typeof options.factor.ceiling === 'number' ? options.factor.ceiling : FACTOR_CEILING;
+  // The algorithms compare limit × period (ms) in integers: past 2^53 a double rounds and a window edge may admit one too many.
+  if (Math.floor(limit * ceiling) * period * 1000 > Number.MAX_SAFE_INTEGER) {
+    throw new TypeError(
+      `rateLimit: options "limit" (${limit}) × factor ceiling (${ceiling}) × "period" (${period} s, in ms) must stay below 2^53 for exact counting`,
+    );
+  }
   const storeOption = options.store ?? new MemoryStore();
   if (typeof storeOption !== 'function' && typeof storeOption?.hit !== 'function') {
     throw new TypeError('rateLimit: option "store" must be a store (with hit()) or a function (c) => store');

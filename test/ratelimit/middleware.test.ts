@@ -287,9 +287,15 @@ describe('option validation', () => {
     [{ table: tinyTable, classify: () => undefined }, 'table'],
     [{ logger: {} }, 'logger'],
     [{ factor: 3 }, 'factor'],
+    [{ limit: 1_000_000_000, period: 86_400 }, 'limit'],
+    [{ limit: 20_000_000, period: 86_400, factor: { ceiling: 20, caps: { cgnat: 20 } } }, 'limit'],
   ])('%j → TypeError naming "%s"', (options, name) => {
     expect(() => rateLimit(options as RateLimitOptions)).toThrow(TypeError);
     expect(() => rateLimit(options as RateLimitOptions)).toThrow(`"${name}"`);
+  });
+
+  it('accepts the largest limit × period that stays exact', () => {
+    expect(() => rateLimit({ limit: 10_000_000, period: 86_400 })).not.toThrow();
   });
 
   it('accepts no options at all (documented defaults)', async () => {
