@@ -11,11 +11,14 @@ export interface AdminContext {
 }
 
 const encoder = new TextEncoder();
+/** Shortest `ADMIN_TOKEN` the endpoints accept (32 characters: 128 bits as hex). */
+export const MIN_TOKEN_LENGTH = 32;
 
 /**
  * Serves `/__multi-user/health` and `/__multi-user/lookup?ip=`, behind `Authorization: Bearer
- * <ADMIN_TOKEN>`. Returns `undefined` when `ADMIN_TOKEN` is unset, so the path is then ordinary
- * traffic for the origin: a deployment without the secret exposes nothing.
+ * <ADMIN_TOKEN>` (at least {@link MIN_TOKEN_LENGTH} characters, else every call answers 503 saying so).
+ * Returns `undefined` when `ADMIN_TOKEN` is unset, so the path is then ordinary traffic for the origin:
+ * a deployment without the secret exposes nothing.
  *
  * @example
  * ```ts
@@ -26,6 +29,10 @@ const encoder = new TextEncoder();
 export async function adminEndpoint(c: Context<{ Bindings: Env }>, admin: AdminContext): Promise<Response | undefined> {
   const token = c.env.ADMIN_TOKEN;
   if (!token) return undefined;
+  // The endpoints are not rate limited, so only a token too long to guess online is accepted.
+  if (token.length < MIN_TOKEN_LENGTH) {
+    return c.json({ error: `ADMIN_TOKEN is too short (${token.length} characters): set one of at least ${MIN_TOKEN_LENGTH}, e.g. \`openssl rand -hex 32\`` }, 503);
+  }
   const auth = c.req.header('authorization') ?? '';
   if (!auth.startsWith('Bearer ') || !(await sameSecret(auth.slice(7), token))) {
     return c.json({ error: 'unauthorized: send Authorization: Bearer <ADMIN_TOKEN>' }, 401, { 'WWW-Authenticate': 'Bearer' });

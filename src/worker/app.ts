@@ -7,6 +7,7 @@ import { parseConfig, type Config, type Env } from './config.ts';
 import { demoOrigin } from './demo-origin.ts';
 import { limitedResponse } from './limited-response.ts';
 import { originRequest } from './origin.ts';
+import { normalisePath } from './path.ts';
 import { ruleMatcher, type Rule } from './rules.ts';
 import { openTable, verifyTableOnce, type TableManifest, type TableState } from './table-state.ts';
 import { formatVerdict } from './verdict-header.ts';
@@ -102,7 +103,7 @@ export function createWorker(options: WorkerOptions = {}): EdgeWorker {
     if (p instanceof Error) return configError(c, p);
     if (state.verified === 'pending') c.executionCtx.waitUntil(verifyTableOnce(state));
 
-    const rule = p.matchRule(c.req.method, normalisePath(c.req.path));
+    const rule = p.matchRule(c.req.method, normalisePath(new URL(c.req.url).pathname));
     if (rule === undefined) {
       return forward(c, p.config.origin, classifier.lookup(c.req.header('cf-connecting-ip') ?? ''), undefined, state);
     }
@@ -135,19 +136,6 @@ function explain(ip: string, p: Prepared | Error, classifier: MultiUserClassifie
     return { id: rule.id, limit: rule.limit, factor, effectiveLimit: Math.floor(rule.limit * factor) };
   });
   return { match: match ?? null, rules };
-}
-
-// Percent-decoding and slash-collapsing before matching: "/%61pi" or "//api" must not slip past a rule for "/api".
-function normalisePath(path: string): string {
-  let p = path;
-  if (p.includes('%')) {
-    try {
-      p = decodeURIComponent(p);
-    } catch {
-      // Malformed escapes stay as they are; the origin will reject them.
-    }
-  }
-  return p.includes('//') ? p.replace(/\/{2,}/g, '/') : p;
 }
 
 function configError(c: Context<AppEnv>, err: Error): Response {

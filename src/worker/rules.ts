@@ -15,9 +15,9 @@ export interface Rule {
   limit: number;
   /** Window length in seconds. */
   period: number;
-  /** A path prefix (`/api` matches `/api` and `/api/…`), or a URLPattern glob when it contains `*` (`/img/*.png`). Default: every path. */
+  /** A path prefix (`/api` matches `/api`, `/api/…` and `/api.json`), or a URLPattern glob when it contains `*` (`/img/*.png`); case-insensitive. Default: every path. */
   path?: string;
-  /** Upper-case HTTP methods the rule applies to. Default: all. */
+  /** Upper-case HTTP methods the rule applies to (`GET` implies `HEAD`). Default: all. */
   methods?: string[];
   /** Default: the middleware's default (`sliding-window`). */
   algorithm?: RateLimitAlgorithm;
@@ -49,6 +49,7 @@ const METHOD = /^[A-Z]+$/;
 const ID = /^[\x21\x23-\x5b\x5d-\x7e]{1,64}$/;
 const MAX_PERIOD = 86_400;
 const MAX_LIMIT = 1_000_000_000;
+const MAX_LIMIT_PERIOD = 900_000_000_000;
 
 /**
  * Parses and validates the `RULES` setting: a JSON string, or the already-parsed array that a TOML
@@ -99,6 +100,10 @@ function parseRule(item: unknown, at: string): Rule {
     limit: integer(r.limit, `${at}.limit`, 1, MAX_LIMIT),
     period: integer(r.period, `${at}.period`, 1, MAX_PERIOD),
   };
+  // The limiter counts in integers of limit × factor (≤ 10) × period in ms, exact below 2^53.
+  if (rule.limit * rule.period > MAX_LIMIT_PERIOD) {
+    throw new RulesError(`${at}: limit × period must be at most ${MAX_LIMIT_PERIOD} for exact counting, got ${rule.limit} × ${rule.period}`);
+  }
   if (r.path !== undefined) {
     if (typeof r.path !== 'string' || !r.path.startsWith('/')) {
       throw new RulesError(`${at}.path: expected a path prefix or glob starting with "/", got ${describe(r.path)}`);
@@ -146,30 +151,34 @@ function describe(v: unknown): string {
 }
 
 /**
- * A compiled rule matcher: the first rule whose path and method match wins.
+ * A compiled rule matcher: the first rule whose path and method match wins. Paths compare case-
+ * insensitively (rule paths are lower-cased; request paths come through `normalisePath`), and a rule
+ * for GET also covers HEAD.
  *
  * @example
  * ```ts
  * const match = ruleMatcher(parseRules('[{"id":"a","limit":5,"period":10,"path":"/api"}]'));
- * match('GET', '/api/users')?.id; // 'a'
+ * match('GET', normalisePath('/API/users'))?.id; // 'a'
  * ```
  */
 export function ruleMatcher(rules: readonly Rule[]): (method: string, pathname: string) => Rule | undefined {
   const tests = rules.map((rule) => {
-    const methods = rule.methods ? new Set(rule.methods) : undefined;
-    const path = rule.path;
+    // A GET rule covers HEAD too: origins answer HEAD with the GET handler, doing the same work.
+    const methods = rule.methods ? new Set(rule.methods.includes('GET') ? [...rule.methods, 'HEAD'] : rule.methods) : undefined;
+    const path = rule.path?.toLowerCase();
     let matchPath: (p: string) => boolean;
     if (path === undefined || path === '/') matchPath = () => true;
     else if (path.includes('*')) {
       const pattern = new URLPattern({ pathname: path });
       matchPath = (p) => pattern.test({ pathname: p });
     } else {
-      // Segment-aware prefix: "/api" covers "/api" and "/api/x", not "/apix".
+      // Segment-aware prefix: "/api" covers "/api", "/api/x" and a format suffix "/api.json", not "/apix".
       const base = path.endsWith('/') ? path.slice(0, -1) : path;
-      matchPath = (p) => p === base || p.startsWith(`${base}/`);
+      matchPath = (p) => p === base || p.startsWith(`${base}/`) || p.startsWith(`${base}.`);
     }
     return { rule, methods, matchPath };
   });
+  /** `pathname` must be in the form `normalisePath` gives (lower case, decoded, resolved). */
   return function matchRule(method, pathname) {
     for (const t of tests) {
       if ((t.methods === undefined || t.methods.has(method)) && t.matchPath(pathname)) return t.rule;

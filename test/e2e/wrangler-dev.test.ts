@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWranglerDev, type WranglerDev } from '../support/wrangler-dev.ts';
 
 const LIMIT = 4;
-const TOKEN = 'e2e-admin-token';
+const TOKEN = 'e2e-admin-token-long-enough-to-be-accepted';
 const MULTI = '198.51.100.7'; // cgnat in the example table (data/multi-user-prefixes.csv)
 
 let origin: Server;

@@ -14,6 +14,8 @@ const SINGLE = '192.0.2.250';
 const rules = (r: object[]) => JSON.stringify(r);
 const low = (limit: number, extra: object = {}) => rules([{ id: uniqueId('low'), limit, period: 60, ...extra }]);
 const policy = (res: Response) => res.headers.get('ratelimit-policy');
+const TOKEN = 'a-test-admin-token-of-32-chars-ok';
+const bearer = { headers: { authorization: `Bearer ${TOKEN}` } };
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -70,6 +72,14 @@ describe('rules', () => {
     ['GET', '/api/users/7', api],
     ['DELETE', '/api/x', api],
     ['GET', '/apix', 'rest'],
+    ['POST', '/LOGIN', login],
+    ['POST', '/login;jsessionid=1', login],
+    ['POST', '/login.json', login],
+    ['POST', '/x%2F..%2Flogin', login],
+    ['POST', '/x/%2e%2e/login', login],
+    ['POST', '/static/..%2Flogin', login],
+    ['POST', '/a\\..\\login', login],
+    ['HEAD', '/api/x', api],
   ])('%s %s is counted by the first matching rule', async (method, path, id) => {
     const res = await send(worker, env, '192.0.2.10', path, { method });
     expect(policy(res)).toMatch(new RegExp(`^"${id}";`));
@@ -97,6 +107,7 @@ describe('rules', () => {
     ['[{"id":"a","limit":5,"period":60,"methods":["get"]}]', 'RULES[0].methods'],
     ['[{"id":"a","limit":5,"period":60,"algorithm":"leaky"}]', 'RULES[0].algorithm'],
     ['[{"id":"a","limit":5,"period":60,"path":"api"}]', 'RULES[0].path'],
+    ['[{"id":"a","limit":1000000000,"period":86400}]', 'RULES[0]: limit × period'],
     ['[{"id":"a","limit":5,"period":60},{"id":"a","limit":5,"period":60}]', 'RULES[1].id'],
   ])('invalid RULES %s → 500 naming %s', async (raw, expected) => {
     const res = await send(worker, fixedEnv({ RULES: raw }), SINGLE, '/', { headers: { accept: 'application/json' } });
@@ -156,12 +167,14 @@ describe('a broken table never fails closed', () => {
     ['one flipped byte (caught by the checksum after the first response)', flipped],
   ])('%s: base limits for everyone, fault on health', async (_name, broken) => {
     const w = createWorker({ tableBytes: broken, manifest });
-    const env = fixedEnv({ STORE: 'memory', RULES: low(2), ADMIN_TOKEN: 't' });
+    const env = fixedEnv({ STORE: 'memory', RULES: low(2), ADMIN_TOKEN: TOKEN });
     await send(w, env, '192.0.2.99'); // first request: the checksum runs in waitUntil
     expect(await statuses(w, env, MULTI, 3)).toEqual([200, 200, 429]);
-    const health = await send(w, env, SINGLE, '/__multi-user/health', { headers: { authorization: 'Bearer t' } });
+    const health = await send(w, env, SINGLE, '/__multi-user/health', bearer);
     expect(health.status).toBe(503);
-    expect(((await health.json()) as { table: { fault: string } }).table.fault).toMatch(/^table: /);
+    const body = (await health.json()) as { table: { fault: string; verified: string } };
+    expect(body.table.fault).toMatch(/^table: /);
+    expect(body.table.verified).toBe('failed');
   });
 });
 
@@ -171,18 +184,25 @@ describe('admin endpoints', () => {
     expect(((await res.json()) as { origin: string }).origin).toBe('demo');
   });
 
-  it.each([undefined, 'Bearer wrong', 'Basic c2VjcmV0', 'Bearer secret2'])('refuse Authorization %s', async (auth) => {
+  it.each([undefined, 'Bearer wrong', `Basic ${btoa(TOKEN)}`, `Bearer ${TOKEN}x`, `Bearer ${TOKEN.slice(1)}`, TOKEN])('refuse Authorization %s', async (auth) => {
     const headers: Record<string, string> = auth ? { authorization: auth } : {};
-    const res = await send(worker, fixedEnv({ ADMIN_TOKEN: 'secret' }), SINGLE, '/__multi-user/health', { headers });
+    const res = await send(worker, fixedEnv({ ADMIN_TOKEN: TOKEN }), SINGLE, '/__multi-user/health', { headers });
     expect(res.status).toBe(401);
   });
 
+  it('refuse to run with a guessable ADMIN_TOKEN', async () => {
+    const res = await send(worker, fixedEnv({ ADMIN_TOKEN: 'secret' }), SINGLE, '/__multi-user/health', { headers: { authorization: 'Bearer secret' } });
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { error: string }).error).toContain('ADMIN_TOKEN is too short');
+  });
+
   it('health and lookup answer with the token', async () => {
-    const env = fixedEnv({ ADMIN_TOKEN: 'secret', STORE: 'memory', RULES: low(10) });
-    const auth = { headers: { authorization: 'Bearer secret' } };
+    const env = fixedEnv({ ADMIN_TOKEN: TOKEN, STORE: 'memory', RULES: low(10) });
+    const auth = bearer;
+    await send(worker, env, SINGLE); // the first request of an isolate starts the checksum in waitUntil
     const health = (await (await send(worker, env, SINGLE, '/__multi-user/health', auth)).json()) as Record<string, any>;
     expect(health.ok).toBe(true);
-    expect(health.table).toMatchObject({ loaded: true, sha256: manifest.table.sha256, ipv4Prefixes: table.info.v4Prefixes });
+    expect(health.table).toMatchObject({ loaded: true, verified: 'ok', sha256: manifest.table.sha256, ipv4Prefixes: table.info.v4Prefixes });
     const lookup = (await (await send(worker, env, SINGLE, `/__multi-user/lookup?ip=${MULTI}`, auth)).json()) as Record<string, any>;
     const factor = multiUserFactor(table.lookup(MULTI));
     expect(lookup.match).toEqual(table.lookup(MULTI));
