@@ -10,6 +10,8 @@ import { join } from 'node:path';
 
 export interface WranglerDev {
   url: string;
+  /** The wrangler process (leader of its process group; workerd runs below it). */
+  pid: number;
   stop(): Promise<void>;
   output(): string;
 }
@@ -25,7 +27,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startWranglerDev(vars: Record<string, string>, timeoutMs = 90_000): Promise<WranglerDev> {
+/** `config`: another wrangler config file (default: the project's wrangler.toml). */
+export async function startWranglerDev(vars: Record<string, string>, timeoutMs = 90_000, config?: string): Promise<WranglerDev> {
   const root = new URL('../..', import.meta.url).pathname;
   const [port, inspector] = [await freePort(), await freePort()];
   const persist = mkdtempSync(join(tmpdir(), 'multi-user-ip-dev-'));
@@ -38,6 +41,7 @@ export async function startWranglerDev(vars: Record<string, string>, timeoutMs =
     '--show-interactive-dev-session=false',
     '--persist-to', persist,
     '--log-level', 'warn',
+    ...(config ? ['--config', config] : []),
     ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
   ];
   let log = '';
@@ -66,7 +70,7 @@ export async function startWranglerDev(vars: Record<string, string>, timeoutMs =
     if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}:\n${log}`);
     try {
       await fetch(`${url}/__ready`, { signal: AbortSignal.timeout(2000) });
-      return { url, stop, output: () => log };
+      return { url, pid: child.pid!, stop, output: () => log };
     } catch {
       await new Promise((r) => setTimeout(r, 250));
     }
