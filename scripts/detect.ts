@@ -7,7 +7,7 @@
  * line) and writes the multi-user prefix list `prefix,kind,users,confidence,evidence` that
  * build-table reads as is. Method and defaults: docs/detection.md.
  */
-import { closeSync, createReadStream, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -15,7 +15,7 @@ import type { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { createGunzip, gunzipSync } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 import { PrefixMatcher } from '../src/detect/address.ts';
 import type { ListHit } from '../src/detect/classify.ts';
 import { Detector, formatPrefixCsv, type DetectorShard, type DetectResult } from '../src/detect/detector.ts';
@@ -26,6 +26,7 @@ import { renderReport } from '../src/detect/report/html.ts';
 import { formatSummary, summarize } from '../src/detect/report/summary.ts';
 import { parsePrefixList } from '../src/prefix-list/index.ts';
 import { MULTI_USER_KINDS, type MultiUserKind } from '../src/table/types.ts';
+import { chartJsSource, readMaybeGzip, writeAtomic } from './lib/files.ts';
 
 /**
  * Inputs and outputs of one detection run; thresholds as in {@link DetectOptions}.
@@ -75,10 +76,6 @@ function openInput(file: string): Readable {
   return raw;
 }
 
-function readText(file: string): string {
-  const buf = readFileSync(file);
-  return (buf[0] === 0x1f && buf[1] === 0x8b ? gunzipSync(buf) : buf).toString('utf8');
-}
 
 /**
  * Calls `fn` for every line of a (possibly gzipped) file, streaming. Hand-written rather than
@@ -294,13 +291,13 @@ export async function runDetect(options: RunDetectOptions): Promise<DetectResult
   let peering: Map<number, NetworkType> | undefined;
   for (const file of peeringDb ?? []) {
     peering ??= new Map();
-    for (const [k, v] of parsePeeringDb(readText(file), file)) peering.set(k, v);
+    for (const [k, v] of parsePeeringDb(readMaybeGzip(file), file)) peering.set(k, v);
   }
 
   let matcher: PrefixMatcher<ListHit> | undefined;
   for (const { kind, file } of lists ?? []) {
     matcher ??= new PrefixMatcher();
-    const parsed = parsePrefixList(readText(file), { file, kind });
+    const parsed = parsePrefixList(readMaybeGzip(file), { file, kind });
     if (parsed.errors.length > 0) {
       say(`warning: ${parsed.errors.length} bad lines in ${file}; first: ${parsed.errors[0]!.message}`);
       if (parsed.entries.length === 0) throw new Error(`${file}: no usable prefixes (${parsed.errors[0]!.message})`);
@@ -359,18 +356,11 @@ export async function runDetect(options: RunDetectOptions): Promise<DetectResult
   writeAtomic(out, formatPrefixCsv(result.prefixes));
   const summary = summarize(result);
   if (report !== undefined) {
-    const chartPath = join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js');
-    writeAtomic(report, renderReport(summary, readFileSync(chartPath, 'utf8')));
+    writeAtomic(report, renderReport(summary, chartJsSource()));
   }
   say(formatSummary(summary));
   say(`wrote ${result.prefixes.length} prefixes to ${out}${report !== undefined ? ` and the report to ${report}` : ''} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return result;
-}
-
-function writeAtomic(file: string, text: string): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
 }
 
 const THRESHOLD_FLAGS: Record<string, keyof DetectOptions> = {

@@ -21,7 +21,8 @@ import { MULTI_USER_KINDS, MultiUserTable, type MultiUserKind, type MultiUserMat
 import { compareAddresses, pct, type ValidationMetrics } from '../src/validate/index.ts';
 import { buildTable, BuildTableError, ChurnGuardError, DEFAULT_INPUT, DEFAULT_OUT, type BuildResult } from './build-table.ts';
 import { runDetect } from './detect.ts';
-import { readMaybeGzip, runValidate, ValidateError } from './validate.ts';
+import { runValidate, ValidateError } from './validate.ts';
+import { InputError, readMaybeGzip } from './lib/files.ts';
 
 /**
  * Exit codes of `npm run rebuild`.
@@ -367,7 +368,7 @@ export async function runRebuild(options: RebuildOptions): Promise<RebuildOutcom
     report(formatChanges(changes, options.previous ?? 'an empty table'));
     return outcome('built', `${build.outPath} (${changed ? 'changed' : 'unchanged'}); list ${outList}`, { changed, changes, metrics, build });
   } catch (e) {
-    if (e instanceof RebuildFailure || e instanceof ValidateError || e instanceof TypeError) return outcome('failed', e.message);
+    if (e instanceof RebuildFailure || e instanceof ValidateError || e instanceof InputError || e instanceof TypeError) return outcome('failed', e.message);
     // Other errors (e.g. detection finding the logs mostly malformed) name their file in the message.
     return outcome('failed', e instanceof Error ? e.message : String(e));
   } finally {

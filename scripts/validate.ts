@@ -9,13 +9,11 @@
  * download); gzip is detected by its magic bytes. Exit codes: 0 done, 1 failed (unreadable input, no usable
  * traceroute, a list that does not compile), 2 bad arguments. See docs/validation.md.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { gunzipSync } from 'node:zlib';
 import { parsePrefixList } from '../src/prefix-list/index.ts';
+import { chartJsSource, InputError, readMaybeGzip } from './lib/files.ts';
 import { compileTable, MULTI_USER_KINDS, MultiUserTable, TableCompileError, type MultiUserKind } from '../src/table/index.ts';
 import {
   buildGroundTruth,
@@ -88,41 +86,6 @@ export class ValidateError extends Error {
   override name = 'ValidateError';
 }
 
-/**
- * Reads a file as text, gunzipping it when it starts with the gzip magic bytes (1f 8b).
- *
- * @example
- * ```ts
- * const text = readMaybeGzip('results.jsonl.gz');
- * ```
- */
-export function readMaybeGzip(file: string): string {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (e) {
-    throw new ValidateError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      bytes = gunzipSync(bytes);
-    } catch (e) {
-      throw new ValidateError(`${file}: gzip data is corrupt (${(e as Error).message})`);
-    }
-  } else if (bytes[0] === 0x42 && bytes[1] === 0x5a && bytes[2] === 0x68) {
-    throw new ValidateError(`${file}: bzip2 is not supported; decompress it first (bunzip2 -k ${file})`);
-  }
-  return bytes.toString('utf8');
-}
-
-function chartJsSource(): string | undefined {
-  try {
-    const main = createRequire(import.meta.url).resolve('chart.js');
-    return readFileSync(join(dirname(main), 'chart.umd.min.js'), 'utf8');
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Labels the Atlas probes' public addresses, scores the list on them, prints the terminal report and
@@ -258,7 +221,7 @@ export async function main(argv: string[]): Promise<number> {
     await runValidate(options);
     return 0;
   } catch (e) {
-    process.stderr.write(`validate: ${e instanceof ValidateError ? e.message : (e as Error).stack}\n`);
+    process.stderr.write(`validate: ${e instanceof ValidateError || e instanceof InputError ? e.message : (e as Error).stack}\n`);
     return 1;
   }
 }
