@@ -123,14 +123,7 @@ export class DurableObjectStore implements RateLimitStore {
     info.hits++;
     if (info.allowances > 0) {
       if (now < info.leaseUntil) {
-        info.allowances--;
-        const remaining = info.leaseRemaining + info.allowances;
-        return {
-          allowed: true,
-          remaining,
-          resetMs: Math.max(0, info.resetAt - now),
-          retryAfterMs: remaining > 0 ? 0 : Math.max(1, info.retryAt - now),
-        };
+        return useAllowance(info, now);
       }
       info.allowances = 0;
     }
@@ -174,14 +167,7 @@ export class DurableObjectStore implements RateLimitStore {
       if (!own.allowed && info.allowances > 0 && now < info.leaseUntil) {
         // Denied because a lease of this very isolate holds the quota: take one of its hits (counted
         // by the object already), so concurrent requests do not leave a fresh lease unused.
-        info.allowances--;
-        const remaining = info.leaseRemaining + info.allowances;
-        return {
-          allowed: true,
-          remaining,
-          resetMs: Math.max(0, info.resetAt - now),
-          retryAfterMs: remaining > 0 ? 0 : Math.max(1, info.retryAt - now),
-        };
+        return useAllowance(info, now);
       }
       const last = results[results.length - 1]!;
       // An allowed last hit leaves nothing to cache when a mitigation timeout is set: the first excess
@@ -222,4 +208,16 @@ function checked(results: unknown, count: number): HitResult[] {
     throw new TypeError(`DurableObjectStore: the counter answered ${JSON.stringify(results)?.slice(0, 100)}, expected ${count} results`);
   }
   return results as HitResult[];
+}
+
+/** Spends one leased allowance (already counted by the object) as an allowed hit. */
+function useAllowance(info: KeyInfo, now: number): HitResult {
+  info.allowances--;
+  const remaining = info.leaseRemaining + info.allowances;
+  return {
+    allowed: true,
+    remaining,
+    resetMs: Math.max(0, info.resetAt - now),
+    retryAfterMs: remaining > 0 ? 0 : Math.max(1, info.retryAt - now),
+  };
 }
