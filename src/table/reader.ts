@@ -165,14 +165,8 @@ export class MultiUserTable implements MultiUserClassifier {
     checkEnds('IPv4 index', this.v4Index, V4_INDEX_LENGTH, r4);
     checkEnds('IPv6 index', this.v6Index, V6_INDEX_LENGTH, b6);
     checkEnds('IPv6 block offsets', this.v6BlockOffsets, b6 + 1, r6);
-    // Cheap (~70k comparisons and the few hundred leaves, no per-range work), and what keeps every
-    // lookup on untrusted bytes in bounds and finite even before verify(): binary searches then only
-    // see bounds in [0, count], and every leaf's length and value index exist.
-    checkMonotone('IPv4 index', this.v4Index);
-    checkMonotone('IPv6 index', this.v6Index);
-    checkMonotone('IPv6 block offsets', this.v6BlockOffsets);
-    checkLeaves(4, this.v4Leaf8, this.v4Leaf16, this.valueCount);
-    checkLeaves(6, this.v6Leaf8, this.v6Leaf16, this.valueCount);
+    // Nothing per entry here: walking the 65k-entry index costs milliseconds in a cold isolate. Lookups
+    // bound every search window and clamp leaf lengths and values instead; verify() checks the rest.
   }
 
   /**
@@ -214,6 +208,11 @@ export class MultiUserTable implements MultiUserClassifier {
         `checksum mismatch: header says ${hex(this.layout.checksum)}, content gives ${hex(actual)}`,
       );
     }
+    checkLeaves(4, this.v4Leaf8, this.v4Leaf16, this.valueCount);
+    checkLeaves(6, this.v6Leaf8, this.v6Leaf16, this.valueCount);
+    checkMonotone('IPv4 index', this.v4Index);
+    checkMonotone('IPv6 index', this.v6Index);
+    checkMonotone('IPv6 block offsets', this.v6BlockOffsets);
     const v4r = this.v4Ranges;
     checkIds('IPv4', this.r4, (i) => v4r[3 * i + 2]!, this.v4Escapes, this.v4LeafCount);
     const v6i = this.v6Ids;
@@ -413,6 +412,9 @@ export class MultiUserTable implements MultiUserClassifier {
     const c = n >>> 16;
     let lo = index[c]!;
     let hi = index[c + 1]!;
+    // A crafted index could point past the ranges or backwards (verify() rejects it): stay in bounds
+    // and finite, since lo + hi then never exceeds 2^32.
+    if (!(lo <= hi && hi <= this.r4)) return -1;
     const first = lo;
     const k = n & 0xffff;
     const r = this.v4Ranges;
@@ -449,6 +451,7 @@ export class MultiUserTable implements MultiUserClassifier {
     // The /32 block: last block key ≤ w0 within the chunk.
     let lo = index[c]!;
     let hi = index[c + 1]!;
+    if (!(lo <= hi && hi <= this.v6BlockKeys.length)) return -1; // crafted index: see findV4
     const firstBlock = lo;
     const bk = this.v6BlockKeys;
     while (lo < hi) {
@@ -464,6 +467,7 @@ export class MultiUserTable implements MultiUserClassifier {
       // Last range ≤ w1 in the block, else the block before's last range.
       lo = offsets[b]!;
       hi = offsets[b + 1]!;
+      if (!(lo <= hi && hi <= this.v6Keys.length)) return -1; // crafted offsets: see findV4
       const keys = this.v6Keys;
       while (lo < hi) {
         const m = (lo + hi) >>> 1;
