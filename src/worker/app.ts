@@ -14,6 +14,11 @@ import { formatVerdict } from './verdict-header.ts';
 
 /**
  * Inputs of {@link createWorker}: the table bytes and manifest the bundle carries.
+ *
+ * @example
+ * ```ts
+ * const options: WorkerOptions = { tableBytes: new Uint8Array(0) }; // an empty table: base limits, fault on health
+ * ```
  */
 export interface WorkerOptions {
   /** The compiled table (`multi-user-table.bin`); missing or corrupt: base limits for everyone, reported on `health`. */
