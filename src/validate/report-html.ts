@@ -127,7 +127,7 @@ export function renderHtmlReport(summary: ValidationSummary, options: HtmlReport
     // Inlined verbatim; a literal "</script" inside would end the element early, so it is split.
     scripts =
       `<script>${options.chartJs.replace(/<\/script/gi, '<\\/script')}</script>\n` +
-      `<script>const d=${scriptJson(data)};new Chart(document.getElementById('rules'),{type:'bar',data:{labels:d.labels,datasets:[{label:'traceroutes',data:d.counts,backgroundColor:d.colours}]},options:{indexAxis:'y',plugins:{legend:{display:false}},maintainAspectRatio:false}});</script>`;
+      `<script>const d=${scriptJson(data)};Chart.defaults.animation=false;new Chart(document.getElementById('rules'),{type:'bar',data:{labels:d.labels,datasets:[{label:'traceroutes',data:d.counts,backgroundColor:d.colours}]},options:{indexAxis:'y',plugins:{legend:{display:false}},maintainAspectRatio:false}});</script>`;
   }
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>

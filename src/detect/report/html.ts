@@ -80,6 +80,8 @@ code{font-size:12px}.note{color:#666}
 <script>${chartJsSource.replace(/<\/script/gi, '<\\/script')}</script>
 <script>
 const DATA = ${scriptJson(data)};
+// A report is read, printed and screenshotted: draw the final state at once.
+Chart.defaults.animation = false;
 const colors = {cgnat:'#1f77b4',enterprise:'#2ca02c',vpn:'#9467bd',relay:'#17becf',proxy:'#8c564b',tor:'#7f7f7f',unknown:'#bcbd22'};
 new Chart(document.getElementById('cdf'), {type:'line', data:{datasets:[{label:'share of /24s (/48s)', data:DATA.cdf, stepped:true, pointRadius:0, borderColor:'#1f77b4'}]},
   options:{maintainAspectRatio:false, parsing:false, scales:{x:{type:'logarithmic', title:{display:true,text:'distinct browser user agents'}}, y:{min:0,max:1,title:{display:true,text:'cumulative share'}}}}});
