@@ -49,7 +49,7 @@ export interface ValidateOptions {
   kind?: MultiUserKind | undefined;
   /** List kinds counted as positive. Default `['cgnat']`. */
   positiveKinds?: MultiUserKind[] | undefined;
-  /** What RFC 1918 carrier hops mean. Default `'cgnat'`. */
+  /** What RFC 1918 hops after the home router mean (rule 5): `'unknown'` (default, strict) or `'cgnat'` (the broad reading). */
   privateCarrierHops?: 'cgnat' | 'unknown' | undefined;
   /** Write the self-contained HTML report here. */
   report?: string | undefined;

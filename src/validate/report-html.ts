@@ -1,7 +1,7 @@
 import { formatLocation } from './atlas-result.ts';
 import { REASON_LABEL } from './hop-rules.ts';
 import type { Scores } from './metrics.ts';
-import { pct, type ValidationSummary } from './report-text.ts';
+import { pct, readingLine, type ValidationSummary } from './report-text.ts';
 
 /**
  * Options of {@link renderHtmlReport}.
@@ -63,6 +63,9 @@ export function renderHtmlReport(summary: ValidationSummary, options: HtmlReport
   parts.push(
     `<p>${gt.labels.length} addresses labelled: <b>cgnat ${counts.cgnat}</b>, <b>not-cgnat ${counts['not-cgnat']}</b>, <b>unknown ${counts.unknown}</b>.</p>`,
   );
+  // Minimal lines (issue 15): the reading used and the disagreements; the layout is #14's.
+  parts.push(`<p>Reading: ${esc(readingLine(gt.reading))}. Addresses whose traceroutes disagree: ${gt.disagreements.length}.</p>`);
+  if (gt.disagreements.length > 0) parts.push(`<pre>${esc(gt.disagreements.map((l) => `${l.address} → ${l.label}: ${l.disagreement}`).join('\n'))}</pre>`);
   parts.push('<h2>Traceroutes per rule</h2>');
   if (options.chartJs) parts.push('<div class="chart"><canvas id="rules"></canvas></div>');
   parts.push(
