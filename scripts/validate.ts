@@ -3,7 +3,7 @@
  *
  *   npm run validate -- --traceroutes FILE... [--probes FILE] [--list PREFIXES.csv] [--report FILE.html]
  *                       [--labels-out FILE.csv] [--kind KIND] [--positive-kinds cgnat,unknown]
- *                       [--private-hops cgnat|unknown]
+ *                       [--private-hops unknown|cgnat]   (default unknown; cgnat = the broad reading)
  *
  * Traceroute files: the Atlas API's JSON array, a `{ results: [...] }` dump, or one result a line (bulk
  * download); gzip is detected by its magic bytes. Exit codes: 0 done, 1 failed (unreadable input, no usable
@@ -143,7 +143,8 @@ export async function runValidate(options: ValidateOptions): Promise<ValidateOut
 
 const USAGE = `usage: npm run validate -- --traceroutes FILE... [--probes FILE] [--list PREFIXES.csv]
          [--report FILE.html] [--labels-out FILE.csv] [--kind KIND] [--positive-kinds K1,K2]
-         [--private-hops cgnat|unknown]`;
+         [--private-hops unknown|cgnat]  rule 5 (RFC 1918 hops after the home router, then public
+                                         space elsewhere): unknown (default) or cgnat (the broad reading)`;
 
 function parseKinds(text: string, option: string): MultiUserKind[] {
   const kinds = text.split(',').map((k) => k.trim()).filter(Boolean);

@@ -70,6 +70,19 @@ describe('hop rules (IPv4, crafted traceroutes)', () => {
     expect(classifyTraceroute(tr({ from: FROM, src: SRC, hops: [HOME, '100.64.0.1', P1] })).label).toBe('cgnat');
   });
 
+  // The two paths the issue quotes from an anchoring measurement (hops as written there; the dump itself is
+  // not in the repository's fixtures).
+  it.each<[string, string, string[], string, string]>([
+    // first public hop 85.187.221.1 is not in 151.237.6.0/24: two private hops then public elsewhere → rule 5
+    ['double NAT, public elsewhere', '151.237.6.235', ['10.1.1.1', '192.168.0.1', '85.187.221.1'], 'unknown', 'private-hop-after-home-router'],
+    // the same path for a probe whose public address is in 85.187.221.0/24 → rule 4
+    ['double NAT, own /24', '85.187.221.77', ['10.1.1.1', '192.168.0.1', '85.187.221.1'], 'not-cgnat', 'nat-at-customer-edge'],
+    // 192.136.136.193 is in the probe's /24; the 100.64/10 hop comes after public space → rules 4 and 3
+    ['own /24, 100.64/10 deep inside', '192.136.136.246', ['10.1.127.241', '192.136.136.193', '4.69.1.1', '100.123.249.2', '4.69.2.2'], 'not-cgnat', 'nat-at-customer-edge'],
+  ])('the issue\'s example: %s → %s', (_name, from, hops, label, reason) => {
+    expect(classifyTraceroute(tr({ from, src: '192.168.0.10', hops }))).toMatchObject({ label, reason });
+  });
+
   it('names 100.64/10 after the first public hop as carrier infrastructure', () => {
     const v = classifyTraceroute(tr({ from: FROM, src: SRC, hops: [HOME, P1, '100.64.5.5', P2] }));
     expect(v.detail).toContain('hop 3 100.64.5.5 after the first public hop is carrier infrastructure');
