@@ -50,6 +50,12 @@ export interface SimulateOptions {
   clientAsn?: boolean;
   /** Share of lines replaced by garbage (truncated JSON). Default 0.0005. */
   malformedRate?: number;
+  /**
+   * Which population: `default` (the one the detector's defaults were tuned on: addresses of one pool carry
+   * similar loads) or `uneven` (each carrier-NAT pool address carries its own load, 40 to 900 people a day,
+   * and enterprise gateways 100 to 1,900 staff). Default `default`.
+   */
+  population?: 'default' | 'uneven';
 }
 
 /**
@@ -189,6 +195,8 @@ export function simulate(agents: SimulatorUserAgents, options: SimulateOptions, 
   const tsFormat = options.timestampFormat ?? 'rfc3339';
   const withAsn = options.clientAsn ?? true;
   const malformedRate = options.malformedRate ?? 0.0005;
+  const population = options.population ?? 'default';
+  if (population !== 'default' && population !== 'uneven') throw new TypeError(`simulate: population must be 'default' or 'uneven', got ${String(population)}`);
   for (const [name, v] of [['days', days], ['scale', scale], ['intensity', intensity]] as const) {
     if (!(Number.isFinite(v) && v > 0)) throw new TypeError(`simulate: ${name} must be a positive number, got ${v}`);
   }
@@ -293,7 +301,15 @@ export function simulate(agents: SimulatorUserAgents, options: SimulateOptions, 
     const base = rng.logUniform(lo, hi);
     return () => Math.round(base * (0.8 + 0.45 * rng.next()));
   };
-  const pools: Pool[] = [
+  // The uneven population: every address draws its own load, log-uniform over 40–900 people a day
+  // (subscribers = people / people a day per subscriber: 0.08 for phones, about 1 for households).
+  const perAddress = (peoplePerSubscriber: number) => () => Math.max(1, Math.round(rng.logUniform(40, 900) / peoplePerSubscriber));
+  const pools: Pool[] = population === 'uneven' ? [
+    { ips: seq('37.120.10.', 1, n(24)), asn: 64600, role: 'cgnat-mobile', blockSize: 64, subscribers: perAddress(0.08), dailyActive: 0.08, householdSubscribers: false },
+    { ips: seq('37.120.11.', 1, n(16)), asn: 64600, role: 'cgnat-mobile', blockSize: 64, subscribers: perAddress(0.08), dailyActive: 0.08, householdSubscribers: false },
+    { ips: seq('81.20.15.', 200, Math.min(50, n(12))), asn: 64601, role: 'cgnat-broadband', blockSize: 512, subscribers: perAddress(1), dailyActive: 0.5, householdSubscribers: true },
+    { ips: seq('92.40.8.', 1, n(20)), asn: 64602, role: 'cgnat-broadband', blockSize: 512, subscribers: perAddress(1), dailyActive: 0.5, householdSubscribers: true },
+  ] : [
     { ips: seq('37.120.10.', 1, n(24)), asn: 64600, role: 'cgnat-mobile', blockSize: 64, subscribers: poolSize(200, 2000), dailyActive: 0.08, householdSubscribers: false },
     { ips: seq('37.120.11.', 1, n(16)), asn: 64600, role: 'cgnat-mobile', blockSize: 64, subscribers: poolSize(200, 2000), dailyActive: 0.08, householdSubscribers: false },
     // A quiet pool: few of its subscribers visit this site each day (the detection boundary).
@@ -340,7 +356,8 @@ export function simulate(agents: SimulatorUserAgents, options: SimulateOptions, 
   const entState = enterprises.map((e) => {
     const unit = e.family === 6 ? `${e.ip}/64` : e.ip;
     record(unit, e.family, 'enterprise', e.asn, 'enterprise');
-    return { ...e, unit, staff: Array.from({ length: Math.round(rng.logUniform(40, 300)) }, () => device(people.sample(rng))) };
+    const staff = population === 'uneven' ? rng.logUniform(100, 1900) : rng.logUniform(40, 300);
+    return { ...e, unit, staff: Array.from({ length: Math.round(staff) }, () => device(people.sample(rng))) };
   });
   const vpnState = vpnExits.map((ip) => (record(ip, 4, 'vpn', 64605, 'vpn'), { ip, unit: ip, perDay: rng.int(20, 150), asn: 64605 }));
   const relayState = [
