@@ -98,11 +98,12 @@ async function main(): Promise<void> {
       timestamps: { type: 'string', default: 'rfc3339' },
       'no-client-asn': { type: 'boolean', default: false },
       gzip: { type: 'boolean', default: false },
+      population: { type: 'string', default: 'default' },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help || values.out === undefined) {
-    console.error('usage: npm run simulate -- --out DIR [--seed N] [--days N] [--scale X] [--intensity X] [--timestamps rfc3339|unix|unixnano] [--no-client-asn] [--gzip]');
+    console.error('usage: npm run simulate -- --out DIR [--seed N] [--days N] [--scale X] [--intensity X] [--timestamps rfc3339|unix|unixnano] [--no-client-asn] [--gzip] [--population default|uneven]');
     process.exit(values.help ? 0 : 2);
   }
   const ts = values.timestamps;
@@ -121,6 +122,7 @@ async function main(): Promise<void> {
     timestampFormat: ts,
     clientAsn: !values['no-client-asn'],
     gzip: values.gzip,
+    population: values.population as SimulateOptions['population'], // simulate() rejects other values
   });
   const multi = out.truth.filter((t) => t.multiUser).length;
   console.error(`wrote ${out.lines} lines to ${out.logFile}; ${out.truth.length} units, ${multi} multi-user; see ${join(values.out, 'README.txt')}`);

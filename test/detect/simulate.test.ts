@@ -78,6 +78,37 @@ describe.each([
   });
 });
 
+// The uneven population (issue 15): every carrier-NAT pool address carries its own load, 40 to 900 people a
+// day, and enterprise gateways 100 to 1,900 staff. Seed 1515 was never used to tune the defaults (1–4 were).
+describe('detection on the uneven population (seed 1515)', () => {
+  const { sim, result, scores } = simulateAndDetect({ seed: 1515, population: 'uneven' });
+
+  it('really is uneven: addresses of one pool differ by more than ×4, gateways carry 50+ people a day', () => {
+    const pool = sim.truth.filter((t) => t.unit.startsWith('37.120.10.')).map((t) => t.users);
+    expect(Math.max(...pool) / Math.min(...pool)).toBeGreaterThan(4);
+    const gateways = sim.truth.filter((t) => t.role === 'enterprise').map((t) => t.users);
+    // ≥ 100 staff; a day's mean over the week: (5 × 85 % + 2 × 2 %) / 7 ≈ 61 % of them
+    expect(Math.min(...gateways)).toBeGreaterThan(50);
+  });
+
+  it('keeps precision 1.00 and recall ≥ 0.95', () => {
+    expect(scores.falseAlarms).toEqual([]);
+    expect(scores.precision).toBe(1);
+    expect(scores.recall).toBeGreaterThanOrEqual(0.95);
+    expect(scores.attackersListed).toEqual([]);
+  });
+
+  it('gives ≥ 80 % of the multi-user addresses a user estimate within ×2 of the truth', () => {
+    expect(scores.usersWithin2x).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it('stays compact: pooled /24s keep their row, fewer rows than multi-user addresses', () => {
+    const rows = result.prefixes.filter((p) => p.kind === 'cgnat' || p.kind === 'enterprise');
+    expect(rows.length).toBeLessThan(0.75 * scores.truePositives);
+    for (const block of ['37.120.10.0/24', '37.120.11.0/24', '92.40.8.0/24']) expect(rows.map((p) => p.prefix)).toContain(block);
+  });
+});
+
 describe('npm run detect on simulated files (gzip, lists, report)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'detect-sim-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
