@@ -1,4 +1,4 @@
-import type { TracerouteHop, TracerouteResult } from './atlas-result.ts';
+import type { TracerouteResult } from './atlas-result.ts';
 import { corroborate } from './corroborate.ts';
 import { describeHop, hopSequence } from './hop-sequence.ts';
 import { blockOf, classifyAddress } from './ip-class.ts';
