@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifyTraceroute, combineVerdicts, labelsToCsv } from '../../src/validate/index.ts';
-import { tr } from './helpers.ts';
+import { buildGroundTruth, classifyTraceroute, combineVerdicts, labelsToCsv, renderHtmlReport, renderTextReport } from '../../src/validate/index.ts';
+import { rawTraceroute, tr } from './helpers.ts';
 
 const A = '81.2.69.160';
 const B = '81.2.69.161';
@@ -80,5 +80,30 @@ describe('combineVerdicts with several rules agreeing', () => {
     const { labels } = combineVerdicts([viaPrivate, cg(A, 1), cg(A, 2)]);
     expect(labels[0]).toMatchObject({ label: 'cgnat', reason: 'shared-hop-before-public', probes: [1, 2, 3] });
     expect(labels[0]!.detail).toMatch(/; 3 of 3 traceroutes; also private-hop-after-home-router ×1 \(home router hop 1 192\.168\.1\.1, then hop 2 10\.0\.0\.1/);
+  });
+});
+
+describe('disagreements in the ground truth and its reports', () => {
+  it('lists every address whose traceroutes disagree, decided or not, and names the reading', () => {
+    // A: 100.64/10 hop (tier 2) vs straight to public elsewhere (tier 3) → cgnat, disagreement kept.
+    // B: probe holds its public address (tier 1) vs a source in 100.64/10 (tier 1) → unknown.
+    const text = [
+      rawTraceroute({ from: A, prb: 1, src: '192.168.1.10', hops: ['192.168.1.1', '100.64.0.1', '81.2.70.1'] }),
+      rawTraceroute({ from: A, prb: 2, src: '192.168.1.10', hops: ['192.168.1.1', '81.2.70.1'] }),
+      rawTraceroute({ from: B, prb: 3, src: B, hops: ['81.2.70.1'] }),
+      rawTraceroute({ from: B, prb: 4, src: '100.64.7.7', hops: ['81.2.70.1'] }),
+    ]
+      .map((r) => JSON.stringify(r))
+      .join('\n');
+    const gt = buildGroundTruth({ traceroutes: [{ file: 'crafted.jsonl', text }] });
+    expect(gt.disagreements.map((l) => [l.address, l.label])).toEqual([
+      [A, 'cgnat'],
+      [B, 'unknown'],
+    ]);
+    const report = renderTextReport({ groundTruth: gt, inputs: ['crafted.jsonl'] });
+    expect(report).toContain('addresses whose traceroutes disagree: 2 (1 left unknown, the rest decided by precedence)');
+    expect(report).toContain(`${A} → cgnat: cgnat (tier 2: shared-hop-before-public`);
+    expect(report).toContain('reading: strict (default)');
+    expect(renderHtmlReport({ groundTruth: gt, inputs: ['crafted.jsonl'] }, {})).toContain('Addresses whose traceroutes disagree: 2.');
   });
 });
