@@ -6,11 +6,12 @@ import { runDetect } from '../../scripts/detect.ts';
 import { runSimulate } from '../../scripts/simulate.ts';
 import { PrefixMatcher } from '../../src/detect/address.ts';
 import type { ListHit } from '../../src/detect/classify.ts';
-import { Detector } from '../../src/detect/detector.ts';
+import { Detector, formatPrefixCsv } from '../../src/detect/detector.ts';
 import { AsnRanges, parsePeeringDb } from '../../src/detect/network-type.ts';
 import { evaluate } from '../../src/detect/simulate/evaluate.ts';
 import { simulate, type SimulateOptions } from '../../src/detect/simulate/simulate.ts';
 import { parsePrefixList } from '../../src/prefix-list/index.ts';
+import { compileTable, MultiUserTable } from '../../src/table/index.ts';
 import { agents } from './helpers.ts';
 
 /** Simulates and detects in one process (lines go straight from the simulator to the detector). */
@@ -106,6 +107,15 @@ describe('detection on the uneven population (seed 1515)', () => {
     const rows = result.prefixes.filter((p) => p.kind === 'cgnat' || p.kind === 'enterprise');
     expect(rows.length).toBeLessThan(0.75 * scores.truePositives);
     for (const block of ['37.120.10.0/24', '37.120.11.0/24', '92.40.8.0/24']) expect(rows.map((p) => p.prefix)).toContain(block);
+  });
+
+  it('compiles, and an address with its own row answers with its own users (longest prefix wins)', () => {
+    const parsed = parsePrefixList(formatPrefixCsv(result.prefixes), { file: 'uneven.csv' });
+    expect(parsed.errors).toEqual([]);
+    const table = MultiUserTable.from(compileTable(parsed.entries).bytes);
+    const own = result.prefixes.filter((p) => p.evidence.includes('in=37.120.10.0/24'));
+    expect(own.length).toBeGreaterThan(0);
+    for (const p of own) expect(table.lookup(p.prefix.replace('/32', ''))).toMatchObject({ prefix: p.prefix, users: p.users });
   });
 });
 
