@@ -156,7 +156,7 @@ describe('npm run rebuild (child process, every exit path)', () => {
     const r = await rebuild(args);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
-    expect(r.stderr).toContain('usage: npm run rebuild');
+    expect(r.stderr).toContain("\nrun 'multi-user-ip rebuild --help' for usage\n");
   });
 });
 
