@@ -123,7 +123,7 @@ export async function buildTable(options: BuildTableOptions = {}): Promise<Build
   const inputs = options.inputs && options.inputs.length > 0 ? options.inputs : [{ file: DEFAULT_INPUT }];
   const allowDocumentation = options.allowDocumentation ?? !(options.inputs && options.inputs.length > 0);
   const outPath = resolve(cwd, options.out ?? DEFAULT_OUT);
-  const manifestPath = resolve(cwd, options.manifest ?? outPath.replace(/\.bin$/, '') + '.manifest.json');
+  const manifestPath = resolve(cwd, options.manifest ?? `${outPath.replace(/\.bin$/, '')}.manifest.json`);
   if (options.maxChurn !== undefined && (!Number.isFinite(options.maxChurn) || options.maxChurn < 0)) {
     throw new TypeError(`buildTable: maxChurn must be a non-negative number, got ${options.maxChurn}`);
   }
