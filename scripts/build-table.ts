@@ -15,6 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { parsePrefixList, type PrefixEntry, type PrefixListFormat } from '../src/prefix-list/index.ts';
+import { writeTableReport } from './lib/table-report.ts';
 import { compileTable, FORMAT_VERSION, MULTI_USER_KINDS, MultiUserTable, TableCompileError, type CompileStats, type MultiUserKind } from '../src/table/index.ts';
 
 /** One input list; `kind` is required for plain lists and MISP JSON, and fills empty `kind` cells. */
@@ -39,6 +40,8 @@ export interface BuildTableOptions {
   allowDocumentation?: boolean;
   /** Default `process.cwd()`. */
   cwd?: string;
+  /** Also write the HTML table report here (also when the churn guard refuses the table). */
+  report?: string;
   /** Write the files (default true); false only computes the result. */
   write?: boolean;
 }
@@ -202,12 +205,11 @@ export async function buildTable(options: BuildTableOptions = {}): Promise<Build
     const percent = before.size === 0 ? (after.size === 0 ? 0 : 100) : ((added + removed) / before.size) * 100;
     churn = { previous: before.size, added, removed, percent };
     if (options.maxChurn !== undefined && percent > options.maxChurn) {
-      throw new ChurnGuardError(
+      const problem =
         `${options.previous}: churn ${percent.toFixed(2)}% exceeds --max-churn ${options.maxChurn}%: ` +
-          `${added} prefixes added, ${removed} removed, ${before.size} in the previous table`,
-        churn,
-        bytes,
-      );
+        `${added} prefixes added, ${removed} removed, ${before.size} in the previous table`;
+      if (options.report) writeTableReport(resolve(cwd, options.report), { table: bytes, file: basename(outPath), previous: resolve(cwd, options.previous), status: `Refused by the churn guard, nothing written: ${problem}` });
+      throw new ChurnGuardError(problem, churn, bytes);
     }
   }
 
@@ -247,16 +249,18 @@ export async function buildTable(options: BuildTableOptions = {}): Promise<Build
       await rm(tmpManifest, { force: true });
     }
   }
+  if (options.report) writeTableReport(resolve(cwd, options.report), { table: bytes, file: basename(outPath), previous: options.previous && resolve(cwd, options.previous) });
   return { bytes, manifest, stats, gzipBytes, churn, summary, outPath, manifestPath };
 }
 
 const USAGE = `usage: npm run build:table -- [--in FILE [--kind KIND]]... [--out FILE] [--manifest FILE]
-                            [--previous OLD.bin --max-churn PCT] [--allow-documentation]
+                            [--previous OLD.bin --max-churn PCT] [--allow-documentation] [--report FILE.html]
   --in FILE        a prefix list (CSV prefix,kind,users; plain CIDR/address list; RFC 8805 geofeed; MISP JSON)
   --kind KIND      kind for the --in before it (${MULTI_USER_KINDS.join(', ')})
   --out FILE       table to write (default ${DEFAULT_OUT}); the manifest goes beside it
   --previous FILE  previous table, to report churn; --max-churn PCT fails above PCT% added+removed
-  --allow-documentation  accept documentation ranges (on by default when no --in is given)`;
+  --allow-documentation  accept documentation ranges (on by default when no --in is given)
+  --report FILE    also write the HTML table report (coverage, lengths, sizes; changes with --previous)`;
 
 /** Parses CLI arguments into {@link BuildTableOptions} (a `--kind` applies to the `--in` before it). */
 export function parseBuildArgs(argv: string[]): BuildTableOptions | { help: true } {
@@ -270,6 +274,7 @@ export function parseBuildArgs(argv: string[]): BuildTableOptions | { help: true
       previous: { type: 'string' },
       'max-churn': { type: 'string' },
       'allow-documentation': { type: 'boolean' },
+      report: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -303,6 +308,7 @@ export function parseBuildArgs(argv: string[]): BuildTableOptions | { help: true
     ...(values.previous !== undefined ? { previous: values.previous } : {}),
     ...(maxChurn !== undefined ? { maxChurn } : {}),
     ...(values['allow-documentation'] ? { allowDocumentation: true } : {}),
+    ...(values.report !== undefined ? { report: values.report } : {}),
   };
 }
 

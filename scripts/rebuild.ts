@@ -23,6 +23,9 @@ import { buildTable, BuildTableError, ChurnGuardError, DEFAULT_INPUT, DEFAULT_OU
 import { runDetect } from './detect.ts';
 import { runValidate, ValidateError } from './validate.ts';
 import { InputError, readMaybeGzip } from './lib/files.ts';
+import { diffEntries, type PrefixChange } from '../src/report/index.ts';
+
+export { diffEntries, type PrefixChange };
 
 /**
  * Exit codes of `npm run rebuild`.
@@ -68,30 +71,13 @@ export interface RebuildOptions {
   maxChurn?: number;
   /** Accept documentation ranges in the inputs (examples and tests). Default false. */
   allowDocumentation?: boolean;
-  /** Where `detection.html`, `validation.html`, `labels.csv` and `changes.txt` go. */
+  /** Where `detection.html`, `validation.html`, `labels.csv`, `table.html` (the table report, with the changes) and `changes.txt` go. */
   reportDir?: string;
   /** Write a JSON summary (status, changed, counts, sha256) here, e.g. for CI. */
   summary?: string;
   cwd?: string;
   /** Where the report goes. Default stdout. */
   print?: (text: string) => void;
-}
-
-/**
- * One prefix that differs between the previous table and the new one.
- *
- * @example
- * ```ts
- * const c: PrefixChange = { change: 'changed', prefix: '81.2.69.0/24', before: { kind: 'cgnat', users: 100 }, after: { kind: 'cgnat', users: 400 }, weight: 256 };
- * ```
- */
-export interface PrefixChange {
-  change: 'added' | 'removed' | 'changed';
-  prefix: string;
-  before: Pick<MultiUserMatch, 'kind' | 'users'> | undefined;
-  after: Pick<MultiUserMatch, 'kind' | 'users'> | undefined;
-  /** Addresses covered (IPv6: /64 subnets), the "size" of the change. */
-  weight: number;
 }
 
 /**
@@ -111,45 +97,6 @@ export interface RebuildOutcome {
   metrics: ValidationMetrics | undefined;
   build: BuildResult | undefined;
   message: string;
-}
-
-function weightOf(prefix: string): number {
-  const [addr, bits] = prefix.split('/');
-  const n = Number(bits);
-  return addr!.includes(':') ? 2 ** Math.max(0, 64 - n) : 2 ** (32 - n);
-}
-
-/**
- * Compares two sets of table entries: added, removed and changed (kind or users) prefixes, largest first
- * (by addresses covered, IPv6 by /64s; then by the change in users).
- *
- * @example
- * ```ts
- * diffEntries(oldTable.entries(), newTable.entries()).filter((c) => c.change === 'added');
- * ```
- */
-export function diffEntries(before: Iterable<MultiUserMatch>, after: Iterable<MultiUserMatch>): PrefixChange[] {
-  const old = new Map<string, MultiUserMatch>();
-  for (const m of before) old.set(m.prefix, m);
-  const changes: PrefixChange[] = [];
-  const seen = new Set<string>();
-  for (const m of after) {
-    seen.add(m.prefix);
-    const o = old.get(m.prefix);
-    const now = { kind: m.kind, users: m.users };
-    if (!o) changes.push({ change: 'added', prefix: m.prefix, before: undefined, after: now, weight: weightOf(m.prefix) });
-    else if (o.kind !== m.kind || o.users !== m.users) {
-      changes.push({ change: 'changed', prefix: m.prefix, before: { kind: o.kind, users: o.users }, after: now, weight: weightOf(m.prefix) });
-    }
-  }
-  for (const [prefix, o] of old) {
-    if (!seen.has(prefix)) changes.push({ change: 'removed', prefix, before: { kind: o.kind, users: o.users }, after: undefined, weight: weightOf(prefix) });
-  }
-  const usersDelta = (c: PrefixChange) => Math.abs((c.after?.users ?? 0) - (c.before?.users ?? 0));
-  const net = (p: string) => p.split('/')[0]!;
-  return changes.sort(
-    (a, b) => b.weight - a.weight || usersDelta(b) - usersDelta(a) || compareAddresses(net(a.prefix), net(b.prefix)) || a.prefix.localeCompare(b.prefix),
-  );
 }
 
 /**
@@ -335,7 +282,13 @@ export async function runRebuild(options: RebuildOptions): Promise<RebuildOutcom
 
     // 4. Build with the churn guard (build-table writes nothing when it refuses).
     const out = options.out ?? DEFAULT_OUT;
-    const buildOptions = { inputs: [{ file: mergedFile }], out: at(out), allowDocumentation: options.allowDocumentation ?? false, cwd };
+    const buildOptions = {
+      inputs: [{ file: mergedFile }],
+      out: at(out),
+      allowDocumentation: options.allowDocumentation ?? false,
+      cwd,
+      ...(options.reportDir ? { report: join(at(options.reportDir), 'table.html') } : {}),
+    };
     let build: BuildResult;
     try {
       build = await buildTable({ ...buildOptions, ...(options.previous ? { previous: at(options.previous) } : {}), ...(options.maxChurn !== undefined ? { maxChurn: options.maxChurn } : {}) });
