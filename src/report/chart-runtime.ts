@@ -1,7 +1,7 @@
 /**
  * The script each report page runs after chart.js: draws every `ChartSpec` in `CHARTS` (a global the
  * page defines) the same way. No animation (a screenshot or a printout must show the final state);
- * category axes never skip a label; log axes tick at 1, 2, 5 × 10ⁿ written as integers (chart.js's own
+ * category axes never skip a label; log axes (counts) tick at 1, 2, 5 × 10ⁿ written as integers (chart.js's own
  * log ticks read `1.00, 1.10, 1.20…` on a short range); linear count axes tick at whole numbers; charts
  * are redrawn at the paper's width before printing.
  */
@@ -17,21 +17,22 @@ export const CHART_RUNTIME = String.raw`(() => {
     for (let e = Math.floor(Math.log10(lo)); 10 ** e <= axis.max * 1.001; e++) {
       for (const m of [1, 2, 5]) {
         const v = m * 10 ** e;
-        if (v >= lo * 0.999 && v <= axis.max * 1.001) ticks.push({ value: v });
+        if (v >= 1 && v >= lo * 0.999 && v <= axis.max * 1.001) ticks.push({ value: v });
       }
     }
     axis.ticks = ticks;
   }
-  function scale(a, stacked) {
+  function scale(a, stacked, bar) {
     const s = { title: { display: true, text: a.title, font: { weight: 'bold' } }, stacked: !!stacked, ticks: {} };
     if (a.scale === 'category') {
       s.ticks.autoSkip = false;
     } else if (a.scale === 'log') {
       s.type = 'logarithmic';
-      s.min = a.min ?? 1;
+      // A bar of value 1 needs room below 1 to be seen; its ticks still start at 1.
+      s.min = a.min ?? (bar ? 0.5 : 1);
       if (a.max !== undefined) s.max = a.max;
       // At least one decade, so a narrow range still gets 1, 2, 5, 10.
-      s.afterDataLimits = (axis) => { if (axis.max < axis.min * 10) axis.max = axis.min * 10; };
+      s.afterDataLimits = (axis) => { if (axis.max < 10) axis.max = 10; };
       s.afterBuildTicks = logTicks;
       s.ticks.callback = (v) => fmt(v);
     } else {
@@ -65,7 +66,7 @@ export const CHART_RUNTIME = String.raw`(() => {
       },
       options: {
         indexAxis: spec.horizontal ? 'y' : 'x',
-        scales: { x: scale(spec.x, spec.stacked), y: scale(spec.y, spec.stacked) },
+        scales: { x: scale(spec.x, spec.stacked, !line), y: scale(spec.y, spec.stacked, !line) },
         plugins: {
           legend: { display: spec.legend, position: 'top', labels: { boxWidth: 14 } },
           tooltip: { callbacks: { label: (c) => c.dataset.label + ': ' + fmt(spec.horizontal ? c.parsed.x : c.parsed.y) } },

@@ -138,19 +138,36 @@ export function chartFigure(spec: ChartSpec): string {
 }
 
 /**
- * A table: `head` cells are text; `rows` cells are text, or `{ html }` for markup the caller escaped.
- * Numbers are right-aligned.
+ * One cell of {@link htmlTable}: text, a number (right-aligned, with separators), or markup the caller
+ * escaped (`num` right-aligns it).
+ *
+ * @example
+ * ```ts
+ * const cells: TableCell[] = ['cgnat', 12, { html: '<b>all</b>' }, { html: '&lt; 1', num: true }];
+ * ```
+ */
+export type TableCell = string | number | { html: string; num?: boolean };
+
+/** Text with a word this long may break anywhere (paths, URLs, raw log lines); shorter words never do. */
+const LONG_WORD = /\S{32}/;
+
+/**
+ * A table with a header row. Numbers are right-aligned; cells with long unbroken words wrap anywhere,
+ * so a path or a raw line never widens the page, while short words are never split.
  *
  * @example
  * ```ts
  * htmlTable(['kind', 'prefixes'], [['cgnat', 12]]);
  * ```
  */
-export function htmlTable(head: Array<string | number>, rows: Array<Array<string | number | { html: string }>>, cls = ''): string {
-  const cell = (tag: 'td' | 'th', c: string | number | { html: string }) =>
-    typeof c === 'number' ? `<${tag} class="num">${formatCount(c)}</${tag}>` : typeof c === 'string' ? `<${tag}>${escapeHtml(c)}</${tag}>` : `<${tag}>${c.html}</${tag}>`;
+export function htmlTable(head: Array<string | number>, rows: TableCell[][], cls = ''): string {
+  const cell = (c: TableCell) => {
+    if (typeof c === 'number') return `<td class="num">${formatCount(c)}</td>`;
+    if (typeof c === 'string') return `<td${LONG_WORD.test(c) ? ' class="wrap"' : ''}>${escapeHtml(c)}</td>`;
+    return `<td${c.num ? ' class="num"' : ''}>${c.html}</td>`;
+  };
   const h = head.map((c) => `<th>${escapeHtml(c)}</th>`).join('');
-  const b = rows.map((r) => `<tr>${r.map((c) => cell('td', c)).join('')}</tr>`).join('\n');
+  const b = rows.map((r) => `<tr>${r.map(cell).join('')}</tr>`).join('\n');
   return `<table${cls ? ` class="${cls}"` : ''}><thead><tr>${h}</tr></thead><tbody>\n${b}\n</tbody></table>`;
 }
 
@@ -193,7 +210,7 @@ body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:
 h1{font-size:1.5em;margin:.2em 0 .6em}h2{font-size:1.2em;margin:1.6em 0 .6em;padding-bottom:.2em;border-bottom:1px solid #ddd}
 h3{font-size:1em;margin:0 0 .4em}
 table{border-collapse:collapse;margin:.5em 0 1.2em;max-width:100%}
-td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left;vertical-align:top;overflow-wrap:break-word}td.wrap{overflow-wrap:anywhere}
 th{background:#f3f3f3}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 pre,code{font:12px/1.4 ui-monospace,Menlo,Consolas,monospace;white-space:pre-wrap;overflow-wrap:anywhere}
 pre{background:#f7f7f7;border:1px solid #ddd;padding:.6em;max-height:30em;overflow-y:auto}

@@ -23,7 +23,7 @@ export interface TableReportOptions {
   previous?: string;
   /** A sentence at the top, e.g. why the table was refused. */
   status?: string;
-  /** Largest changes listed. Default 50. */
+  /** Largest changes listed. Default 30. */
   maxChanges?: number;
 }
 
@@ -44,7 +44,13 @@ const CHANGE_COLOURS = { added: '#2ca02c', removed: '#d62728', changed: '#ff7f0e
 const kindsIn = (byKind: Record<MultiUserKind, number[]>) => MULTI_USER_KINDS.filter((k) => byKind[k].some((v) => v > 0));
 const total = (s: TableSummary, f: Family) => MULTI_USER_KINDS.reduce((a, k) => a + s.coverage[f][k].prefixes, 0);
 const show = (v: Pick<MultiUserMatch, 'kind' | 'users'> | undefined) => (v ? `${v.kind}${v.users === undefined ? '' : `, ${formatCount(v.users)} users`}` : '');
-const size = (prefix: string) => `${formatCount(prefixWeight(prefix))} ${prefix.includes(':') ? '/64s' : 'addresses'}`;
+function size(prefix: string): string {
+  const n = prefixWeight(prefix);
+  if (!prefix.includes(':')) return n === 1 ? '1 address' : `${formatCount(n)} addresses`;
+  return Number(prefix.split('/')[1]) > 64 ? 'part of a /64' : n === 1 ? 'one /64' : `${formatCount(n)} /64s`;
+}
+/** IPv6 coverage in /64s: prefixes longer than /64 cover a fraction of one, which is not shown as 0. */
+const covered64 = (n: number) => ({ html: n > 0 && n < 1 ? '&lt; 1' : formatCount(Math.round(n)), num: true });
 
 function coverageSection(s: TableSummary): [string, ChartSpec[]] {
   const chart: ChartSpec = {
@@ -66,10 +72,10 @@ function coverageSection(s: TableSummary): [string, ChartSpec[]] {
     s.coverage.ipv4[k].prefixes,
     s.coverage.ipv4[k].covered,
     s.coverage.ipv6[k].prefixes,
-    s.coverage.ipv6[k].covered,
+    covered64(s.coverage.ipv6[k].covered),
   ]);
   const sum = (f: Family, field: 'prefixes' | 'covered') => MULTI_USER_KINDS.reduce((a, k) => a + s.coverage[f][k][field], 0);
-  rows.push([{ html: '<b>all kinds</b>' }, sum('ipv4', 'prefixes'), sum('ipv4', 'covered'), sum('ipv6', 'prefixes'), sum('ipv6', 'covered')]);
+  rows.push([{ html: '<b>all kinds</b>' }, sum('ipv4', 'prefixes'), sum('ipv4', 'covered'), sum('ipv6', 'prefixes'), covered64(sum('ipv6', 'covered'))]);
   const html = [
     '<h2>Coverage per kind and family</h2>',
     '<p class="note">Addresses covered: IPv4 addresses and IPv6 /64 subnets a lookup answers with this kind (under nested prefixes, the longest decides, so nothing is counted twice).</p>',
@@ -85,7 +91,10 @@ function lengthChart(s: TableSummary, family: Family, name: string): ChartSpec {
   const used = byKind[MULTI_USER_KINDS[0]].map((_, len) => MULTI_USER_KINDS.some((k) => byKind[k][len]! > 0));
   const lo = Math.max(0, used.indexOf(true));
   const hi = Math.max(lo, used.lastIndexOf(true));
-  const lengths = Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
+  // Every length from the shortest to the longest while that stays readable (IPv4); else (IPv6 from /28
+  // to /128) only the lengths in use, said in a note.
+  const sparse = hi - lo + 1 > 40;
+  const lengths = Array.from({ length: hi - lo + 1 }, (_, i) => lo + i).filter((l) => !sparse || used[l]);
   return {
     id: `lengths-${family}`,
     title: `${name} prefix lengths`,
@@ -97,6 +106,7 @@ function lengthChart(s: TableSummary, family: Family, name: string): ChartSpec {
     datasets: kinds.map((k) => ({ label: k, color: KIND_COLOURS[k], data: lengths.map((l) => byKind[k][l]!) })),
     legend: true,
     empty: `the table holds no ${name} prefixes.`,
+    ...(sparse ? { note: 'Only the lengths that occur are shown.' } : {}),
   };
 }
 
@@ -144,7 +154,7 @@ function sizeSection(s: TableSummary): [string, ChartSpec[]] {
     type: 'bar',
     horizontal: true,
     labels: parts.map((p) => p.name),
-    x: { title: 'bytes', scale: 'linear', integer: true },
+    x: { title: 'bytes (log scale)', scale: 'log' },
     y: { title: 'section', scale: 'category' },
     datasets: [{ label: 'bytes', color: '#1f77b4', data: parts.map((p) => p.bytes) }],
     legend: false,
@@ -159,8 +169,7 @@ function sizeSection(s: TableSummary): [string, ChartSpec[]] {
     `<p>${formatCount(s.byteLength)} bytes${s.gzipBytes === undefined ? '' : `, ${formatCount(s.gzipBytes)} gzip-compressed (level 9)`}. ` +
       'The Workers limits apply to the compressed upload (worker code and the table together); the share below is the table alone — the code adds a little (docs/benchmarks.md, bundle size).</p>',
     htmlTable(['plan limit', 'table’s share (gzip)'], limitRows),
-    chartFigure(chart),
-    htmlTable(['section', 'bytes'], s.sections.map((p) => [p.name, p.bytes])),
+    `<div class="grid">${chartFigure(chart)}<div>${htmlTable(['section', 'bytes'], s.sections.map((p) => [p.name, p.bytes]))}</div></div>`,
   ].join('\n');
   return [html, [chart]];
 }
@@ -225,7 +234,7 @@ export function renderTableReport(s: TableSummary, options: TableReportOptions):
   ];
   const charts = [...coverageCharts, ...lengthCharts, ...attributeCharts, ...sizeCharts];
   if (s.changes) {
-    const [changes, changeCharts] = changesSection(s.changes, options.previous ?? 'the previous table', options.maxChanges ?? 50);
+    const [changes, changeCharts] = changesSection(s.changes, options.previous ?? 'the previous table', options.maxChanges ?? 30);
     sections.splice(1, 0, changes);
     charts.push(...changeCharts);
   }

@@ -16,6 +16,10 @@ import { runRebuild } from '../../scripts/rebuild.ts';
 import { runSimulate } from '../../scripts/simulate.ts';
 import { runValidate } from '../../scripts/validate.ts';
 
+// The page functions below run in Chromium; the Node project has no DOM types, so these few are declared here.
+declare const document: any;
+declare function getComputedStyle(element: unknown): { breakBefore: string };
+
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const fx = (p: string) => join(root, 'test/fixtures', p);
 const artifacts = join(root, 'test-artifacts/reports');
@@ -247,12 +251,12 @@ describe.each(['detect-simulated', 'detect-apache', 'validate', 'build-table', '
     }
     // A chart with several datasets tells them apart in a legend.
     for (const s of states) if (s.datasets > 1) expect(s.legend, `${s.id}: legend`).toHaveLength(s.datasets);
-    const empty = await page.evaluate(() => [...document.querySelectorAll('[data-empty-for]')].map((e) => (e as HTMLElement).dataset.emptyFor));
+    const empty = await page.evaluate(() => [...document.querySelectorAll('[data-empty-for]')].map((e: any) => e.dataset.emptyFor));
     expect(empty.sort()).toEqual([...(want.empty ?? [])].sort());
     const text = await page.evaluate(() => document.body.innerText);
     for (const t of want.text ?? []) expect(text).toContain(t);
     for (const id of want.empty ?? []) {
-      expect(await page.evaluate((i) => (document.querySelector(`[data-empty-for="${i}"]`) as HTMLElement).innerText, id)).toMatch(/^No data: /);
+      expect(await page.evaluate((i) => document.querySelector(`[data-empty-for="${i}"]`).innerText, id)).toMatch(/^No data: /);
     }
   });
 });
