@@ -49,7 +49,7 @@ const reports: Record<string, { file: string; expect: Expect }> = {};
 
 async function makeReports(): Promise<void> {
   // detect, simulated traffic (the population the detector is tuned on): every chart has data.
-  const sim = runSimulate({ outDir: join(dir, 'sim'), seed: 3, days: 4, scale: 0.3, gzip: true });
+  const sim = runSimulate({ outDir: join(dir, 'sim'), seed: 3, days: 4, scale: 0.15, gzip: true });
   await runDetect({
     logs: [sim.logFile],
     asn: join(dir, 'sim/asn.csv'),
