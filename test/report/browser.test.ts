@@ -222,7 +222,7 @@ describe.each(['detect-simulated', 'detect-apache', 'validate', 'build-table', '
     expect(scroll).toBeLessThanOrEqual(client!);
     await page.emulateMediaType('print');
     const breaks = await page.evaluate(() => [...document.querySelectorAll('body > section')].map((s) => getComputedStyle(s).breakBefore));
-    await page.emulateMediaType('screen');
+    await page.emulateMediaType(undefined);
     expect(breaks.length).toBeGreaterThan(1);
     // Every section after the first starts a new printed page.
     expect(breaks.slice(1).every((b) => b === 'page')).toBe(true);
@@ -241,6 +241,14 @@ describe.each(['detect-simulated', 'detect-apache', 'validate', 'build-table', '
       // Log axes count things: ticks read as integers (1, 2, 5, 10…), never 1.00, 1.10…
       for (const t of s.logTicks) expect(t, `${s.id}: log tick`).toMatch(/^[1-9]\d{0,2}(,\d{3})*$/);
     }
+  });
+
+  it('prints on A4 with each section starting a page', async () => {
+    const sections = await page.evaluate(() => document.querySelectorAll('body > section').length);
+    const pdf = Buffer.from(await page.pdf({ format: 'A4', printBackground: true })).toString('latin1');
+    // Chromium writes one uncompressed "/Type /Page" object per page.
+    const pages = (pdf.match(/\/Type\s*\/Page(?!s)/g) ?? []).length;
+    expect(pages).toBeGreaterThanOrEqual(sections);
   });
 
   it('shows the legends and the empty-state notes the data calls for', async () => {
