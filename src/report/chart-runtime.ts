@@ -62,6 +62,8 @@ export const CHART_RUNTIME = String.raw`(() => {
           pointRadius: 0,
           stepped: d.stepped ? 'after' : false,
           skipNull: true,
+          // A line along the top (a CDF at 100 %) is drawn whole, not half cut by the chart area.
+          clip: line ? false : undefined,
         })),
       },
       options: {

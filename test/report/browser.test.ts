@@ -1,20 +1,20 @@
 /**
- * Every HTML report opened in a real headless Chromium (@sparticuz/chromium's, driven by puppeteer-core;
- * nothing to install by hand), as a reader would: 1280 px wide, offline. One browser for the file.
- * Screenshots go to test-artifacts/reports/ (git-ignored) for a person to look at.
+ * Every HTML report opened in a real headless Chromium (test/support/browser.ts: @sparticuz/chromium's,
+ * driven by puppeteer-core; nothing to install by hand), as a reader would: 1280 px wide, offline. One
+ * browser for the file. Screenshots go to test-artifacts/reports/ (git-ignored) for a person to look at.
  */
-import chromium from '@sparticuz/chromium';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTable } from '../../scripts/build-table.ts';
 import { runDetect } from '../../scripts/detect.ts';
 import { runRebuild } from '../../scripts/rebuild.ts';
 import { runSimulate } from '../../scripts/simulate.ts';
 import { runValidate } from '../../scripts/validate.ts';
+import { launchBrowser } from '../support/browser.ts';
 
 // The page functions below run in Chromium; the Node project has no DOM types, so these few are declared here.
 declare const document: any;
@@ -135,13 +135,7 @@ async function makeReports(): Promise<void> {
 let browser: Browser;
 beforeAll(async () => {
   mkdirSync(artifacts, { recursive: true });
-  const [executablePath] = await Promise.all([chromium.executablePath(), makeReports()]);
-  browser = await puppeteer.launch({
-    executablePath,
-    headless: true,
-    // The network is closed: nothing in Chromium may try to reach it.
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  [browser] = await Promise.all([launchBrowser(), makeReports()]);
 });
 afterAll(async () => {
   await browser?.close();
