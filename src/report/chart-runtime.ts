@@ -14,8 +14,10 @@ export const CHART_RUNTIME = String.raw`(() => {
   function logTicks(axis) {
     const ticks = [];
     const lo = Math.max(axis.min, 1e-9);
+    // Over more than three decades, 2 and 5 would crowd the labels: powers of ten only.
+    const steps = Math.log10(axis.max / lo) > 3 ? [1] : [1, 2, 5];
     for (let e = Math.floor(Math.log10(lo)); 10 ** e <= axis.max * 1.001; e++) {
-      for (const m of [1, 2, 5]) {
+      for (const m of steps) {
         const v = m * 10 ** e;
         if (v >= 1 && v >= lo * 0.999 && v <= axis.max * 1.001) ticks.push({ value: v });
       }
