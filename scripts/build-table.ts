@@ -13,6 +13,7 @@ import { mkdir } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parsePrefixList, type PrefixEntry, type PrefixListFormat } from '../src/prefix-list/index.ts';
+import { writeTableReport } from './lib/table-report.ts';
 import { compileTable, FORMAT_VERSION, MULTI_USER_KINDS, MultiUserTable, TableCompileError, type CompileStats, type MultiUserKind } from '../src/table/index.ts';
 import { isMainModule, numberFlag, parseCommandLine, runCommand, UsageError } from './lib/cli.ts';
 import { InputError, readInputBytes, writeAtomic } from './lib/files.ts';
@@ -39,6 +40,8 @@ export interface BuildTableOptions {
   allowDocumentation?: boolean;
   /** Default `process.cwd()`. */
   cwd?: string;
+  /** Also write the HTML table report here (also when the churn guard refuses the table). */
+  report?: string;
   /** Write the files (default true); false only computes the result. */
   write?: boolean;
 }
@@ -203,12 +206,11 @@ export async function buildTable(options: BuildTableOptions = {}): Promise<Build
     const percent = before.size === 0 ? (after.size === 0 ? 0 : 100) : ((added + removed) / before.size) * 100;
     churn = { previous: before.size, added, removed, percent };
     if (options.maxChurn !== undefined && percent > options.maxChurn) {
-      throw new ChurnGuardError(
+      const problem =
         `${options.previous}: churn ${percent.toFixed(2)}% exceeds --max-churn ${options.maxChurn}%: ` +
-          `${added} prefixes added, ${removed} removed, ${before.size} in the previous table`,
-        churn,
-        bytes,
-      );
+        `${added} prefixes added, ${removed} removed, ${before.size} in the previous table`;
+      if (options.report) writeTableReport(resolve(cwd, options.report), { table: bytes, file: basename(outPath), previous: resolve(cwd, options.previous), status: `Refused by the churn guard, nothing written: ${problem}` });
+      throw new ChurnGuardError(problem, churn, bytes);
     }
   }
 
@@ -239,16 +241,19 @@ export async function buildTable(options: BuildTableOptions = {}): Promise<Build
     writeAtomic(outPath, bytes);
     writeAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
   }
+  if (options.report) writeTableReport(resolve(cwd, options.report), { table: bytes, file: basename(outPath), previous: options.previous && resolve(cwd, options.previous) });
   return { bytes, manifest, stats, gzipBytes, churn, summary, outPath, manifestPath };
 }
 
 const USAGE = `usage: multi-user-ip build-table [--in FILE [--kind KIND]]... [--out FILE] [--manifest FILE]
                                 [--previous OLD.bin --max-churn PCT] [--allow-documentation]
+                                [--report FILE.html]
   --in FILE        a prefix list (CSV prefix,kind,users; plain CIDR/address list; RFC 8805 geofeed; MISP JSON)
   --kind KIND      kind for the --in before it (${MULTI_USER_KINDS.join(', ')})
   --out FILE       table to write (default ${DEFAULT_OUT}); the manifest goes beside it
   --previous FILE  previous table, to report churn; --max-churn PCT fails above PCT% added+removed
   --allow-documentation  accept documentation ranges (on by default when no --in is given)
+  --report FILE    also write the HTML table report (coverage, lengths, sizes; changes with --previous)
 every input may be gzip-compressed`;
 
 /** The flags of build-table (add new ones here). */
@@ -260,6 +265,7 @@ const OPTIONS = {
   previous: { type: 'string' },
   'max-churn': { type: 'string' },
   'allow-documentation': { type: 'boolean' },
+  report: { type: 'string' },
 } as const;
 
 /**
@@ -296,6 +302,7 @@ export function parseBuildArgs(argv: string[]): BuildTableOptions {
     ...(values.previous !== undefined ? { previous: values.previous } : {}),
     ...(maxChurn !== undefined ? { maxChurn } : {}),
     ...(values['allow-documentation'] ? { allowDocumentation: true } : {}),
+    ...(values.report !== undefined ? { report: values.report } : {}),
   };
 }
 

@@ -68,7 +68,7 @@ export interface RebuildOptions {
   maxChurn?: number;
   /** Accept documentation ranges in the inputs (examples and tests). Default false. */
   allowDocumentation?: boolean;
-  /** Where `detection.html`, `validation.html`, `labels.csv` and `changes.txt` go. */
+  /** Where `detection.html`, `validation.html`, `labels.csv`, `table.html` (the table report, with the changes) and `changes.txt` go. */
   reportDir?: string;
   /** Write a JSON summary (status, changed, counts, sha256) here, e.g. for CI. */
   summary?: string;
@@ -239,6 +239,7 @@ async function buildMerged(run: RebuildRun, mergedFile: string, metrics: Validat
       cwd: run.cwd,
       ...(options.previous ? { previous: at(options.previous) } : {}),
       ...(options.maxChurn !== undefined ? { maxChurn: options.maxChurn } : {}),
+      ...(options.reportDir ? { report: join(at(options.reportDir), 'table.html') } : {}),
     });
     run.print(`${build.summary}\n`);
     return build;

@@ -128,6 +128,10 @@ describe('npm run rebuild (child process, every exit path)', () => {
     expect(read('service3/list.csv').equals(listBefore)).toBe(true);
     expect(summary('s4.json')).toMatchObject({ status: 'refused-churn', exitCode: 3, changed: false });
     expect(read('reports3/changes.txt').toString()).toMatch(/^Changes against service3\/table\.bin: \+2 added, -1 removed, ~1 changed\n/);
+    // The table report shows the refused table and why (the browser test opens it).
+    const html = read('reports3/table.html').toString();
+    expect(html).toContain('Refused by the churn guard, nothing written: ');
+    expect(html).toContain('<b>+2 added</b>, <b>−1 removed</b>, <b>~1 changed</b>');
   });
 
   it('4: refused by the validation gate, with the validation report written and nothing else', async () => {

@@ -69,7 +69,7 @@ describe('runValidate on the real fixtures and a crafted list', async () => {
   it('writes a self-contained HTML report with the inlined chart', () => {
     const html = readFileSync(report, 'utf8');
     expect(html.startsWith('<!doctype html>')).toBe(true);
-    expect(html).toContain('<canvas id="rules">');
+    expect(html).toContain('<canvas id="rules"');
     expect(html).toContain('new Chart(');
     expect(html).toMatch(/Chart\.js v4/); // the chart.js banner, inlined
     expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=/);
