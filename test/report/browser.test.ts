@@ -89,7 +89,9 @@ async function makeReports(): Promise<void> {
   });
   reports['validate'] = {
     file: 'validate.html',
-    expect: { charts: ['rules'], legends: { rules: ['labels the address cgnat', 'labels the address not-cgnat', 'labels the address unknown'] }, text: ['2 errors'] },
+    // Under the strict default rules no traceroute of these 2012–2015 fixtures labels cgnat (no 100.64/10 hop
+    // before the first public one: see test/validate/real-fixtures.test.ts), so the legend names two labels.
+    expect: { charts: ['rules'], legends: { rules: ['labels the address not-cgnat', 'labels the address unknown'] }, text: ['2 errors'] },
   };
 
   // build-table on real lists (Tor and VPN exits, Apple's relay egress, a carrier geofeed: IPv4 and IPv6).
