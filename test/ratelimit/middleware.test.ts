@@ -327,6 +327,31 @@ describe('option validation', () => {
   });
 });
 
+describe('getConnInfo', () => {
+  it("counts by the address hono's own getConnInfo reports (hono/cloudflare-workers reads CF-Connecting-IP)", async () => {
+    const { getConnInfo } = await import('hono/cloudflare-workers');
+    const app = new Hono();
+    app.use(rateLimit({ limit: 1, getConnInfo, table: tinyTable }));
+    app.get('/', (c) => c.json(c.get('rateLimit')));
+    const get = (ip: string) => app.request('/', { headers: { 'cf-connecting-ip': ip } });
+    const first = await get('198.51.100.9');
+    expect(((await first.json()) as { key: string; limit: number })).toMatchObject({ key: 'default 198.51.100.9', limit: 10 }); // cgnat 400 users: factor 10
+    expect((await get('203.0.113.9')).status).toBe(200);
+    expect((await get('203.0.113.9')).status).toBe(429);
+  });
+
+  it('a getConnInfo that throws or reports nothing counts in the shared unknown bucket', async () => {
+    const app = new Hono();
+    let calls = 0;
+    const getConnInfo = () => (++calls === 1 ? { remote: {} } : (() => { throw new Error('no socket'); })());
+    app.use(rateLimit({ limit: 1, getConnInfo }));
+    app.get('/', (c) => c.text(c.get('rateLimit').key));
+    const first = await app.request('/');
+    expect(await first.text()).toBe('default unknown-address');
+    expect((await app.request('/')).status).toBe(429);
+  });
+});
+
 describe('runtime-agnostic entry', () => {
   it('imports on Node without cloudflare:workers and does not export the Durable Object class', async () => {
     const mod = await import('../../src/ratelimit/index.ts');
