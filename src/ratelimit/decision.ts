@@ -45,32 +45,37 @@ export function effectiveLimit(limit: number, factor: number): number {
  */
 export function decide(rule: DecisionRule, factor: number, key: string, result: HitResult | undefined): { decision: RateLimitDecision; retryAfter: number } {
   const limit = effectiveLimit(rule.limit, factor);
-  const base = { id: rule.id, limit, baseLimit: rule.limit, period: rule.period, factor, key };
   if (result === undefined) {
     const { failOpen } = rule;
-    return {
-      decision: {
-        ...base,
-        remaining: failOpen ? limit : 0,
-        reset: failOpen ? rule.period : 1,
-        limited: !failOpen,
-        enforced: !failOpen && rule.action === 'block',
-        storeError: true,
-      },
-      retryAfter: 1,
+    const decision: RateLimitDecision = {
+      id: rule.id,
+      limit,
+      baseLimit: rule.limit,
+      period: rule.period,
+      remaining: failOpen ? limit : 0,
+      reset: failOpen ? rule.period : 1,
+      factor,
+      limited: !failOpen,
+      enforced: !failOpen && rule.action === 'block',
+      storeError: true,
+      key,
     };
+    return { decision, retryAfter: 1 };
   }
-  return {
-    decision: {
-      ...base,
-      remaining: nonNegative(result.remaining),
-      reset: Math.ceil(nonNegative(result.remaining > 0 ? result.resetMs : result.retryAfterMs) / 1000),
-      limited: !result.allowed,
-      enforced: rule.action === 'block',
-      storeError: false,
-    },
-    retryAfter: Math.max(1, Math.ceil(nonNegative(result.retryAfterMs) / 1000)),
+  const decision: RateLimitDecision = {
+    id: rule.id,
+    limit,
+    baseLimit: rule.limit,
+    period: rule.period,
+    remaining: nonNegative(result.remaining),
+    reset: Math.ceil(nonNegative(result.remaining > 0 ? result.resetMs : result.retryAfterMs) / 1000),
+    factor,
+    limited: !result.allowed,
+    enforced: rule.action === 'block',
+    storeError: false,
+    key,
   };
+  return { decision, retryAfter: Math.max(1, Math.ceil(nonNegative(result.retryAfterMs) / 1000)) };
 }
 
 /** A store's number as a non-negative integer (a custom store may answer anything). */

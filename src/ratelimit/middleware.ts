@@ -60,22 +60,31 @@ export function rateLimit(options: RateLimitOptions = {}): MiddlewareHandler {
     );
   }
 
-  async function hit(c: Context, storeKey: string, rule: StoreRule): Promise<HitResult | undefined> {
+  function storeFailed(error: unknown): undefined {
+    if (!failing) {
+      failing = true;
+      logger.warn(
+        `rateLimit "${id}": the store failed (${error instanceof Error ? error.message : String(error)}); ` +
+          `failing ${o.failOpen ? 'open' : 'closed'} until it answers again`,
+      );
+    }
+    return undefined;
+  }
+
+  function storeAnswered(result: HitResult): HitResult {
+    if (typeof result?.allowed !== 'boolean') throw new TypeError(`store answered ${JSON.stringify(result)}`);
+    failing = false;
+    return result;
+  }
+
+  /** The store's answer, `undefined` when it failed; synchronous for a synchronous store (no extra await). */
+  function hit(c: Context, storeKey: string, rule: StoreRule): HitResult | undefined | Promise<HitResult | undefined> {
     try {
       const pending = o.getStore(c).hit(storeKey, rule, o.now());
-      const result = isThenable(pending) ? await withTimeout(pending, o.timeout) : pending;
-      if (typeof result?.allowed !== 'boolean') throw new TypeError(`store answered ${JSON.stringify(result)}`);
-      failing = false;
-      return result;
+      if (isThenable(pending)) return withTimeout(pending, o.timeout).then(storeAnswered).catch(storeFailed);
+      return storeAnswered(pending);
     } catch (error) {
-      if (!failing) {
-        failing = true;
-        logger.warn(
-          `rateLimit "${id}": the store failed (${error instanceof Error ? error.message : String(error)}); ` +
-            `failing ${o.failOpen ? 'open' : 'closed'} until it answers again`,
-        );
-      }
-      return undefined;
+      return storeFailed(error);
     }
   }
 
@@ -103,7 +112,8 @@ export function rateLimit(options: RateLimitOptions = {}): MiddlewareHandler {
     }
     const factor = factorOf(match);
     const storeKey = `${id} ${counted.key}`;
-    const result = await hit(c, storeKey, { algorithm, limit: effectiveLimit(limit, factor), periodMs, mitigationMs });
+    const answer = hit(c, storeKey, { algorithm, limit: effectiveLimit(limit, factor), periodMs, mitigationMs });
+    const result = isThenable(answer) ? await answer : answer;
     const { decision, retryAfter } = decide(o, factor, storeKey, result);
     c.set('multiUser', match);
     c.set('rateLimit', decision);
