@@ -13,6 +13,7 @@
  * RL_BENCH_DO_HITS (default 5000), RL_BENCH_DO_RUNS (default 3).
  */
 import { spawnSync } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { VARIANTS, type Variant } from './overhead.ts';
 
@@ -131,4 +132,7 @@ for (const k of Object.keys(memory) as (keyof typeof memory)[]) {
   const m = median(memory[k]);
   lines.push(`| ${memoryLabel[k]} | ${m.toFixed(0)} | ${((m * 50_000) / 1e6).toFixed(1)} | ${memory[k].map((v) => v.toFixed(0)).join(', ')} |`);
 }
+lines.push('');
+// Throughput figures depend on what else the machine runs: say so beside them.
+lines.push(`Load average when the run ended: ${loadavg().map((l) => l.toFixed(1)).join(', ')} (1, 5, 15 min) on ${cpus().length} CPUs.`);
 process.stdout.write(`${lines.join('\n')}\n`);
