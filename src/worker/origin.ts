@@ -25,10 +25,16 @@ export function parseOrigin(raw: unknown): URL | undefined {
   return url;
 }
 
+// Request headers the worker sets, in the folded form compared below.
+const OWN_HEADERS = new Set([VERDICT_HEADER.toLowerCase()]);
+
 /**
  * Builds the request to the origin: same method, headers and streaming body, the request's path
  * and query appended to the origin's base path, and the worker's own verdict header replacing any
- * copy the client sent (so the origin can trust it).
+ * copy the client sent, so the origin can trust it. A copy is any header whose name, lower-cased
+ * with `_` read as `-`, is the verdict header's: CGI and WSGI stacks fold `Multi_User_IP` and
+ * `Multi-User_IP` into the same `HTTP_MULTI_USER_IP` as the real one. GET and HEAD go without a
+ * body (the Fetch API refuses one; origins ignore it).
  *
  * @example
  * ```ts
@@ -42,6 +48,14 @@ export function originRequest(request: Request, origin: URL, verdict: string): R
   target.pathname = `${origin.pathname.replace(/\/$/, '')}${incoming.pathname}`;
   target.search = incoming.search;
   const headers = new Headers(request.headers);
+  for (const name of [...headers.keys()]) {
+    if (name.includes('_') ? OWN_HEADERS.has(name.replaceAll('_', '-')) : OWN_HEADERS.has(name)) headers.delete(name);
+  }
   headers.set(VERDICT_HEADER, verdict);
-  return new Request(target, { method: request.method, headers, body: request.body, redirect: 'manual' });
+  const bodyless = request.method === 'GET' || request.method === 'HEAD';
+  if (bodyless && request.body !== null) {
+    headers.delete('content-length');
+    headers.delete('transfer-encoding');
+  }
+  return new Request(target, { method: request.method, headers, body: bodyless ? null : request.body, redirect: 'manual' });
 }
