@@ -46,8 +46,8 @@ export function originRequest(request: Request, origin: URL, verdict: string): R
 /**
  * The origin's base path followed by the request's path and query, as a string: the request URL is
  * already parsed and serialised, and the origin checked by {@link parseOrigin}, so slicing them costs
- * no URL parse; `new Request` parses the result once. Two URL parses and two setters took about a
- * third of the worker's per-request JavaScript on workerd (bench/worker).
+ * no URL parse; `new Request` parses the result once. The two URL parses and two setters this
+ * replaces cost ~5 µs of originRequest's ~17 µs per call on workerd (bench/worker).
  */
 function originUrl(requestUrl: string, origin: URL): string {
   if (origin.search !== '' || origin.hash !== '') throw new TypeError(`originRequest: the origin must have no query or fragment, got ${origin.href}`);
