@@ -138,8 +138,10 @@ export function createWorker(options: WorkerOptions = {}): EdgeWorker {
 
 async function forward(c: Context<AppEnv>, origin: URL | undefined, match: MultiUserMatch | undefined, factor: number | undefined, state: TableState): Promise<Response> {
   const upstream = originRequest(c.req.raw, origin ?? DEMO_ORIGIN, formatVerdict(match, factor, state.table === undefined));
-  const res = origin === undefined ? await demoOrigin(upstream) : await fetch(upstream);
-  // Origin responses have immutable headers; the limiter adds RateLimit headers after this returns.
+  // The demo origin's response is built here, headers mutable; a fetched one's are immutable and the
+  // limiter adds RateLimit headers after this returns, so only that one is copied.
+  if (origin === undefined) return demoOrigin(upstream);
+  const res = await fetch(upstream);
   return new Response(res.body, res);
 }
 
