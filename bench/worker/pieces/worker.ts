@@ -6,7 +6,7 @@ import { Hono } from 'hono';
 import { MemoryStore, rateLimit } from '../../../src/ratelimit/index.ts';
 import { demoOrigin } from '../../../src/worker/demo-origin.ts';
 import { originRequest } from '../../../src/worker/origin.ts';
-import { normalisePath } from '../../../src/worker/path.ts';
+import { pathForms } from '../../../src/worker/path.ts';
 import { formatVerdict } from '../../../src/worker/verdict-header.ts';
 
 const REPEAT = 20;
@@ -24,7 +24,7 @@ type Env = Record<string, never>;
 type Ctx = { waitUntil(p: Promise<unknown>): void; passThroughOnException(): void };
 const pieces: Record<string, (request: Request, env: Env, ctx: Ctx) => unknown> = {
   none: () => undefined,
-  'URL parse + normalisePath': (r) => (sink = normalisePath(new URL(r.url).pathname)),
+  'URL parse + pathForms': (r) => (sink = pathForms(new URL(r.url).pathname)),
   'formatVerdict': () => (sink = formatVerdict({ prefix: '198.51.100.0/24', kind: 'cgnat', users: 1200 }, 10)),
   'new Headers(request.headers)': (r) => (sink = new Headers(r.headers)),
   'originRequest': (r) => (sink = originRequest(r, ORIGIN, VERDICT)),
