@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { parseIPv4, ipv6Unit } from '../address.ts';
 import type { Aggregator } from '../aggregate.ts';
-import { MalformedFileError, type FileStats } from '../detector.ts';
+import type { ClassifyContext } from '../classify.ts';
+import { classifyAggregate, MalformedFileError, type DetectResult, type FileStats } from '../detector.ts';
 import { resolveDetectOptions, type DetectOptions, type ResolvedDetectOptions } from '../options.ts';
 import { detectLogFormat, newLogRecord, parseLogpushLine } from '../parse.ts';
 import { createUserAgentClassifier } from '../user-agent.ts';
-import { openChdb, openClickHouseServer, type ClickHouseBackend } from './backend.ts';
+import { ClickHouseError, openChdb, openClickHouseServer, type ClickHouseBackend } from './backend.ts';
 import { displayName, inputSources, linesFrom, type InputSource } from './sources.ts';
 import { mergeQuery, scanQuery, sqlIdentifier, statesQuery, verdictTableDdl, VERDICT_COLUMNS, type LogSource } from './sql.ts';
 import { aggregatorFromRows } from './units.ts';
@@ -70,11 +71,33 @@ function reasonOf(text: string): string {
   return parseIPv4(r.ip) >= 0 || ipv6Unit(r.ip) !== undefined ? 'unusable ClientIP' : `bad client address "${r.ip.slice(0, 60)}"`;
 }
 
+/**
+ * A ClickHouse error while reading the inputs, said in the user's terms: the object or file named
+ * as given, what went wrong, what to check.
+ */
+function inputError(e: unknown, sources: readonly InputSource[]): unknown {
+  if (!(e instanceof ClickHouseError)) return e;
+  const m = /while reading '([^']+)' in bucket '([^']+)'/.exec(e.message);
+  const status = /HTTP response code: (\d{3})/.exec(e.message)?.[1];
+  const name = m !== null ? displayName(sources, `${m[2]}/${m[1]}`) : sources.map((s) => s.input).join(', ');
+  if (status === '404') return new Error(`${name}: no such object (HTTP 404)`);
+  if (status === '403' || status === '401') {
+    return new Error(`${name}: access denied (HTTP ${status}); check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_ENDPOINT_URL`);
+  }
+  return new Error(`${name}: ${e.message}`);
+}
+
 /** Pass 1: file accounting (throws for mostly-garbage files) and the distinct user agents. */
 async function scan(ch: ClickHouseBackend, source: LogSource, sources: readonly InputSource[], o: ResolvedDetectOptions): Promise<{ files: FileStats[]; uas: [string, string][] }> {
   const files: FileStats[] = [];
   const uas: [string, string][] = [];
-  for (const row of await ch.rows(scanQuery(source, o.malformedExamples))) {
+  let scanned: unknown[][];
+  try {
+    scanned = await ch.rows(scanQuery(source, o.malformedExamples));
+  } catch (e) {
+    throw inputError(e, sources);
+  }
+  for (const row of scanned) {
     const [g, path, uah, ua, lines, malformed, examples] = row as [number, string, string, string, number | string, number | string, [number | string, string][]];
     if (Number(g) === 1) {
       uas.push([uah, ua]);
@@ -101,7 +124,7 @@ async function scan(ch: ClickHouseBackend, source: LogSource, sources: readonly 
   if (source.kind === 'lines') {
     for (const s of sources) {
       const seen = files.some((f) => [...s.names.values()].includes(f.file) || (s.names.size === 0 && f.file.length > 0));
-      if (s.names.size > 0 && !seen) throw new Error(`${s.input}: no log lines read (empty file or object)`);
+      if (s.names.size > 0 && !seen) throw new Error(`${s.input}: no log lines read (nothing matches, or only empty files)`);
     }
     if (files.length === 0) throw new Error(`${sources.map((s) => s.input).join(', ')}: no files matched`);
   }
@@ -157,4 +180,23 @@ export async function aggregateWithClickHouse(
   } finally {
     if (engine.backend === undefined) await ch.close();
   }
+}
+
+/**
+ * {@link aggregateWithClickHouse}, then the shared classifier: the same {@link DetectResult} the Node
+ * engine's `Detector.finish` gives.
+ *
+ * @example
+ * ```ts
+ * const result = await detectWithClickHouse(['s3://logs/2026/11/*.log.gz'], {}, { url: 'http://localhost:8123' }, { peeringDb });
+ * ```
+ */
+export async function detectWithClickHouse(
+  inputs: readonly string[],
+  detectOptions: DetectOptions = {},
+  engine: ClickHouseEngineOptions = {},
+  context: ClassifyContext = {},
+): Promise<DetectResult> {
+  const agg = await aggregateWithClickHouse(inputs, detectOptions, engine);
+  return classifyAggregate(agg.aggregator, agg.files, agg.options, context);
 }

@@ -83,12 +83,14 @@ export const SKETCHES = [
 ] as const;
 
 /** The raw fields as `f_<name>` columns, plus `file`, `line_no` and `line`. */
-function rawSelect(source: LogSource): string {
+function rawSelect(source: LogSource, only?: readonly string[]): string {
   if (source.kind === 'lines') {
-    const tuple = `Tuple(${FIELDS.map(([n, t]) => `${n} ${t}`).join(', ')})`;
+    // One JSON parse per line for every field read (the scan reads two).
+    const fields = only === undefined ? FIELDS : FIELDS.filter(([n]) => only.includes(n));
+    const tuple = `Tuple(${fields.map(([n, t]) => `${n} ${t}`).join(', ')})`;
     return `SELECT _path AS file, _row_number + 1 AS line_no, line,
     JSONExtract(line, ${sqlString(tuple)}) AS j,
-    ${FIELDS.map(([n], i) => `tupleElement(j, ${i + 1}) AS f_${n}`).join(',\n    ')}
+    ${fields.map(([n], i) => `tupleElement(j, ${i + 1}) AS f_${n}`).join(',\n    ')}
   FROM ${source.from}
   WHERE NOT (length(line) = 0 OR (length(line) < 3 AND trimBoth(line) = ''))`;
   }
@@ -108,11 +110,7 @@ function rawSelect(source: LogSource): string {
  */
 function parsedSelect(source: LogSource): string {
   return `SELECT file, line_no, line,
-    toIPv6OrNull(f_ClientIP) AS ip6,
-    toUInt128(ifNull(ip6, toIPv6('::'))) AS v,
-    bitShiftRight(v, 32) = 0xffff AS is4,
-    if(is4, 4, 6) AS fam,
-    if(is4, toUInt64(bitAnd(v, 0xffffffff)), toUInt64(bitShiftRight(v, 64))) AS unit,
+    ${addressSql()},
     toUInt32OrNull(f_ClientSrcPort) AS port0,
     if(port0 <= 65535, port0, NULL) AS port,
     ifNull(f_ClientRequestUserAgent, '') AS ua,
@@ -130,6 +128,15 @@ function parsedSelect(source: LogSource): string {
   FROM (${rawSelect(source)})`;
 }
 
+/** The unit columns from `f_ClientIP` (see {@link parsedSelect}). */
+function addressSql(): string {
+  return `toIPv6OrNull(f_ClientIP) AS ip6,
+    toUInt128(ifNull(ip6, toIPv6('::'))) AS v,
+    bitShiftRight(v, 32) = 0xffff AS is4,
+    if(is4, 4, 6) AS fam,
+    if(is4, toUInt64(bitAnd(v, 0xffffffff)), toUInt64(bitShiftRight(v, 64))) AS unit`;
+}
+
 /**
  * Pass 1: per file (`g = 0`: lines, malformed, the first malformed lines with their numbers) and
  * per distinct user agent (`g = 1`: the string and its request count).
@@ -142,8 +149,9 @@ function parsedSelect(source: LogSource): string {
 export function scanQuery(source: LogSource, examples: number): string {
   return `SELECT grouping(file) AS g, file, toString(uah) AS uah, any(ua) AS ua, count() AS lines,
     countIf(ip6 IS NULL) AS malformed,
-    groupArraySortedIf(${Math.max(1, examples)})((line_no, line), ip6 IS NULL) AS examples
-  FROM (${parsedSelect(source)})
+    groupArraySortedIf(${Math.max(1, examples)})((line_no, if(ip6 IS NULL, line, '')), ip6 IS NULL) AS examples
+  FROM (SELECT file, line_no, line, toIPv6OrNull(f_ClientIP) AS ip6, ifNull(f_ClientRequestUserAgent, '') AS ua, sipHash64(ua) AS uah
+    FROM (${rawSelect(source, ['ClientIP', 'ClientRequestUserAgent'])}))
   GROUP BY GROUPING SETS ((file), (uah))`;
 }
 
