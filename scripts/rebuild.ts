@@ -47,6 +47,10 @@ export interface RebuildOptions {
   logs?: string[];
   asn?: string;
   peeringDb?: string[];
+  /** Detection engine: `node` (default) or `clickhouse` (chDB, or a server); see `npm run detect -- --help`. */
+  engine?: 'node' | 'clickhouse';
+  /** The clickhouse engine's server, table and cluster (`--clickhouse-url`, `--clickhouse-table`, `--clickhouse-cluster`). */
+  clickhouse?: { url?: string; table?: string; cluster?: string };
   /** A ready detected list instead of logs. */
   detected?: string;
   /** The operator's own lists, in priority order; `kind` is needed for plain lists. They win over detection. */
@@ -269,7 +273,7 @@ export async function runRebuild(options: RebuildOptions): Promise<RebuildOutcom
   };
   try {
     if (options.logs?.length && options.detected) throw new TypeError('give --logs or --detected, not both');
-    if (!options.logs?.length && !options.detected && !options.lists?.length) {
+    if (!options.logs?.length && options.clickhouse?.table === undefined && !options.detected && !options.lists?.length) {
       throw new TypeError('nothing to build from: give --logs, --detected or at least one --list');
     }
     if (options.maxChurn !== undefined && options.previous === undefined) throw new TypeError('--max-churn needs --previous');
@@ -284,10 +288,12 @@ export async function runRebuild(options: RebuildOptions): Promise<RebuildOutcom
       return parsed.entries;
     };
     for (const l of options.lists ?? []) sources.push(readList(l.file, l.kind));
-    if (options.logs?.length) {
+    if (options.logs?.length || options.clickhouse?.table !== undefined) {
       const detectedFile = join(work, 'detected.csv');
       await runDetect({
-        logs: options.logs.map(at),
+        logs: (options.logs ?? []).map((l) => (/^(s3|https?):\/\//i.test(l) ? l : at(l))),
+        ...(options.engine ? { engine: options.engine } : {}),
+        ...(options.clickhouse ? { clickhouse: options.clickhouse } : {}),
         out: detectedFile,
         ...(options.asn ? { asn: at(options.asn) } : {}),
         ...(options.peeringDb ? { peeringDb: options.peeringDb.map(at) } : {}),
@@ -298,7 +304,7 @@ export async function runRebuild(options: RebuildOptions): Promise<RebuildOutcom
       const parsed = parsePrefixList(readFileSync(detectedFile, 'utf8'), { file: 'detected', allowDocumentation: options.allowDocumentation ?? false });
       for (const e of parsed.errors) problems.push(e.message);
       sources.push(parsed.entries);
-      print(`detect: ${parsed.entries.length} prefixes from ${options.logs.length} log file(s)\n`);
+      print(`detect: ${parsed.entries.length} prefixes from ${options.logs?.length ? `${options.logs.length} log input(s)` : options.clickhouse!.table}\n`);
     } else if (options.detected) {
       sources.push(readList(options.detected, undefined));
     }
@@ -380,6 +386,7 @@ const USAGE = `usage: npm run rebuild -- (--logs FILE... [--asn FILE] [--peering
          [--list [KIND:]FILE]... [--traceroutes FILE... [--probes FILE] [--min-precision P] [--min-recall R]
          [--private-hops cgnat|unknown]] [--out-list FILE.csv] [--out TABLE.bin] [--previous OLD.bin]
          [--max-churn PCT] [--report-dir DIR] [--summary FILE.json] [--allow-documentation]
+         [--engine node|clickhouse [--clickhouse-url URL] [--clickhouse-table NAME] [--clickhouse-cluster NAME]]
 exit codes: 0 built, 1 failed, 2 bad arguments, 3 refused by the churn guard, 4 refused by the validation gate`;
 
 function fraction(text: string, option: string): number {
@@ -423,6 +430,10 @@ export function parseRebuildArgs(argv: string[]): RebuildOptions {
       'report-dir': one,
       summary: one,
       'allow-documentation': { type: 'boolean' },
+      engine: one,
+      'clickhouse-url': one,
+      'clickhouse-table': one,
+      'clickhouse-cluster': one,
     },
   });
   const o: RebuildOptions = {};
@@ -473,6 +484,15 @@ export function parseRebuildArgs(argv: string[]): RebuildOptions {
       case 'allow-documentation':
         o.allowDocumentation = true;
         break;
+      case 'engine':
+        if (v !== 'node' && v !== 'clickhouse') throw new TypeError(`--engine: expected node or clickhouse, got "${v}"`);
+        o.engine = v;
+        break;
+      case 'clickhouse-url':
+      case 'clickhouse-table':
+      case 'clickhouse-cluster':
+        (o.clickhouse ??= {})[t.name.slice('clickhouse-'.length) as 'url' | 'table' | 'cluster'] = v;
+        break;
       default: {
         const key = { asn: 'asn', detected: 'detected', probes: 'probes', 'out-list': 'outList', out: 'out', previous: 'previous', 'report-dir': 'reportDir', summary: 'summary' }[t.name];
         if (!key) throw new TypeError(`unknown option --${t.name}`);
@@ -480,6 +500,7 @@ export function parseRebuildArgs(argv: string[]): RebuildOptions {
       }
     }
   }
+  if (o.clickhouse !== undefined && o.engine !== 'clickhouse') throw new TypeError('--clickhouse-url, --clickhouse-table and --clickhouse-cluster need --engine clickhouse');
   return o;
 }
 
@@ -499,7 +520,7 @@ export async function main(argv: string[]): Promise<number> {
   let options: RebuildOptions;
   try {
     options = parseRebuildArgs(argv);
-    if (!options.logs?.length && !options.detected && !options.lists?.length) throw new TypeError('nothing to build from: give --logs, --detected or at least one --list');
+    if (!options.logs?.length && options.clickhouse?.table === undefined && !options.detected && !options.lists?.length) throw new TypeError('nothing to build from: give --logs, --detected or at least one --list');
     if (options.maxChurn !== undefined && !options.previous) throw new TypeError('--max-churn needs --previous');
     if (options.previous && !existsSync(resolve(options.previous))) throw new TypeError(`--previous ${options.previous}: no such file`);
   } catch (e) {

@@ -12,7 +12,8 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDetect, type RunDetectOptions } from '../../scripts/detect.ts';
+import { parseDetectArgs, runDetect, type RunDetectOptions } from '../../scripts/detect.ts';
+import { parseRebuildArgs } from '../../scripts/rebuild.ts';
 import { Aggregator, type UnitState } from '../../src/detect/aggregate.ts';
 import { aggregateWithClickHouse, openChdb } from '../../src/detect/clickhouse/index.ts';
 import type { DetectResult } from '../../src/detect/detector.ts';
@@ -224,4 +225,26 @@ describe('detect --engine clickhouse on bad input, as a command', () => {
     expect(ch.stderr).toBe(node.stderr);
     expect(ch.stderr).not.toMatch(/\n\s+at /);
   }, 60_000);
+});
+
+describe('--engine clickhouse on the command line', () => {
+  it('detect and rebuild read the engine, server, table and cluster', () => {
+    const argv = ['--engine', 'clickhouse', '--clickhouse-url', 'https://ch.example:8443', '--clickhouse-cluster', 'logs', '--logs', 's3://logpush/2026*/*.log.gz'];
+    expect(parseDetectArgs([...argv, '--out', 'o.csv'])).toMatchObject({ engine: 'clickhouse', clickhouse: { url: 'https://ch.example:8443', cluster: 'logs' }, logs: ['s3://logpush/2026*/*.log.gz'] });
+    expect(parseRebuildArgs(argv)).toMatchObject({ engine: 'clickhouse', clickhouse: { url: 'https://ch.example:8443', cluster: 'logs' }, logs: ['s3://logpush/2026*/*.log.gz'] });
+    expect(parseDetectArgs(['--engine', 'clickhouse', '--clickhouse-table', 'db.requests', '--out', 'o.csv'])).toMatchObject({ logs: [], clickhouse: { table: 'db.requests' } });
+  });
+
+  it.each([
+    [['--clickhouse-url', 'http://h:8123', '--logs', 'a', '--out', 'o'], /need --engine clickhouse/],
+    [['--engine', 'duckdb', '--logs', 'a', '--out', 'o'], /--engine: expected node or clickhouse/],
+  ])('rejects %j', (argv, message) => {
+    expect(() => parseDetectArgs(argv)).toThrow(message);
+    expect(() => parseRebuildArgs(argv.filter((a) => a !== '--out' && a !== 'o'))).toThrow(message);
+  });
+
+  it('refuses credentials in the server URL and local files on a server (before connecting)', async () => {
+    await expect(aggregateWithClickHouse(['s3://b/k'], {}, { url: 'http://user:secret@127.0.0.1:1' })).rejects.toThrow(/CLICKHOUSE_USER/);
+    await expect(aggregateWithClickHouse(['s3://b/k'], {}, { url: 'ftp://127.0.0.1' })).rejects.toThrow(/expected http/);
+  });
 });
