@@ -204,7 +204,7 @@ export function statesQuery(source: LogSource, verdicts: string, maxBotScore: nu
     maxStateIf(assumeNotNull(t), ${timed}) AS max_time,
     groupBitOrStateIf(bitShiftLeft(toUInt8(1), assumeNotNull(weekday)), ${timed}) AS weekdays
   FROM (
-    SELECT p.*, v.id AS ua_id,
+    SELECT p.fam, p.unit, p.asn, p.port, p.t, p.hour, p.day, p.weekday, v.id AS ua_id,
     ${SKETCHES.map(([n, p, e]) => `${mix32Sql(`h_${n}`, e)},\n    ${registerSql(`h_${n}`, p)}`).join(',\n    ')},
     ${mix32Sql('h_pair0', 'assumeNotNull(day)')},
     ${mix32Sql('h_ua_days', 'bitXor(bitAnd(h_pair0 * 0x9e3779b1, 0xffffffff), ua_id)')},
