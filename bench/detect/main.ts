@@ -145,7 +145,8 @@ ${memRows.join('\n')}
 Node engine vs ClickHouse embedded (\`--engine clickhouse\`, chDB ${chdbVersion()} in the same process: two
 passes over the file, a scan for line counts and distinct user agents, then the aggregation with
 mergeable states; the same TypeScript classifier). Same files, same run, each in its own process;
-lines/s is the median of ${sizes[0]!.runs} runs (1 at 10M); peak RSS of the whole process (chDB's memory included).
+lines/s is the median of ${sizes[0]!.runs} runs (1 at 10M); peak RSS of the whole process (chDB's memory included). On a
+shared machine the absolute rates drop; the ratio, measured in one run, is the figure to compare.
 
 | input | Node engine lines/s | ClickHouse embedded lines/s | ClickHouse ÷ Node | Node peak RSS (MiB) | ClickHouse peak RSS (MiB) | prefixes (Node / ClickHouse) |
 |---|---:|---:|---:|---:|---:|---:|
