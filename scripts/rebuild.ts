@@ -304,7 +304,7 @@ export async function runRebuild(options: RebuildOptions): Promise<RebuildOutcom
       const parsed = parsePrefixList(readFileSync(detectedFile, 'utf8'), { file: 'detected', allowDocumentation: options.allowDocumentation ?? false });
       for (const e of parsed.errors) problems.push(e.message);
       sources.push(parsed.entries);
-      print(`detect: ${parsed.entries.length} prefixes from ${options.logs?.length ? `${options.logs.length} log input(s)` : options.clickhouse!.table}\n`);
+      print(`detect: ${parsed.entries.length} prefixes from ${options.logs?.length ? `${options.logs.length} log file(s)` : options.clickhouse!.table}\n`);
     } else if (options.detected) {
       sources.push(readList(options.detected, undefined));
     }
