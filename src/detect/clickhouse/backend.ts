@@ -72,7 +72,9 @@ function parseCompact(text: string): unknown[][] {
   return out;
 }
 
-const SETTINGS = { output_format_json_quote_64bit_integers: 1, max_query_size: 16 * 2 ** 20 };
+// pread rather than chDB's default mmap for local files: mapped pages count in the process's RSS (a
+// 4 GB log showed as 4.8 GB peak RSS), and pread measured faster here too.
+const SETTINGS = { output_format_json_quote_64bit_integers: 1, max_query_size: 16 * 2 ** 20, storage_file_read_method: "'pread'" };
 
 /**
  * Opens chDB (ClickHouse in this process) with a temporary session directory. chDB is loaded on
