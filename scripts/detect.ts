@@ -15,6 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { PrefixMatcher } from '../src/detect/address.ts';
 import type { ListHit } from '../src/detect/classify.ts';
+import type { ClickHouseEngineOptions } from '../src/detect/clickhouse/engine.ts';
 import { Detector, formatPrefixCsv, type DetectorShard, type DetectResult } from '../src/detect/detector.ts';
 import type { LogFormat } from '../src/detect/parse.ts';
 import { AsnRanges, parsePeeringDb, type NetworkType } from '../src/detect/network-type.ts';
@@ -57,6 +58,10 @@ export interface RunDetectOptions extends DetectOptions {
    * output does not depend on it (per-address state merges exactly; see docs/detection.md).
    */
   threads?: number;
+  /** `node` (default: this process, worker threads) or `clickhouse` (chDB, or a server with `clickhouse.url`). */
+  engine?: 'node' | 'clickhouse';
+  /** Where the clickhouse engine runs and what it reads (see docs/detection.md). */
+  clickhouse?: Omit<ClickHouseEngineOptions, 'backend'>;
 }
 
 /**
@@ -263,11 +268,12 @@ if (!isMainThread && (workerData as { detectShard?: boolean } | null)?.detectSha
  * ```
  */
 export async function runDetect(options: RunDetectOptions): Promise<DetectResult> {
-  const { logs, out, asn, peeringDb, lists, report, log = process.stderr, quiet = false, onLogsRead, threads, ...thresholds } = options;
+  const { logs, out, asn, peeringDb, lists, report, log = process.stderr, quiet = false, onLogsRead, threads, engine = 'node', clickhouse, ...thresholds } = options;
+  if (engine !== 'node' && engine !== 'clickhouse') throw new TypeError(`runDetect: engine must be node or clickhouse, got ${String(engine)}`);
   if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= 64)) {
     throw new TypeError(`runDetect: threads must be an integer in 1..64, got ${String(threads)}`);
   }
-  if (!Array.isArray(logs) || logs.length === 0) throw new TypeError('runDetect: logs must name at least one file');
+  if (!Array.isArray(logs) || (logs.length === 0 && clickhouse?.table === undefined)) throw new TypeError('runDetect: logs must name at least one file');
   if (typeof out !== 'string' || out.length === 0) throw new TypeError('runDetect: out must be a file name');
   const say = (s: string) => {
     if (!quiet) log.write(`${s}\n`);
@@ -316,52 +322,60 @@ export async function runDetect(options: RunDetectOptions): Promise<DetectResult
       throw inputError(f, e);
     }
   };
-  const totalBytes = logs.reduce((a, f) => a + sizeOf(f), 0);
-  const workers = threads ?? (totalBytes >= 16 * 2 ** 20 ? Math.min(4, availableParallelism()) : 1);
-  if (workers > 1) {
-    let last = Date.now();
-    const onProgress = (file: string, n: number) => {
-      if (Date.now() - last < 1000) return;
-      last = Date.now();
-      const rate = Math.round(n / ((last - started) / 1000));
-      log.write(`\r${file}: ${n.toLocaleString('en-US')} lines (${rate.toLocaleString('en-US')}/s, ${workers} threads, ${(totalBytes / 2 ** 20).toFixed(0)} MiB in all)  `);
-    };
-    try {
-      await readParallel(logs, detector, workers, thresholds, progress ? onProgress : undefined);
-      if (progress) log.write('\n');
-    } catch (e) {
-      if (!(e instanceof WorkerFailure)) throw e;
-      say(`warning: ${e.message}; reading in the main thread instead`);
-      detector = new Detector(thresholds);
-      await readSequential();
-    }
-  } else await readSequential();
-
-  async function readSequential(): Promise<void> {
-    for (const file of logs) {
-      const size = sizeOf(file);
-      detector.beginFile(file);
-      let last = Date.now();
-      let count = 0;
-      await forEachLine(file, (line, n) => {
-        detector.line(line, n);
-        if (progress && (++count & 0xffff) === 0 && Date.now() - last > 1000) {
-          last = Date.now();
-          const rate = Math.round(n / ((last - started) / 1000));
-          log.write(`\r${file}: ${n.toLocaleString('en-US')} lines (${rate.toLocaleString('en-US')}/s, file ${(size / 2 ** 20).toFixed(0)} MiB)  `);
-        }
-      });
-      if (progress) log.write('\n');
-      detector.endFile();
-    }
-  }
-
-  onLogsRead?.();
-  const result = detector.finish({
+  const context = {
     ...(asnRanges !== undefined ? { asnRanges } : {}),
     ...(peering !== undefined ? { peeringDb: peering } : {}),
     ...(matcher !== undefined ? { lists: matcher } : {}),
-  });
+  };
+  let result: DetectResult;
+  if (engine === 'clickhouse') {
+    const { detectWithClickHouse } = await import('../src/detect/clickhouse/engine.ts');
+    result = await detectWithClickHouse(logs, thresholds, clickhouse ?? {}, context);
+    onLogsRead?.();
+  } else {
+    const totalBytes = logs.reduce((a, f) => a + sizeOf(f), 0);
+    const workers = threads ?? (totalBytes >= 16 * 2 ** 20 ? Math.min(4, availableParallelism()) : 1);
+    if (workers > 1) {
+      let last = Date.now();
+      const onProgress = (file: string, n: number) => {
+        if (Date.now() - last < 1000) return;
+        last = Date.now();
+        const rate = Math.round(n / ((last - started) / 1000));
+        log.write(`\r${file}: ${n.toLocaleString('en-US')} lines (${rate.toLocaleString('en-US')}/s, ${workers} threads, ${(totalBytes / 2 ** 20).toFixed(0)} MiB in all)  `);
+      };
+      try {
+        await readParallel(logs, detector, workers, thresholds, progress ? onProgress : undefined);
+        if (progress) log.write('\n');
+      } catch (e) {
+        if (!(e instanceof WorkerFailure)) throw e;
+        say(`warning: ${e.message}; reading in the main thread instead`);
+        detector = new Detector(thresholds);
+        await readSequential();
+      }
+    } else await readSequential();
+
+    async function readSequential(): Promise<void> {
+      for (const file of logs) {
+        const size = sizeOf(file);
+        detector.beginFile(file);
+        let last = Date.now();
+        let count = 0;
+        await forEachLine(file, (line, n) => {
+          detector.line(line, n);
+          if (progress && (++count & 0xffff) === 0 && Date.now() - last > 1000) {
+            last = Date.now();
+            const rate = Math.round(n / ((last - started) / 1000));
+            log.write(`\r${file}: ${n.toLocaleString('en-US')} lines (${rate.toLocaleString('en-US')}/s, file ${(size / 2 ** 20).toFixed(0)} MiB)  `);
+          }
+        });
+        if (progress) log.write('\n');
+        detector.endFile();
+      }
+    }
+
+    onLogsRead?.();
+    result = detector.finish(context);
+  }
   writeAtomic(out, formatPrefixCsv(result.prefixes));
   const summary = summarize(result);
   if (report !== undefined) {
@@ -390,6 +404,8 @@ const THRESHOLD_FLAGS: Record<string, keyof DetectOptions> = {
 
 const USAGE = `usage: multi-user-ip detect --logs FILE... [--asn FILE]... [--peeringdb FILE]... [--list KIND:FILE]... --out FILE
                            [--report FILE.html] [--threads N] [--quiet]
+                           [--engine node|clickhouse] [--clickhouse-url URL] [--clickhouse-table NAME] [--clickhouse-cluster NAME]
+                           (clickhouse: logs may be globs, s3:// or https:// objects; see docs/detection.md)
 thresholds (defaults in brackets; see docs/detection.md):
 ${Object.entries(THRESHOLD_FLAGS)
   .map(([flag, key]) => `  --${flag} N [${DEFAULT_DETECT_OPTIONS[key]}]`)
@@ -407,6 +423,10 @@ const OPTIONS = {
   report: { type: 'string' },
   quiet: { type: 'boolean', default: false },
   threads: { type: 'string' },
+  engine: { type: 'string' },
+  'clickhouse-url': { type: 'string' },
+  'clickhouse-table': { type: 'string' },
+  'clickhouse-cluster': { type: 'string' },
   ...Object.fromEntries(Object.keys(THRESHOLD_FLAGS).map((f) => [f, { type: 'string' as const }])),
 } as const;
 
@@ -430,6 +450,16 @@ export function parseDetectArgs(argv: string[]): RunDetectOptions {
   if (values.threads !== undefined) {
     o.threads = numberFlag('--threads', values.threads as string, (t) => Number.isInteger(t) && t >= 1 && t <= 64, 'an integer 1–64');
   }
+  if (values.engine !== undefined) {
+    if (values.engine !== 'node' && values.engine !== 'clickhouse') throw new UsageError(`--engine: expected node or clickhouse, got "${String(values.engine)}"`);
+    o.engine = values.engine;
+  }
+  const ch = { url: values['clickhouse-url'], table: values['clickhouse-table'], cluster: values['clickhouse-cluster'] } as Record<string, string | undefined>;
+  for (const [k, v] of Object.entries(ch)) if (v === undefined) delete ch[k];
+  if (Object.keys(ch).length > 0) {
+    if (o.engine !== 'clickhouse') throw new UsageError('--clickhouse-url, --clickhouse-table and --clickhouse-cluster need --engine clickhouse');
+    o.clickhouse = ch;
+  }
   o.lists = ((values.list as string[] | undefined) ?? []).map((spec) => {
     const i = spec.indexOf(':');
     const kind = spec.slice(0, i) as MultiUserKind;
@@ -441,7 +471,7 @@ export function parseDetectArgs(argv: string[]): RunDetectOptions {
     if (v === undefined) continue;
     o[key] = numberFlag(`--${flag}`, String(v), () => true, 'a number');
   }
-  if (o.logs.length === 0) throw new UsageError('--logs FILE is required');
+  if (o.logs.length === 0 && o.clickhouse?.table === undefined) throw new UsageError('--logs FILE is required (or --engine clickhouse --clickhouse-table NAME)');
   if (o.out.length === 0) throw new UsageError('--out FILE is required');
   return o;
 }

@@ -47,6 +47,10 @@ export interface RebuildOptions {
   logs?: string[];
   asn?: string;
   peeringDb?: string[];
+  /** Detection engine: `node` (default) or `clickhouse` (chDB, or a server); see `npm run detect -- --help`. */
+  engine?: 'node' | 'clickhouse';
+  /** The clickhouse engine's server, table and cluster (`--clickhouse-url`, `--clickhouse-table`, `--clickhouse-cluster`). */
+  clickhouse?: { url?: string; table?: string; cluster?: string };
   /** A ready detected list instead of logs. */
   detected?: string;
   /** The operator's own lists, in priority order; `kind` is needed for plain lists. They win over detection. */
@@ -154,7 +158,7 @@ export async function runRebuild(options: RebuildOptions): Promise<RebuildOutcom
 
 function checkRebuildOptions(options: RebuildOptions): void {
   if (options.logs?.length && options.detected) throw new TypeError('give --logs or --detected, not both');
-  if (!options.logs?.length && !options.detected && !options.lists?.length) {
+  if (!options.logs?.length && options.clickhouse?.table === undefined && !options.detected && !options.lists?.length) {
     throw new TypeError('nothing to build from: give --logs, --detected or at least one --list');
   }
   if (options.maxChurn !== undefined && options.previous === undefined) throw new TypeError('--max-churn needs --previous');
@@ -171,10 +175,13 @@ async function collectSources(run: RebuildRun): Promise<PrefixEntry[][]> {
     return parsed.entries;
   };
   for (const l of options.lists ?? []) sources.push(parse(readMaybeGzip(at(l.file)), l.file, l.kind));
-  if (options.logs?.length) {
+  if (options.logs?.length || options.clickhouse?.table !== undefined) {
     const detectedFile = join(run.work, 'detected.csv');
     await runDetect({
-      logs: options.logs.map(at),
+      // Object URLs go to the clickhouse engine as they are; only local paths are resolved.
+      logs: (options.logs ?? []).map((l) => (/^(s3|https?):\/\//i.test(l) ? l : at(l))),
+      ...(options.engine ? { engine: options.engine } : {}),
+      ...(options.clickhouse ? { clickhouse: options.clickhouse } : {}),
       out: detectedFile,
       ...(options.asn ? { asn: at(options.asn) } : {}),
       ...(options.peeringDb ? { peeringDb: options.peeringDb.map(at) } : {}),
@@ -184,7 +191,7 @@ async function collectSources(run: RebuildRun): Promise<PrefixEntry[][]> {
     });
     const detected = parse(readFileSync(detectedFile, 'utf8'), 'detected');
     sources.push(detected);
-    print(`detect: ${detected.length} prefixes from ${options.logs.length} log file(s)\n`);
+    print(`detect: ${detected.length} prefixes from ${options.logs?.length ? `${options.logs.length} log file(s)` : options.clickhouse!.table}\n`);
   } else if (options.detected) {
     sources.push(parse(readMaybeGzip(at(options.detected)), options.detected));
   }
@@ -315,6 +322,7 @@ const USAGE = `usage: multi-user-ip rebuild (--logs FILE... [--asn FILE] [--peer
          [--list [KIND:]FILE]... [--traceroutes FILE... [--probes FILE] [--min-precision P] [--min-recall R]
          [--private-hops cgnat|unknown]] [--out-list FILE.csv] [--out TABLE.bin] [--previous OLD.bin]
          [--max-churn PCT] [--report-dir DIR] [--summary FILE.json] [--allow-documentation]
+         [--engine node|clickhouse [--clickhouse-url URL] [--clickhouse-table NAME] [--clickhouse-cluster NAME]]
 every input may be gzip-compressed
 exit codes: 0 built, 1 failed, 2 bad arguments, 3 refused by the churn guard, 4 refused by the validation gate`;
 
@@ -337,6 +345,10 @@ const OPTIONS = {
   'report-dir': { type: 'string' },
   summary: { type: 'string' },
   'allow-documentation': { type: 'boolean' },
+  engine: { type: 'string' },
+  'clickhouse-url': { type: 'string' },
+  'clickhouse-table': { type: 'string' },
+  'clickhouse-cluster': { type: 'string' },
 } as const;
 
 /** Flags whose value is stored as is, and the option they set. */
@@ -414,6 +426,15 @@ export function parseRebuildArgs(argv: string[]): RebuildOptions {
       case 'allow-documentation':
         o.allowDocumentation = true;
         break;
+      case 'engine':
+        if (v !== 'node' && v !== 'clickhouse') throw new UsageError(`--engine: expected node or clickhouse, got "${v}"`);
+        o.engine = v;
+        break;
+      case 'clickhouse-url':
+      case 'clickhouse-table':
+      case 'clickhouse-cluster':
+        (o.clickhouse ??= {})[t.name.slice('clickhouse-'.length) as 'url' | 'table' | 'cluster'] = v;
+        break;
       default: {
         const key = STRING_FLAGS[t.name];
         if (!key) throw new UsageError(`unknown option --${t.name}`);
@@ -421,6 +442,7 @@ export function parseRebuildArgs(argv: string[]): RebuildOptions {
       }
     }
   }
+  if (o.clickhouse !== undefined && o.engine !== 'clickhouse') throw new UsageError('--clickhouse-url, --clickhouse-table and --clickhouse-cluster need --engine clickhouse');
   return o;
 }
 
@@ -438,7 +460,9 @@ export function main(argv: string[]): Promise<number> {
 
 async function rebuildCli(argv: string[]): Promise<number> {
   const options = parseRebuildArgs(argv);
-  if (!options.logs?.length && !options.detected && !options.lists?.length) throw new UsageError('nothing to build from: give --logs, --detected or at least one --list');
+  if (!options.logs?.length && options.clickhouse?.table === undefined && !options.detected && !options.lists?.length) {
+    throw new UsageError('nothing to build from: give --logs, --detected or at least one --list');
+  }
   if (options.logs?.length && options.detected) throw new UsageError('give --logs or --detected, not both');
   if (options.maxChurn !== undefined && !options.previous) throw new UsageError('--max-churn needs --previous (the table in service)');
   if (options.previous && !existsSync(resolve(options.previous))) throw new UsageError(`--previous ${options.previous}: no such file`);

@@ -3,7 +3,9 @@
  * `node --import tsx bench/detect/child.ts MODE FILE [DIR [THREADS]]`. MODE is `baseline` (load the modules, read
  * nothing), `readline` (node:readline, lines only), `split` (the detector's own line splitter, lines
  * only), `json` (splitter + JSON.parse: the floor for any Logpush reader), or
- * `detect` (the real pipeline: runDetect with the simulation's ASN ranges, PeeringDB and lists).
+ * `detect` (the real pipeline: runDetect with the simulation's ASN ranges, PeeringDB and lists), or
+ * `clickhouse` (the same runDetect with `engine: 'clickhouse'`: chDB in this process, so the peak
+ * RSS includes ClickHouse's own memory).
  * Prints one JSON object.
  */
 import { createReadStream } from 'node:fs';
@@ -33,7 +35,7 @@ if (mode === 'baseline') {
       // the simulator's deliberately malformed lines
     }
   });
-} else if (mode === 'detect') {
+} else if (mode === 'detect' || mode === 'clickhouse') {
   const d = dir!;
   const r = await runDetect({
     logs: [file],
@@ -46,6 +48,7 @@ if (mode === 'baseline') {
       { kind: 'relay', file: join(d, 'lists', 'relay-egress.csv') },
     ],
     quiet: true,
+    ...(mode === 'clickhouse' ? { engine: 'clickhouse' as const } : {}),
     ...(threadArg !== undefined ? { threads: Number(threadArg) } : {}),
     onLogsRead: () => {
       // The detector's state is all that is alive now: collect garbage and weigh what is left.

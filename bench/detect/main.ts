@@ -5,7 +5,8 @@
  * by per-address state, not by the number of lines. Peers in the same run: splitting lines with
  * node:readline alone, with detect's own splitter alone, and splitter + JSON.parse (the floor any
  * Logpush reader pays).
- * Each measurement runs in its own process; lines/s is the median of 3 runs.
+ * Each measurement runs in its own process; lines/s is the median of 3 runs. The clickhouse engine
+ * (chDB in-process) is measured on the same files in the same run, against the Node engine.
  * Set BENCH_DETECT_SIZES=1 to skip the 10M case while developing.
  */
 import { spawnSync } from 'node:child_process';
@@ -41,6 +42,10 @@ function measure(mode: string, file: string, dir: string, threads?: number): Mea
 }
 const median = (xs: number[]) => (xs.length === 0 ? Number.NaN : xs.slice().sort((a, b) => a - b)[xs.length >> 1]!);
 const defaultThreads = Math.min(4, availableParallelism());
+const chdbVersion = () => {
+  const r = spawnSync(process.execPath, ['-e', "import('chdb').then((m) => console.log(m.query('SELECT version()', 'TSV').trim()))"], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : 'unknown';
+};
 const fmt = (x: number) => (Number.isNaN(x) ? '—' : Math.round(x).toLocaleString('en-US'));
 
 // intensity multiplies requests per session; ~0.75M lines at 1 with seed 1.
@@ -53,6 +58,7 @@ const root = mkdtempSync(join(tmpdir(), 'bench-detect-'));
 const rows: string[] = [];
 let bytesPerLine = 0;
 const memRows: string[] = [];
+const engineRows: string[] = [];
 /** Detection quality on the simulator (in process: lines go straight to the detector). */
 function quality(seed: number, population: 'default' | 'uneven' = 'default'): string {
   const detector = new Detector();
@@ -101,11 +107,16 @@ try {
     const js = runs('json');
     const single = size.peers ? runs('detect', 1) : [];
     const det = runs('detect');
+    const ch = runs('clickhouse');
     const rate = (ms: Measure[]) => median(ms.map((m) => m.lines / m.seconds));
     rows.push(`| ${size.name} (${fmt(sim.lines)} lines, ${fmt(mib)} MiB) | ${fmt(rate(rl))} | ${fmt(rate(sp))} | ${fmt(rate(js))} | ${fmt(rate(single))} | **${fmt(rate(det))}** | ${median(det.map((m) => m.seconds)).toFixed(1)} s |`);
     const d = det[0]!;
     memRows.push(
       `| ${size.name} | ${fmt(sim.lines)} | ${fmt(d.units)} | ${fmt(d.prefixes)} | **${median(det.map((m) => m.retainedMiB)).toFixed(1)}** | ${fmt(median(det.map((m) => m.maxRssMiB)))} | ${fmt(median(js.map((m) => m.maxRssMiB)))} |`,
+    );
+    const chRate = rate(ch);
+    engineRows.push(
+      `| ${size.name} (${fmt(sim.lines)} lines) | ${fmt(rate(det))} | ${fmt(chRate)} | ${(chRate / rate(det)).toFixed(2)} | ${fmt(median(det.map((m) => m.maxRssMiB)))} | ${fmt(median(ch.map((m) => m.maxRssMiB)))} | ${d.prefixes} / ${ch[0]!.prefixes} |`,
     );
     rmSync(dir, { recursive: true, force: true });
   }
@@ -133,6 +144,16 @@ parse-only peer shows the same growth). Node baseline (modules loaded, nothing r
 | input | lines | addresses + /64s | prefixes listed | heap after reading (MiB) | detect peak RSS (MiB) | splitter + JSON.parse peak RSS (MiB) |
 |---|---:|---:|---:|---:|---:|---:|
 ${memRows.join('\n')}
+
+Node engine vs ClickHouse embedded (\`--engine clickhouse\`, chDB ${chdbVersion()} in the same process: two
+passes over the file, a scan for line counts and distinct user agents, then the aggregation with
+mergeable states; the same TypeScript classifier). Same files, same run, each in its own process;
+lines/s is the median of ${sizes[0]!.runs} runs (1 at 10M); peak RSS of the whole process (chDB's memory included). On a
+shared machine the absolute rates drop; the ratio, measured in one run, is the figure to compare.
+
+| input | Node engine lines/s | ClickHouse embedded lines/s | ClickHouse ÷ Node | Node peak RSS (MiB) | ClickHouse peak RSS (MiB) | prefixes (Node / ClickHouse) |
+|---|---:|---:|---:|---:|---:|---:|
+${engineRows.join('\n')}
 
 Quality on the simulator at default settings (7 days; per address or /64; see docs/detection.md):
 

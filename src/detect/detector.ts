@@ -190,18 +190,7 @@ export class Detector {
   /** Classifies everything fed so far. */
   finish(context: ClassifyContext = {}): DetectResult {
     if (this.current !== undefined) this.endFile();
-    const a = this.agg;
-    return {
-      ...classifyUnits(a, this.options, context),
-      files: this.files,
-      requests: a.requests,
-      browserRequests: a.browserRequests,
-      units: a.units,
-      excluded: { ...a.excluded },
-      portCoverage: a.requests > 0 ? a.withPort / a.requests : 0,
-      timeRange: a.withTime > 0 ? [a.minTime, a.maxTime] : undefined,
-      options: this.options,
-    };
+    return classifyAggregate(this.agg, this.files, this.options, context);
   }
 
   private bad(f: FileStats, lineNo: number, reason: string, text: string, counted = false): void {
@@ -211,6 +200,29 @@ export class Detector {
       f.examples.push({ line: lineNo, reason, text: text.length > 200 ? `${text.slice(0, 200)}…` : text });
     }
   }
+}
+
+/**
+ * Classifies an aggregator's state into the full answer: shared by the Node engine
+ * ({@link Detector.finish}) and the clickhouse engine, which fills the aggregator from SQL.
+ *
+ * @example
+ * ```ts
+ * const result = classifyAggregate(aggregator, files, resolveDetectOptions(), { peeringDb });
+ * ```
+ */
+export function classifyAggregate(a: Aggregator, files: FileStats[], options: ResolvedDetectOptions, context: ClassifyContext = {}): DetectResult {
+  return {
+    ...classifyUnits(a, options, context),
+    files,
+    requests: a.requests,
+    browserRequests: a.browserRequests,
+    units: a.units,
+    excluded: { ...a.excluded },
+    portCoverage: a.requests > 0 ? a.withPort / a.requests : 0,
+    timeRange: a.withTime > 0 ? [a.minTime, a.maxTime] : undefined,
+    options,
+  };
 }
 
 /**

@@ -12,7 +12,7 @@
  * const csv = formatPrefixCsv(d.finish({ peeringDb }).prefixes);
  * ```
  */
-export { Detector, MalformedFileError, formatPrefixCsv, type DetectResult, type FileStats } from './detector.ts';
+export { Detector, MalformedFileError, classifyAggregate, formatPrefixCsv, type DetectResult, type FileStats } from './detector.ts';
 export { DEFAULT_DETECT_OPTIONS, resolveDetectOptions, type DetectOptions, type ResolvedDetectOptions } from './options.ts';
 export {
   classifyUnits,
