@@ -14,7 +14,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { InputError, OutputError } from './files.ts';
+import { FILE_ERRORS, InputError, OutputError } from './files.ts';
 
 /**
  * A mistake on the command line (exit 2). The message names the flag, in flag terms.
@@ -85,16 +85,6 @@ export interface Command {
   run: (argv: string[]) => Promise<number | undefined> | number | undefined;
 }
 
-const FS_CODES: Record<string, string> = {
-  ENOENT: 'no such file or directory',
-  EISDIR: 'is a directory, expected a file',
-  ENOTDIR: 'a part of the path is not a directory',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  ENOSPC: 'no space left on the device',
-  EROFS: 'read-only file system',
-  EMFILE: 'too many open files',
-};
 
 /**
  * Runs a subcommand under the shared conventions and returns its exit code (never throws).
@@ -128,7 +118,7 @@ export async function runCommand(command: Command, argv: string[], io = { out: p
 function describeError(e: unknown): string {
   if (e instanceof InputError || e instanceof OutputError) return e.message;
   const err = e as NodeJS.ErrnoException;
-  if (err?.code && err.path && FS_CODES[err.code]) return `${err.path}: ${FS_CODES[err.code]} (${err.code})`;
+  if (err?.code && err.path && FILE_ERRORS[err.code]) return `${err.path}: ${FILE_ERRORS[err.code]} (${err.code})`;
   return e instanceof Error ? e.message : String(e);
 }
 

@@ -36,6 +36,25 @@ export class OutputError extends Error {
 const code = (e: unknown) => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
 
 /**
+ * What a file system error code means, in words: the one wording for every subcommand's file errors.
+ *
+ * @example
+ * ```ts
+ * FILE_ERRORS.ENOENT; // 'no such file or directory'
+ * ```
+ */
+export const FILE_ERRORS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or directory',
+  EISDIR: 'is a directory, expected a file',
+  ENOTDIR: 'a part of the path is not a directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOSPC: 'no space left on the device',
+  EROFS: 'read-only file system',
+  EMFILE: 'too many open files',
+};
+
+/**
  * Turns a read failure of `file` (fs or zlib) into an {@link InputError} naming it; other errors
  * (e.g. a parser's own) pass through unchanged.
  *
@@ -51,7 +70,7 @@ export function inputError(file: string, e: unknown): unknown {
   if (c.startsWith('Z_') || c.startsWith('ERR_ZLIB') || (e as Error).message === 'unexpected end of file') {
     return new InputError(`${file}: gzip data is truncated or corrupt (${(e as Error).message})`);
   }
-  if (/^E[A-Z]+$/.test(c)) return new InputError(`${file}: cannot read (${c})`);
+  if (/^E[A-Z]+$/.test(c)) return new InputError(`${file}: ${FILE_ERRORS[c] ?? 'cannot read'} (${c})`);
   return e;
 }
 
@@ -83,7 +102,7 @@ export function readInputBytes(file: string, name = file): Buffer {
   try {
     bytes = readFileSync(file);
   } catch (e) {
-    throw new InputError(`${name}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw inputError(name, e);
   }
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {

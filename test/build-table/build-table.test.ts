@@ -155,7 +155,7 @@ describe('build-table CLI', () => {
     writeFileSync(join(dir, 'bin.csv'), new Uint8Array([0xff, 0xfe, 0x00, 0x80]));
     const r = cli(dir, '--in', 'missing.csv', '--in', 'bin.csv', '--kind', 'vpn', '--out', 't.bin');
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('missing.csv: cannot read (ENOENT)');
+    expect(r.stderr).toContain('missing.csv: no such file or directory (ENOENT)');
     expect(r.stderr).toContain('bin.csv:1: expected UTF-8 text');
   });
 });

@@ -71,10 +71,10 @@ describe.concurrent('every subcommand', () => {
 describe.concurrent('user mistakes name the file, exit 1, and show no stack trace', () => {
   const missing = join(dir, 'no-such-file.csv');
   it.each<[string, string[], string]>([
-    ['build-table: a missing input', ['build-table', '--in', missing, '--out', 't.bin'], `${missing}: cannot read (ENOENT)`],
-    ['detect: a missing log', ['detect', '--logs', missing, '--out', 'o.csv'], `${missing}: cannot read (ENOENT)`],
-    ['validate: a missing traceroute file', ['validate', '--traceroutes', missing], `${missing}: cannot read (ENOENT)`],
-    ['rebuild: a missing list', ['rebuild', '--detected', missing, '--out', 't.bin', '--out-list', 'l.csv'], `${missing}: cannot read (ENOENT)`],
+    ['build-table: a missing input', ['build-table', '--in', missing, '--out', 't.bin'], `${missing}: no such file or directory (ENOENT)`],
+    ['detect: a missing log', ['detect', '--logs', missing, '--out', 'o.csv'], `${missing}: no such file or directory (ENOENT)`],
+    ['validate: a missing traceroute file', ['validate', '--traceroutes', missing], `${missing}: no such file or directory (ENOENT)`],
+    ['rebuild: a missing list', ['rebuild', '--detected', missing, '--out', 't.bin', '--out-list', 'l.csv'], `${missing}: no such file or directory (ENOENT)`],
     ['build-table: a directory as --out', ['build-table', '--in', list, '--out', outDir], `${outDir}: cannot write (is a directory`],
     ['detect: a directory as --out', ['detect', '--logs', apacheLog, '--out', outDir, '--quiet'], `${outDir}: cannot write (is a directory`],
     ['validate: a directory as --labels-out', ['validate', '--traceroutes', traceroutes, '--labels-out', outDir], `${outDir}: cannot write (is a directory`],

@@ -21,7 +21,7 @@ describe('readMaybeGzip', () => {
   });
 
   it.each([
-    ['a missing file', join(dir, 'nope.csv'), 'nope.csv: cannot read (ENOENT)'],
+    ['a missing file', join(dir, 'nope.csv'), 'nope.csv: no such file or directory (ENOENT)'],
     ['corrupt gzip', file('bad.gz', Uint8Array.from([0x1f, 0x8b, 1, 2, 3])), 'bad.gz: gzip data is corrupt'],
     ['bzip2', file('x.bz2', 'BZh91AY&SY'), 'x.bz2: bzip2 is not supported'],
   ])('names the file on %s', (_what, path, message) => {
@@ -64,7 +64,7 @@ describe('writeAtomic on a bad destination', () => {
 describe('readInputBytes and openInputStream', () => {
   it('gunzips bytes and names the file by the label given', () => {
     expect(readInputBytes(file('t.bin.gz', gzipSync(Uint8Array.from([1, 2, 3])))).equals(Buffer.from([1, 2, 3]))).toBe(true);
-    expect(() => readInputBytes(join(dir, 'absent.bin'), 'lists/absent.bin')).toThrow('lists/absent.bin: cannot read (ENOENT)');
+    expect(() => readInputBytes(join(dir, 'absent.bin'), 'lists/absent.bin')).toThrow('lists/absent.bin: no such file or directory (ENOENT)');
   });
 
   it('a truncated gzip stream fails with an error naming the file', async () => {

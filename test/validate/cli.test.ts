@@ -161,7 +161,7 @@ describe('the CLI as a child process (exit codes)', () => {
   it('1: a missing file, named', async () => {
     const r = await run(['--traceroutes', join(tmp, 'nope.json')]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('nope.json: cannot read (ENOENT)');
+    expect(r.stderr).toContain('nope.json: no such file or directory (ENOENT)');
   });
 
   it('1: a list that does not compile (one prefix, two kinds)', async () => {
