@@ -32,6 +32,25 @@ export interface PopulationSettings {
 }
 
 /**
+ * One simulated carrier-NAT pool: its addresses, AS, role, port-block size and how many subscribers each
+ * address carries (drawn per call: the uneven population draws per address).
+ *
+ * @example
+ * ```ts
+ * const pool: Pool = { ips: ['100.0.0.1'], asn: 64610, role: 'cgnat-mobile', blockSize: 512, subscribers: () => 200, dailyActive: 0.6, householdSubscribers: true };
+ * ```
+ */
+export interface Pool {
+  ips: string[];
+  asn: number;
+  role: SimRole;
+  blockSize: number;
+  subscribers: () => number;
+  dailyActive: number;
+  householdSubscribers: boolean;
+}
+
+/**
  * Builds the simulated population (households, carrier-NAT pools, enterprises, VPN, relay and Tor exits,
  * crawlers, stealth bots, attackers) and registers the ground truth of every unit; the days are run by
  * {@link simulateDay}.
@@ -82,15 +101,6 @@ export function buildPopulation(settings: PopulationSettings) {
   }
 
   // Carrier NAT pools: subscribers share an address, each with a port block (RFC 7422 style).
-  interface Pool {
-    ips: string[];
-    asn: number;
-    role: SimRole;
-    blockSize: number;
-    subscribers: () => number;
-    dailyActive: number;
-    householdSubscribers: boolean;
-  }
   // A carrier balances subscribers across a pool's addresses, so addresses of one pool carry similar
   // loads (±25 %); pools differ by an order of magnitude.
   const poolSize = (lo: number, hi: number) => {
