@@ -1,6 +1,7 @@
 /**
  * `npm run build:table -- --in FILE [--kind K] [--in FILE [--kind K]]... [--out FILE]
- *   [--previous OLD.bin --max-churn PCT] [--allow-documentation]`
+ *   [--previous OLD.bin --max-churn PCT] [--allow-documentation] [--skip-invalid]
+ *   [--on-conflict first|error] [--allow-empty]`
  *
  * Compiles multi-user prefix lists into the binary table the worker bundles, plus a JSON manifest
  * beside it. With no `--in` it reads data/multi-user-prefixes.csv (example data in documentation
@@ -9,19 +10,18 @@
  * to a temporary name and renamed, so an existing table is never half-written).
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { parsePrefixList, type PrefixEntry, type PrefixListFormat } from '../src/prefix-list/index.ts';
+import type { PrefixListFormat } from '../src/prefix-list/index.ts';
+import { formatInputSummary, readTableInputs, type TableInput } from './lib/table-inputs.ts';
+import { writeTableFiles } from './lib/table-output.ts';
 import { compileTable, FORMAT_VERSION, MULTI_USER_KINDS, MultiUserTable, TableCompileError, type CompileStats, type MultiUserKind } from '../src/table/index.ts';
 
 /** One input list; `kind` is required for plain lists and MISP JSON, and fills empty `kind` cells. */
-export interface BuildTableInput {
-  file: string;
-  kind?: MultiUserKind;
-}
+export type BuildTableInput = TableInput;
 
 /** Options for {@link buildTable}; paths are relative to `cwd`. */
 export interface BuildTableOptions {
@@ -41,6 +41,12 @@ export interface BuildTableOptions {
   cwd?: string;
   /** Write the files (default true); false only computes the result. */
   write?: boolean;
+  /** Skip lines that are not valid prefixes (reported in the summary) instead of failing. Default false. */
+  skipInvalid?: boolean;
+  /** A prefix listed by several inputs: `first` (default) keeps the earlier input's; `error` fails. */
+  onConflict?: 'first' | 'error';
+  /** Write a table even when the inputs hold no prefix at all. Default false (that is an error). */
+  allowEmpty?: boolean;
 }
 
 /** The manifest written beside the table. */
@@ -48,7 +54,8 @@ export interface TableManifest {
   formatVersion: number;
   table: { file: string; bytes: number; sha256: string; crc32: string };
   counts: { ipv4: number; ipv6: number; byKind: Record<'ipv4' | 'ipv6', Partial<Record<MultiUserKind, number>>> };
-  inputs: Array<{ file: string; kind: MultiUserKind | null; format: PrefixListFormat; entries: number; sha256: string }>;
+  /** `lost`: prefixes an earlier input listed with other attributes; `skipped`: bad lines left out (`skipInvalid`). */
+  inputs: Array<{ file: string; kind: MultiUserKind | null; format: PrefixListFormat; entries: number; lost: number; skipped: number; gzip: boolean; sha256: string }>;
   /** Not part of the table bytes, which stay deterministic. */
   builtAt: string;
 }
@@ -59,7 +66,10 @@ export interface BuildResult {
   manifest: TableManifest;
   stats: CompileStats;
   gzipBytes: number;
+  /** Prefix sets compared (a prefix counts once, whatever its attributes or the table format). */
   churn?: { previous: number; added: number; removed: number; percent: number };
+  /** Lines left out with `skipInvalid`, `file:line: reason`. */
+  skipped: string[];
   /** The human summary the CLI prints. */
   summary: string;
   outPath: string;
@@ -136,31 +146,23 @@ export async function buildTable(options: BuildTableOptions = {}): Promise<Build
     }
   }
 
-  const problems: string[] = [];
-  const entries: PrefixEntry[] = [];
-  const manifestInputs: TableManifest['inputs'] = [];
-  for (const input of inputs) {
-    let raw: Uint8Array;
-    try {
-      raw = await readFile(resolve(cwd, input.file));
-    } catch (e) {
-      problems.push(`${input.file}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-      continue;
-    }
-    let text: string;
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
-    } catch {
-      problems.push(`${input.file}:1: expected UTF-8 text (a CSV or a list of prefixes), got binary data`);
-      continue;
-    }
-    const parsed = parsePrefixList(text, { file: input.file, kind: input.kind, allowDocumentation });
-    for (const e of parsed.errors) problems.push(e.message);
-    // A loop, not push(...spread): a list of a few hundred thousand entries overflows the call stack.
-    for (const e of parsed.entries) entries.push(e);
-    manifestInputs.push({ file: input.file, kind: input.kind ?? null, format: parsed.format, entries: parsed.entries.length, sha256: sha256(raw) });
+  if (options.onConflict !== undefined && options.onConflict !== 'first' && options.onConflict !== 'error') {
+    throw new TypeError(`buildTable: onConflict must be "first" or "error", got ${JSON.stringify(options.onConflict)}`);
   }
-  if (problems.length > 0) throw new BuildTableError(problems);
+  const read = readTableInputs(inputs, {
+    cwd,
+    allowDocumentation,
+    skipInvalid: options.skipInvalid === true,
+    onConflict: options.onConflict ?? 'first',
+  });
+  if (read.problems.length > 0) throw new BuildTableError(read.problems);
+  const { entries } = read;
+  if (entries.length === 0 && options.allowEmpty !== true) {
+    throw new BuildTableError([
+      `${inputs.map((i) => i.file).join(', ')}: expected at least one prefix, found none (an empty or comment-only list, as a failed download leaves); pass --allow-empty to write an empty table`,
+    ]);
+  }
+  const manifestInputs: TableManifest['inputs'] = read.inputs;
 
   let bytes: Uint8Array;
   let stats: CompileStats;
@@ -192,9 +194,9 @@ export async function buildTable(options: BuildTableOptions = {}): Promise<Build
     } catch (e) {
       throw new BuildTableError([`${options.previous}: expected a readable, intact multi-user table (${(e as Error).message})`]);
     }
-    const key = (m: { prefix: string; kind: string; users: number | undefined }) => `${m.prefix} ${m.kind} ${m.users ?? ''}`;
-    const before = new Set([...old.entries()].map(key));
-    const after = new Set([...table.entries()].map(key));
+    // Prefix sets: what a lookup can answer, independent of the attributes' encoding and the format version.
+    const before = new Set([...old.entries()].map((m) => m.prefix));
+    const after = new Set([...table.entries()].map((m) => m.prefix));
     let added = 0;
     let removed = 0;
     for (const k of after) if (!before.has(k)) added++;
@@ -230,33 +232,25 @@ export async function buildTable(options: BuildTableOptions = {}): Promise<Build
     `  bytes: ${bytes.length} (${total === 0 ? '-' : (bytes.length / total).toFixed(2)} B/prefix), gzip ${gzipBytes}`,
     `  sha256: ${digest}`,
     ...(churn ? [`  churn vs ${options.previous}: +${churn.added} −${churn.removed} of ${churn.previous} (${churn.percent.toFixed(2)}%)`] : []),
+    ...formatInputSummary(read),
   ].join('\n');
 
-  if (options.write !== false) {
-    await mkdir(dirname(outPath), { recursive: true });
-    await mkdir(dirname(manifestPath), { recursive: true });
-    const tmpTable = `${outPath}.tmp-${process.pid}`;
-    const tmpManifest = `${manifestPath}.tmp-${process.pid}`;
-    try {
-      await writeFile(tmpTable, bytes);
-      await writeFile(tmpManifest, `${JSON.stringify(manifest, null, 2)}\n`);
-      await rename(tmpTable, outPath);
-      await rename(tmpManifest, manifestPath);
-    } finally {
-      await rm(tmpTable, { force: true });
-      await rm(tmpManifest, { force: true });
-    }
-  }
-  return { bytes, manifest, stats, gzipBytes, churn, summary, outPath, manifestPath };
+  if (options.write !== false) await writeTableFiles(outPath, manifestPath, bytes, `${JSON.stringify(manifest, null, 2)}\n`, (m) => new BuildTableError([m]));
+  return { bytes, manifest, stats, gzipBytes, churn, summary, outPath, manifestPath, skipped: read.skipped };
 }
 
 const USAGE = `usage: npm run build:table -- [--in FILE [--kind KIND]]... [--out FILE] [--manifest FILE]
                             [--previous OLD.bin --max-churn PCT] [--allow-documentation]
+                            [--skip-invalid] [--on-conflict first|error] [--allow-empty]
   --in FILE        a prefix list (CSV prefix,kind,users; plain CIDR/address list; RFC 8805 geofeed; MISP JSON)
   --kind KIND      kind for the --in before it (${MULTI_USER_KINDS.join(', ')})
   --out FILE       table to write (default ${DEFAULT_OUT}); the manifest goes beside it
   --previous FILE  previous table, to report churn; --max-churn PCT fails above PCT% added+removed
-  --allow-documentation  accept documentation ranges (on by default when no --in is given)`;
+  --allow-documentation  accept documentation ranges (on by default when no --in is given)
+  --skip-invalid   leave out lines that are not valid prefixes (each reported) instead of failing
+  --on-conflict first|error  a prefix listed by several --in: the earlier wins (first, default) or fail (error)
+  --allow-empty    write a table even when the inputs hold no prefix (default: exit 1)
+  Inputs may be gzip-compressed (detected from the content).`;
 
 /** Parses CLI arguments into {@link BuildTableOptions} (a `--kind` applies to the `--in` before it). */
 export function parseBuildArgs(argv: string[]): BuildTableOptions | { help: true } {
@@ -270,6 +264,9 @@ export function parseBuildArgs(argv: string[]): BuildTableOptions | { help: true
       previous: { type: 'string' },
       'max-churn': { type: 'string' },
       'allow-documentation': { type: 'boolean' },
+      'skip-invalid': { type: 'boolean' },
+      'on-conflict': { type: 'string' },
+      'allow-empty': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -296,7 +293,14 @@ export function parseBuildArgs(argv: string[]): BuildTableOptions | { help: true
     maxChurn = Number(values['max-churn'].replace(/%$/, ''));
     if (!Number.isFinite(maxChurn) || maxChurn < 0) throw new TypeError(`--max-churn ${values['max-churn']}: expected a percentage ≥ 0`);
   }
+  const onConflict = values['on-conflict'];
+  if (onConflict !== undefined && onConflict !== 'first' && onConflict !== 'error') {
+    throw new TypeError(`--on-conflict ${onConflict}: expected first or error`);
+  }
   return {
+    ...(values['skip-invalid'] ? { skipInvalid: true } : {}),
+    ...(onConflict !== undefined ? { onConflict } : {}),
+    ...(values['allow-empty'] ? { allowEmpty: true } : {}),
     ...(inputs.length > 0 ? { inputs } : {}),
     ...(values.out !== undefined ? { out: values.out } : {}),
     ...(values.manifest !== undefined ? { manifest: values.manifest } : {}),

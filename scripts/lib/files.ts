@@ -29,22 +29,52 @@ export class InputError extends Error {
  * @throws InputError when the file cannot be read, its gzip data is corrupt, or it is bzip2.
  */
 export function readMaybeGzip(file: string): string {
+  const b = readMaybeGzipBytes(file);
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8');
+}
+
+/**
+ * {@link readMaybeGzip} without the text decoding: the file's bytes, gunzipped when they start with
+ * the gzip magic (for callers that check the encoding or hash the raw file themselves).
+ *
+ * @example
+ * ```ts
+ * const bytes = readMaybeGzipBytes('lists/google-vpn-geofeed.csv.gz');
+ * ```
+ * @throws InputError as {@link readMaybeGzip} does.
+ */
+export function readMaybeGzipBytes(file: string): Uint8Array {
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
   } catch (e) {
     throw new InputError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
+  return gunzipIfGzip(bytes, file);
+}
+
+/**
+ * Gunzips bytes that start with the gzip magic (1f 8b); returns other bytes as they are. `file` names
+ * the source in errors.
+ *
+ * @example
+ * ```ts
+ * const data = gunzipIfGzip(readFileSync('list.csv.gz'), 'list.csv.gz');
+ * ```
+ * @throws InputError when the gzip data is corrupt, or the bytes are bzip2.
+ */
+export function gunzipIfGzip(bytes: Uint8Array, file: string): Uint8Array {
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      bytes = gunzipSync(bytes);
+      return gunzipSync(bytes);
     } catch (e) {
       throw new InputError(`${file}: gzip data is corrupt (${(e as Error).message})`);
     }
-  } else if (bytes[0] === 0x42 && bytes[1] === 0x5a && bytes[2] === 0x68) {
+  }
+  if (bytes[0] === 0x42 && bytes[1] === 0x5a && bytes[2] === 0x68) {
     throw new InputError(`${file}: bzip2 is not supported; decompress it first (bunzip2 -k ${file})`);
   }
-  return bytes.toString('utf8');
+  return bytes;
 }
 
 /**
