@@ -18,7 +18,7 @@ import { gzipSync } from 'node:zlib';
 import type { PrefixListFormat } from '../src/prefix-list/index.ts';
 import { formatInputSummary, readTableInputs, type TableInput } from './lib/table-inputs.ts';
 import { writeTableFiles } from './lib/table-output.ts';
-import { compileTable, FORMAT_VERSION, MULTI_USER_KINDS, MultiUserTable, TableCompileError, type CompileStats, type MultiUserKind } from '../src/table/index.ts';
+import { compileTable, FORMAT_VERSION, MULTI_USER_KINDS, MultiUserTable, readTablePrefixes, TableCompileError, type CompileStats, type MultiUserKind } from '../src/table/index.ts';
 
 /** One input list; `kind` is required for plain lists and MISP JSON, and fills empty `kind` cells. */
 export type BuildTableInput = TableInput;
@@ -187,16 +187,14 @@ export async function buildTable(options: BuildTableOptions = {}): Promise<Build
 
   let churn: BuildResult['churn'];
   if (options.previous !== undefined) {
-    let old: MultiUserTable;
+    let before: Set<string>;
     try {
-      old = MultiUserTable.from(await readFile(resolve(cwd, options.previous)));
-      old.verify();
+      // Prefix sets, read from either format version: a format change alone is no churn.
+      before = new Set(readTablePrefixes(await readFile(resolve(cwd, options.previous))));
     } catch (e) {
       throw new BuildTableError([`${options.previous}: expected a readable, intact multi-user table (${(e as Error).message})`]);
     }
-    // Prefix sets: what a lookup can answer, independent of the attributes' encoding and the format version.
-    const before = new Set([...old.entries()].map((m) => m.prefix));
-    const after = new Set([...table.entries()].map((m) => m.prefix));
+    const after = new Set(readTablePrefixes(bytes));
     let added = 0;
     let removed = 0;
     for (const k of after) if (!before.has(k)) added++;

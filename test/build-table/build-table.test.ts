@@ -36,7 +36,7 @@ describe('build-table CLI', () => {
     expect(r.stdout).toMatch(/bytes: \d+ \([\d.]+ B\/prefix\), gzip \d+/);
     expect(r.stdout).toContain(`sha256: ${sha(bin)}`);
     expect(manifest).toMatchObject({
-      formatVersion: 1,
+      formatVersion: 2,
       table: { file: 'multi-user-table.bin', sha256: sha(bin) },
       counts: { ipv4: 7, ipv6: 5, byKind: { ipv4: { cgnat: 1, enterprise: 2 } } },
       inputs: [{ file: 'data/multi-user-prefixes.csv', format: 'csv', entries: 12, sha256: sha(join(dir, 'data/multi-user-prefixes.csv')) }],
