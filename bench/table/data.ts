@@ -15,6 +15,13 @@ export interface BenchPrefix {
   family: 4 | 6;
   kind: MultiUserKind;
   users: number | undefined;
+  /** The AS the prefix came from (attributes derive from it). */
+  asn: number;
+}
+
+/** The same prefixes with the attributes of another regime. */
+export function withRegime(prefixes: readonly BenchPrefix[], regime: PairRegime): BenchPrefix[] {
+  return prefixes.map((p) => ({ ...p, ...attributes(p.asn, regime) }));
 }
 
 /** A small deterministic PRNG (mulberry32). */
@@ -106,10 +113,10 @@ export function benchPrefixes(target4 = 500_000, target6 = 100_000, regime: Pair
     out.push(p);
   };
   const add4 = (network: number, bits: number, asn: number) => {
-    push({ prefix: `${formatIPv4(network)}/${bits}`, family: 4, ...attributes(asn, regime) });
+    push({ prefix: `${formatIPv4(network)}/${bits}`, family: 4, asn, ...attributes(asn, regime) });
   };
   const add6 = (network: bigint, bits: number, asn: number) => {
-    push({ prefix: `${formatIPv6(toWords(network))}/${bits}`, family: 6, ...attributes(asn, regime) });
+    push({ prefix: `${formatIPv6(toWords(network))}/${bits}`, family: 6, asn, ...attributes(asn, regime) });
   };
   // First pass counts CIDRs so the sampling rate hits the targets.
   const ranges4: Array<[number, number, number]> = [];

@@ -32,7 +32,7 @@ function map(entries: Array<[string, number[]]>): number[] {
 }
 
 /** Writes an MMDB holding each prefix with `{ kind, users? }`. */
-export function writeMmdb(prefixes: BenchPrefix[]): Uint8Array {
+export function writeMmdb(prefixes: ReadonlyArray<Omit<BenchPrefix, 'asn'>>): Uint8Array {
   // Data section: one map per distinct (kind, users).
   const dataOffset = new Map<string, number>();
   const data: number[] = [];
