@@ -3,6 +3,7 @@ import { LOW, readBits } from './bits.ts';
 import { LEAF_DESCEND, LEAF_MATCH, LEAF_NONE, SECTION_NAMES, TableFormatError, tableChecksum } from './format.ts';
 import { type MultiUserClassifier, type MultiUserKind, type MultiUserMatch } from './types.ts';
 import { verifyViews } from './verify.ts';
+import { forEachV4Start, walkEntries } from './walk.ts';
 import { openViews, type TableViews } from './views.ts';
 
 /**
@@ -183,7 +184,7 @@ export class MultiUserTable implements MultiUserClassifier {
     const { layout } = this.v;
     if (this.v4Ranges === undefined) {
       let n = 0;
-      this.forEachV4(() => void n++);
+      forEachV4Start(this.v, () => void n++);
       this.v4Ranges = n;
     }
     const v4Ranges = this.v4Ranges;
@@ -330,56 +331,11 @@ export class MultiUserTable implements MultiUserClassifier {
    * ```
    */
   *entries(): Generator<MultiUserMatch> {
-    const seen = new Set<string>();
-    const out: MultiUserMatch[] = [];
-    const emit = (m: MultiUserMatch | undefined) => {
-      if (m && !seen.has(m.prefix)) {
-        seen.add(m.prefix);
-        out.push(m);
-      }
-    };
-    this.forEachV4((start) => emit(this.lookupV4(start)));
-    yield* out.splice(0);
-    const b6 = this.v6BlockKeys;
-    const offsets = this.v6BlockOffsets;
-    const w = new Uint32Array(4);
-    let from = 0;
-    for (let b = 0; b < b6.length; b++) {
-      // Clamped to what the previous block left: corrupt offsets cannot make this quadratic.
-      const to = Math.min(offsets[b + 1]!, this.v6Keys.length);
-      for (let i = Math.max(from, offsets[b]!); i < to; i++) {
-        w[0] = b6[b]!;
-        w[1] = this.v6Keys[i]!;
-        w[2] = w[3] = 0;
-        emit(this.lookupV6(w));
-      }
-      from = Math.max(from, to);
-      yield* out.splice(0);
-    }
-    const lk = this.v6LongKeys;
-    for (let i = 0; i < this.v6LongIds.length; i++) {
-      w.set(lk.subarray(4 * i, 4 * i + 4));
-      emit(this.lookupV6(w));
-    }
-    yield* out.splice(0);
-  }
-
-  /** Calls `fn(start)` for every IPv4 record, in order; each record bit is visited at most once. */
-  private forEachV4(fn: (start: number) => void): void {
-    const index = this.v4Index;
-    const low = this.low4;
-    let end = 0;
-    for (let c = 0; c + 1 < index.length; c++) {
-      const kw = index[c]! & 31;
-      const p0 = Math.max(end, index[c]! >>> 5);
-      const p1 = Math.min(this.v4Bits, index[c + 1]! >>> 5);
-      const stride = kw + this.w4;
-      if (kw > low) continue;
-      for (let p = p0; p + stride <= p1; p += stride) {
-        fn(((c << low) | (readBits(this.v4Records, p, kw) << (low - kw))) >>> 0);
-      }
-      end = Math.max(end, p1);
-    }
+    yield* walkEntries(
+      this.v,
+      (n) => this.lookupV4(n),
+      (w) => this.lookupV6(w),
+    );
   }
 
   /** The packed leaf of the IPv4 match, or -1. */
