@@ -1,7 +1,7 @@
 import { formatIPv6, ipv4Mask, parseIPv4, parseIPv6 } from '../ip/index.ts';
 import { LOW, readBits } from './bits.ts';
 import { LEAF_DESCEND, LEAF_MATCH, LEAF_NONE, SECTION_NAMES, TableFormatError, tableChecksum } from './format.ts';
-import { type MultiUserClassifier, type MultiUserKind, type MultiUserMatch } from './types.ts';
+import { MULTI_USER_KINDS, type MultiUserClassifier, type MultiUserKind, type MultiUserMatch } from './types.ts';
 import { verifyViews } from './verify.ts';
 import { forEachV4Start, walkEntries } from './walk.ts';
 import { openViews, type TableViews } from './views.ts';
@@ -73,8 +73,9 @@ const MASK6 = Uint32Array.from({ length: 1024 }, (_, i) => ipv4Mask((i & 255) - 
  *
  * Opening is zero-copy for bytes that start at a multiple of 4 (any `ArrayBuffer`, and a `Uint8Array`
  * or Node `Buffer` view at such an offset); a view at another offset is copied once, since typed-array
- * views need aligned offsets. It checks the header, every section bound and the value dictionary, but
- * not the checksum: call {@link MultiUserTable.verify} once, off the request path.
+ * views need aligned offsets. It checks the header and every section bound, and decodes nothing per
+ * value or range (values are decoded on first use); not the checksum: call {@link MultiUserTable.verify}
+ * once, off the request path.
  *
  * @example
  * ```ts
@@ -86,7 +87,9 @@ const MASK6 = Uint32Array.from({ length: 1024 }, (_, i) => ipv4Mask((i & 255) - 
  */
 export class MultiUserTable implements MultiUserClassifier {
   private readonly v: TableViews;
-  private readonly classes: MultiUserClass[];
+  /** Decoded values, made on first use (opening decodes none). */
+  private readonly classes: Array<MultiUserClass | undefined>;
+  private readonly values: Uint32Array;
   private readonly valueCount: number;
   private readonly v4Index: Uint32Array;
   private readonly v4Records: Uint8Array;
@@ -110,8 +113,9 @@ export class MultiUserTable implements MultiUserClassifier {
 
   private constructor(bytes: Uint8Array) {
     const v = (this.v = openViews(bytes));
-    this.classes = v.kinds.map((kind, i) => Object.freeze({ kind, users: v.users[i] }));
-    this.valueCount = v.kinds.length;
+    this.values = v.values;
+    this.valueCount = v.values.length / 2;
+    this.classes = new Array(this.valueCount);
     this.v4Index = v.v4Index;
     this.v4Records = v.v4Records;
     this.v4Bits = v.v4Bits;
@@ -241,14 +245,14 @@ export class MultiUserTable implements MultiUserClassifier {
   lookupV4(n: number): MultiUserMatch | undefined {
     const leaf = this.findV4(n);
     if (leaf < 0) return undefined;
-    const v = leaf >>> 10;
-    if (v >= this.valueCount) return undefined;
+    const c = this.classOf(leaf >>> 10);
+    if (c === undefined) return undefined;
     const bits = Math.min(32, leaf & 255);
     const net = (n & MASK[bits]!) >>> 0;
     return {
       prefix: OCTET[net >>> 24]! + '.' + OCTET[(net >>> 16) & 255]! + '.' + OCTET[(net >>> 8) & 255]! + '.' + OCTET[net & 255]! + SLASH[bits]!,
-      kind: this.classes[v]!.kind,
-      users: this.classes[v]!.users,
+      kind: c.kind,
+      users: c.users,
     };
   }
 
@@ -265,12 +269,12 @@ export class MultiUserTable implements MultiUserClassifier {
   lookupV6(words: ArrayLike<number>): MultiUserMatch | undefined {
     const leaf = this.findV6(words[0]! >>> 0, words[1]! >>> 0, words[2]! >>> 0, words[3]! >>> 0);
     if (leaf < 0) return undefined;
-    const v = leaf >>> 10;
-    if (v >= this.valueCount) return undefined;
+    const c = this.classOf(leaf >>> 10);
+    if (c === undefined) return undefined;
     const bits = Math.min(128, leaf & 255);
     const net = netScratch;
     for (let k = 0; k < 4; k++) net[k] = (words[k]! & MASK6[256 * k + bits]!) >>> 0;
-    return { prefix: formatIPv6(net) + SLASH[bits]!, kind: this.classes[v]!.kind, users: this.classes[v]!.users };
+    return { prefix: formatIPv6(net) + SLASH[bits]!, kind: c.kind, users: c.users };
   }
 
   /**
@@ -303,7 +307,7 @@ export class MultiUserTable implements MultiUserClassifier {
    */
   classifyV4(n: number): MultiUserClass | undefined {
     const leaf = this.findV4(n);
-    return leaf < 0 ? undefined : this.classes[leaf >>> 10];
+    return leaf < 0 ? undefined : this.classOf(leaf >>> 10);
   }
 
   /**
@@ -316,7 +320,7 @@ export class MultiUserTable implements MultiUserClassifier {
    */
   classifyV6(words: ArrayLike<number>): MultiUserClass | undefined {
     const leaf = this.findV6(words[0]! >>> 0, words[1]! >>> 0, words[2]! >>> 0, words[3]! >>> 0);
-    return leaf < 0 ? undefined : this.classes[leaf >>> 10];
+    return leaf < 0 ? undefined : this.classOf(leaf >>> 10);
   }
 
   /**
@@ -336,6 +340,16 @@ export class MultiUserTable implements MultiUserClassifier {
       (n) => this.lookupV4(n),
       (w) => this.lookupV6(w),
     );
+  }
+
+  /** The shared answer object of value `v` (decoded on first use), or undefined for a bad index or kind. */
+  private classOf(v: number): MultiUserClass | undefined {
+    const c = this.classes[v];
+    if (c !== undefined || !(v < this.valueCount)) return c;
+    const kind = MULTI_USER_KINDS[this.values[2 * v]! & 255];
+    if (kind === undefined || this.values[2 * v]! >>> 8 !== 0) return undefined; // verify() reports it
+    const users = this.values[2 * v + 1]!;
+    return (this.classes[v] = Object.freeze({ kind, users: users === 0 ? undefined : users }));
   }
 
   /** The packed leaf of the IPv4 match, or -1. */

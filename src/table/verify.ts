@@ -1,5 +1,6 @@
 import { readBits } from './bits.ts';
 import { LEAF_DESCEND, LEAF_MATCH, TableFormatError } from './format.ts';
+import { MULTI_USER_KINDS } from './types.ts';
 import type { TableViews } from './views.ts';
 
 const fail = (code: 'bad-leaf' | 'bad-index', message: string): never => {
@@ -12,7 +13,13 @@ const fail = (code: 'bad-leaf' | 'bad-index', message: string): never => {
  * index, blocks, keys and leaf ids. Throws {@link TableFormatError} on the first problem.
  */
 export function verifyViews(v: TableViews): void {
-  const values = v.kinds.length;
+  const values = v.values.length / 2;
+  for (let i = 0; i < values; i++) {
+    const word = v.values[2 * i]!;
+    if (MULTI_USER_KINDS[word & 255] === undefined || word >>> 8 !== 0) {
+      throw new TableFormatError('bad-value', `value ${i}: unknown kind ${word & 255} or nonzero padding`);
+    }
+  }
   checkLeaves(4, v.v4Leaves, values);
   checkLeaves(6, v.v6Leaves, values);
   verifyV4(v);

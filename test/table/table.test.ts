@@ -285,8 +285,14 @@ describe('corrupt tables', () => {
     expect(() => t.verify()).toThrow(expect.objectContaining({ code: 'bad-leaf' }));
     const d = bytes.slice();
     const valOff = dv(d).getUint32(32 + 8 * Section.Values, true);
-    d[valOff] = 42; // unknown kind
-    expect(code(d)).toBe('bad-value');
+    // Value 0 is the smallest (kind index × 2^32 + users): (cgnat, unknown users), 2001:db8::/32's.
+    d[valOff] = 42; // an unknown kind there, checksum recomputed
+    dv(d).setUint32(12, tableChecksum(d), true);
+    const td = MultiUserTable.from(d); // values are decoded on first use, not at open
+    expect(td.lookup('2001:db8::1')).toBeUndefined();
+    expect(td.classify('2001:db8::1')).toBeUndefined();
+    expect(td.lookup('198.51.100.1')).toEqual({ prefix: '198.51.100.0/24', kind: 'cgnat', users: 1200 }); // the other values still answer
+    expect(() => td.verify()).toThrow(expect.objectContaining({ code: 'bad-value' }));
   });
 
   it.each([
