@@ -36,7 +36,7 @@ export function writeMmdb(prefixes: ReadonlyArray<Omit<BenchPrefix, 'asn'>>): Ui
   // Data section: one map per distinct (kind, users).
   const dataOffset = new Map<string, number>();
   const data: number[] = [];
-  const valueOf = (p: BenchPrefix) => {
+  const valueOf = (p: Omit<BenchPrefix, 'asn'>) => {
     const key = `${p.kind}|${p.users ?? ''}`;
     let off = dataOffset.get(key);
     if (off === undefined) {
