@@ -1,6 +1,7 @@
 /**
- * `npm run build:table -- --in FILE [--kind K] [--in FILE [--kind K]]... [--out FILE]
- *   [--previous OLD.bin --max-churn PCT] [--allow-documentation]`
+ * `multi-user-ip build-table --in FILE [--kind K] [--in FILE [--kind K]]... [--out FILE]
+ *   [--previous OLD.bin --max-churn PCT] [--allow-documentation] [--skip-invalid]
+ *   [--on-conflict first|error] [--allow-empty] [--report FILE.html]`
  *
  * Compiles multi-user prefix lists into the binary table the worker bundles, plus a JSON manifest
  * beside it. With no `--in` it reads data/multi-user-prefixes.csv (example data in documentation
@@ -9,20 +10,18 @@
  * to a temporary name and renamed, so an existing table is never half-written).
  */
 import { createHash } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { parsePrefixList, type PrefixEntry, type PrefixListFormat } from '../src/prefix-list/index.ts';
-import { writeTableReport } from './lib/table-report.ts';
-import { compileTable, FORMAT_VERSION, MULTI_USER_KINDS, MultiUserTable, TableCompileError, type CompileStats, type MultiUserKind } from '../src/table/index.ts';
+import type { PrefixListFormat } from '../src/prefix-list/index.ts';
 import { isMainModule, numberFlag, parseCommandLine, runCommand, UsageError } from './lib/cli.ts';
-import { InputError, readInputBytes, writeAtomic } from './lib/files.ts';
+import { OutputError, readInputBytes, writeAtomic } from './lib/files.ts';
+import { formatInputSummary, readTableInputs, type TableInput } from './lib/table-inputs.ts';
+import { writeTableReport } from './lib/table-report.ts';
+import { compileTable, FORMAT_VERSION, MULTI_USER_KINDS, MultiUserTable, readTablePrefixes, TableCompileError, type CompileStats, type MultiUserKind } from '../src/table/index.ts';
 
 /** One input list; `kind` is required for plain lists and MISP JSON, and fills empty `kind` cells. */
-export interface BuildTableInput {
-  file: string;
-  kind?: MultiUserKind;
-}
+export type BuildTableInput = TableInput;
 
 /** Options for {@link buildTable}; paths are relative to `cwd`. */
 export interface BuildTableOptions {
@@ -40,10 +39,16 @@ export interface BuildTableOptions {
   allowDocumentation?: boolean;
   /** Default `process.cwd()`. */
   cwd?: string;
-  /** Also write the HTML table report here (also when the churn guard refuses the table). */
-  report?: string;
   /** Write the files (default true); false only computes the result. */
   write?: boolean;
+  /** Skip lines that are not valid prefixes (reported in the summary) instead of failing. Default false. */
+  skipInvalid?: boolean;
+  /** A prefix listed by several inputs: `first` (default) keeps the earlier input's; `error` fails. */
+  onConflict?: 'first' | 'error';
+  /** Write a table even when the inputs hold no prefix at all. Default false (that is an error). */
+  allowEmpty?: boolean;
+  /** Also write the HTML table report here (also when the churn guard refuses the table). */
+  report?: string;
 }
 
 /** The manifest written beside the table. */
@@ -51,7 +56,8 @@ export interface TableManifest {
   formatVersion: number;
   table: { file: string; bytes: number; sha256: string; crc32: string };
   counts: { ipv4: number; ipv6: number; byKind: Record<'ipv4' | 'ipv6', Partial<Record<MultiUserKind, number>>> };
-  inputs: Array<{ file: string; kind: MultiUserKind | null; format: PrefixListFormat; entries: number; sha256: string }>;
+  /** `lost`: prefixes an earlier input listed with other attributes; `skipped`: bad lines left out (`skipInvalid`). */
+  inputs: Array<{ file: string; kind: MultiUserKind | null; format: PrefixListFormat; entries: number; lost: number; skipped: number; gzip: boolean; sha256: string }>;
   /** Not part of the table bytes, which stay deterministic. */
   builtAt: string;
 }
@@ -62,7 +68,10 @@ export interface BuildResult {
   manifest: TableManifest;
   stats: CompileStats;
   gzipBytes: number;
+  /** Prefix sets compared (a prefix counts once, whatever its attributes or the table format). */
   churn?: { previous: number; added: number; removed: number; percent: number };
+  /** Lines left out with `skipInvalid`, `file:line: reason`. */
+  skipped: string[];
   /** The human summary the CLI prints. */
   summary: string;
   outPath: string;
@@ -139,32 +148,23 @@ export async function buildTable(options: BuildTableOptions = {}): Promise<Build
     }
   }
 
-  const problems: string[] = [];
-  const entries: PrefixEntry[] = [];
-  const manifestInputs: TableManifest['inputs'] = [];
-  for (const input of inputs) {
-    let raw: Uint8Array;
-    try {
-      raw = readInputBytes(resolve(cwd, input.file), input.file);
-    } catch (e) {
-      if (!(e instanceof InputError)) throw e;
-      problems.push(e.message);
-      continue;
-    }
-    let text: string;
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
-    } catch {
-      problems.push(`${input.file}:1: expected UTF-8 text (a CSV or a list of prefixes), got binary data`);
-      continue;
-    }
-    const parsed = parsePrefixList(text, { file: input.file, kind: input.kind, allowDocumentation });
-    for (const e of parsed.errors) problems.push(e.message);
-    // A loop, not push(...spread): a list of a few hundred thousand entries overflows the call stack.
-    for (const e of parsed.entries) entries.push(e);
-    manifestInputs.push({ file: input.file, kind: input.kind ?? null, format: parsed.format, entries: parsed.entries.length, sha256: sha256(raw) });
+  if (options.onConflict !== undefined && options.onConflict !== 'first' && options.onConflict !== 'error') {
+    throw new TypeError(`buildTable: onConflict must be "first" or "error", got ${JSON.stringify(options.onConflict)}`);
   }
-  if (problems.length > 0) throw new BuildTableError(problems);
+  const read = readTableInputs(inputs, {
+    cwd,
+    allowDocumentation,
+    skipInvalid: options.skipInvalid === true,
+    onConflict: options.onConflict ?? 'first',
+  });
+  if (read.problems.length > 0) throw new BuildTableError(read.problems);
+  const { entries } = read;
+  if (entries.length === 0 && options.allowEmpty !== true) {
+    throw new BuildTableError([
+      `${inputs.map((i) => i.file).join(', ')}: expected at least one prefix, found none (an empty or comment-only list, as a failed download leaves); pass --allow-empty to write an empty table`,
+    ]);
+  }
+  const manifestInputs: TableManifest['inputs'] = read.inputs;
 
   let bytes: Uint8Array;
   let stats: CompileStats;
@@ -189,16 +189,14 @@ export async function buildTable(options: BuildTableOptions = {}): Promise<Build
 
   let churn: BuildResult['churn'];
   if (options.previous !== undefined) {
-    let old: MultiUserTable;
+    let before: Set<string>;
     try {
-      old = MultiUserTable.from(readInputBytes(resolve(cwd, options.previous)));
-      old.verify();
+      // Prefix sets, read from either format version: a format change alone is no churn.
+      before = new Set(readTablePrefixes(readInputBytes(resolve(cwd, options.previous), options.previous)));
     } catch (e) {
       throw new BuildTableError([`${options.previous}: expected a readable, intact multi-user table (${(e as Error).message})`]);
     }
-    const key = (m: { prefix: string; kind: string; users: number | undefined }) => `${m.prefix} ${m.kind} ${m.users ?? ''}`;
-    const before = new Set([...old.entries()].map(key));
-    const after = new Set([...table.entries()].map(key));
+    const after = new Set(readTablePrefixes(bytes));
     let added = 0;
     let removed = 0;
     for (const k of after) if (!before.has(k)) added++;
@@ -209,7 +207,9 @@ export async function buildTable(options: BuildTableOptions = {}): Promise<Build
       const problem =
         `${options.previous}: churn ${percent.toFixed(2)}% exceeds --max-churn ${options.maxChurn}%: ` +
         `${added} prefixes added, ${removed} removed, ${before.size} in the previous table`;
-      if (options.report) writeTableReport(resolve(cwd, options.report), { table: bytes, file: basename(outPath), previous: resolve(cwd, options.previous), status: `Refused by the churn guard, nothing written: ${problem}` });
+      if (options.report) {
+        writeTableReport(resolve(cwd, options.report), { table: bytes, file: basename(outPath), previous: resolve(cwd, options.previous), status: `Refused by the churn guard, nothing written: ${problem}` });
+      }
       throw new ChurnGuardError(problem, churn, bytes);
     }
   }
@@ -233,28 +233,41 @@ export async function buildTable(options: BuildTableOptions = {}): Promise<Build
     `  bytes: ${bytes.length} (${total === 0 ? '-' : (bytes.length / total).toFixed(2)} B/prefix), gzip ${gzipBytes}`,
     `  sha256: ${digest}`,
     ...(churn ? [`  churn vs ${options.previous}: +${churn.added} −${churn.removed} of ${churn.previous} (${churn.percent.toFixed(2)}%)`] : []),
+    ...formatInputSummary(read),
   ].join('\n');
 
-  if (options.write !== false) {
-    await mkdir(dirname(outPath), { recursive: true });
-    await mkdir(dirname(manifestPath), { recursive: true });
-    writeAtomic(outPath, bytes);
-    writeAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
-  }
+  if (options.write !== false) writeTableFiles(outPath, manifestPath, bytes, `${JSON.stringify(manifest, null, 2)}\n`);
   if (options.report) writeTableReport(resolve(cwd, options.report), { table: bytes, file: basename(outPath), previous: options.previous && resolve(cwd, options.previous) });
-  return { bytes, manifest, stats, gzipBytes, churn, summary, outPath, manifestPath };
+  return { bytes, manifest, stats, gzipBytes, churn, summary, outPath, manifestPath, skipped: read.skipped };
+}
+
+/** The table, then its manifest, each written atomically; an unwritable path is a {@link BuildTableError}. */
+function writeTableFiles(outPath: string, manifestPath: string, bytes: Uint8Array, manifestJson: string): void {
+  try {
+    mkdirSync(dirname(outPath), { recursive: true });
+    mkdirSync(dirname(manifestPath), { recursive: true });
+    writeAtomic(outPath, bytes);
+    writeAtomic(manifestPath, manifestJson);
+  } catch (e) {
+    if (e instanceof OutputError) throw new BuildTableError([`${e.message}; expected a writable file path for the table`]);
+    const err = e as NodeJS.ErrnoException;
+    throw new BuildTableError([`${err.path ?? outPath}: cannot create the directory (${err.code ?? err.message})`]);
+  }
 }
 
 const USAGE = `usage: multi-user-ip build-table [--in FILE [--kind KIND]]... [--out FILE] [--manifest FILE]
                                 [--previous OLD.bin --max-churn PCT] [--allow-documentation]
-                                [--report FILE.html]
+                                [--skip-invalid] [--on-conflict first|error] [--allow-empty] [--report FILE.html]
   --in FILE        a prefix list (CSV prefix,kind,users; plain CIDR/address list; RFC 8805 geofeed; MISP JSON)
   --kind KIND      kind for the --in before it (${MULTI_USER_KINDS.join(', ')})
   --out FILE       table to write (default ${DEFAULT_OUT}); the manifest goes beside it
   --previous FILE  previous table, to report churn; --max-churn PCT fails above PCT% added+removed
   --allow-documentation  accept documentation ranges (on by default when no --in is given)
+  --skip-invalid   leave out lines that are not valid prefixes (each reported) instead of failing
+  --on-conflict first|error  a prefix listed by several --in: the earlier wins (first, default) or fail (error)
+  --allow-empty    write a table even when the inputs hold no prefix (default: exit 1)
   --report FILE    also write the HTML table report (coverage, lengths, sizes; changes with --previous)
-every input may be gzip-compressed`;
+every input may be gzip-compressed (detected from the content)`;
 
 /** The flags of build-table (add new ones here). */
 const OPTIONS = {
@@ -265,6 +278,9 @@ const OPTIONS = {
   previous: { type: 'string' },
   'max-churn': { type: 'string' },
   'allow-documentation': { type: 'boolean' },
+  'skip-invalid': { type: 'boolean' },
+  'on-conflict': { type: 'string' },
+  'allow-empty': { type: 'boolean' },
   report: { type: 'string' },
 } as const;
 
@@ -295,7 +311,12 @@ export function parseBuildArgs(argv: string[]): BuildTableOptions {
   }
   const maxChurn = values['max-churn'] === undefined ? undefined : numberFlag('--max-churn', values['max-churn'].replace(/%$/, ''), (n) => n >= 0, 'a percentage ≥ 0');
   if (maxChurn !== undefined && values.previous === undefined) throw new UsageError('--max-churn needs --previous (the table in service)');
+  const onConflict = values['on-conflict'];
+  if (onConflict !== undefined && onConflict !== 'first' && onConflict !== 'error') throw new UsageError(`--on-conflict ${onConflict}: expected first or error`);
   return {
+    ...(values['skip-invalid'] ? { skipInvalid: true } : {}),
+    ...(onConflict !== undefined ? { onConflict } : {}),
+    ...(values['allow-empty'] ? { allowEmpty: true } : {}),
     ...(inputs.length > 0 ? { inputs } : {}),
     ...(values.out !== undefined ? { out: values.out } : {}),
     ...(values.manifest !== undefined ? { manifest: values.manifest } : {}),

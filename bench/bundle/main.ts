@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildTable } from '../../scripts/build-table.ts';
-import { benchPrefixes } from '../table/data.ts';
+import { benchPrefixes, withRegime, type PairRegime } from '../table/data.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 
@@ -51,10 +51,19 @@ async function measure(label: string, csv: string | undefined): Promise<Size> {
 }
 
 const scratch = mkdtempSync(join(tmpdir(), 'multi-user-ip-prefixes-'));
-const big = join(scratch, 'prefixes.csv');
-console.error('generating the ≈600k-prefix list…');
-writeFileSync(big, `prefix,kind,users\n${benchPrefixes().map((p) => `${p.prefix},${p.kind},${p.users ?? ''}`).join('\n')}\n`);
-const sizes = [await measure('example table (data/multi-user-prefixes.csv)', undefined), await measure('≈600k prefixes (500k IPv4 + 100k IPv6)', big)];
+console.error('generating the ≈600k-prefix lists…');
+const routing = benchPrefixes();
+const csv = (regime: PairRegime) => {
+  const file = join(scratch, `prefixes-${regime}.csv`);
+  writeFileSync(file, `prefix,kind,users\n${withRegime(routing, regime).map((p) => `${p.prefix},${p.kind},${p.users ?? ''}`).join('\n')}\n`);
+  return file;
+};
+const sizes = [
+  await measure('example table (data/multi-user-prefixes.csv)', undefined),
+  await measure('≈600k prefixes (500k IPv4 + 100k IPv6), 12 (kind, users) pairs', csv('12')),
+  await measure('≈600k prefixes, ~350 (kind, users) pairs', csv('350')),
+  await measure('≈600k prefixes, ~30k (kind, users) pairs (per-prefix user estimates)', csv('30k')),
+];
 rmSync(scratch, { recursive: true, force: true });
 
 console.log('## Worker bundle size\n');

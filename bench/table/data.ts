@@ -15,6 +15,13 @@ export interface BenchPrefix {
   family: 4 | 6;
   kind: MultiUserKind;
   users: number | undefined;
+  /** The AS the prefix came from (attributes derive from it). */
+  asn: number;
+}
+
+/** The same prefixes with the attributes of another regime. */
+export function withRegime(prefixes: readonly BenchPrefix[], regime: PairRegime): BenchPrefix[] {
+  return prefixes.map((p) => ({ ...p, ...attributes(p.asn, regime) }));
 }
 
 /** A small deterministic PRNG (mulberry32). */
@@ -35,10 +42,19 @@ function hash(n: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-/** Kind and users for an AS: deterministic, a few users buckets per kind (vpn/relay/tor lists carry none). */
-function attributes(asn: number): { kind: MultiUserKind; users: number | undefined } {
+/**
+ * How many distinct (kind, users) pairs the set has: `12` (a few users buckets per kind, vpn/relay/tor
+ * without users, as hand-made lists look), `350` (50 users values per kind), `30k` (a per-AS users
+ * estimate, as detection output with per-prefix estimates looks).
+ */
+export type PairRegime = '12' | '350' | '30k';
+
+/** Kind and users for an AS, deterministic for the regime. */
+function attributes(asn: number, regime: PairRegime): { kind: MultiUserKind; users: number | undefined } {
   const h = hash(asn);
   const kind = MULTI_USER_KINDS[h % MULTI_USER_KINDS.length]!;
+  if (regime === '350') return { kind, users: 10 + ((h >>> 8) % 50) * 37 };
+  if (regime === '30k') return { kind, users: 1 + ((h >>> 8) % 4300) * 3 };
   const bucket = (h >>> 8) % 4;
   const users = kind === 'cgnat' ? [100, 250, 500, 1000][bucket] : kind === 'enterprise' ? [20, 50, undefined, undefined][bucket] : undefined;
   return { kind, users };
@@ -84,7 +100,7 @@ function asnFile(name: string): string {
  * Builds the prefix set: every CIDR of the sampled ASN ranges (a range is kept with probability
  * `keep4` / `keep6`), and for one in eight prefixes of /8–/28 a nested more-specific of another AS's kind.
  */
-export function benchPrefixes(target4 = 500_000, target6 = 100_000): BenchPrefix[] {
+export function benchPrefixes(target4 = 500_000, target6 = 100_000, regime: PairRegime = '12'): BenchPrefix[] {
   const out: BenchPrefix[] = [];
   const rand = rng(42);
   const v4Rows = readFileSync(asnFile('asn-ipv4.csv'), 'utf8').split('\n');
@@ -97,10 +113,10 @@ export function benchPrefixes(target4 = 500_000, target6 = 100_000): BenchPrefix
     out.push(p);
   };
   const add4 = (network: number, bits: number, asn: number) => {
-    push({ prefix: `${formatIPv4(network)}/${bits}`, family: 4, ...attributes(asn) });
+    push({ prefix: `${formatIPv4(network)}/${bits}`, family: 4, asn, ...attributes(asn, regime) });
   };
   const add6 = (network: bigint, bits: number, asn: number) => {
-    push({ prefix: `${formatIPv6(toWords(network))}/${bits}`, family: 6, ...attributes(asn) });
+    push({ prefix: `${formatIPv6(toWords(network))}/${bits}`, family: 6, asn, ...attributes(asn, regime) });
   };
   // First pass counts CIDRs so the sampling rate hits the targets.
   const ranges4: Array<[number, number, number]> = [];

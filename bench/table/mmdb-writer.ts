@@ -32,11 +32,11 @@ function map(entries: Array<[string, number[]]>): number[] {
 }
 
 /** Writes an MMDB holding each prefix with `{ kind, users? }`. */
-export function writeMmdb(prefixes: BenchPrefix[]): Uint8Array {
+export function writeMmdb(prefixes: ReadonlyArray<Omit<BenchPrefix, 'asn'>>): Uint8Array {
   // Data section: one map per distinct (kind, users).
   const dataOffset = new Map<string, number>();
   const data: number[] = [];
-  const valueOf = (p: BenchPrefix) => {
+  const valueOf = (p: Omit<BenchPrefix, 'asn'>) => {
     const key = `${p.kind}|${p.users ?? ''}`;
     let off = dataOffset.get(key);
     if (off === undefined) {

@@ -104,14 +104,29 @@ export function readInputBytes(file: string, name = file): Buffer {
   } catch (e) {
     throw inputError(name, e);
   }
+  return gunzipIfGzip(bytes, name);
+}
+
+/**
+ * Gunzips bytes that start with the gzip magic (1f 8b); returns other bytes as they are. `file` names
+ * the source in errors.
+ *
+ * @example
+ * ```ts
+ * const data = gunzipIfGzip(readFileSync('list.csv.gz'), 'list.csv.gz');
+ * ```
+ * @throws InputError when the gzip data is corrupt, or the bytes are bzip2.
+ */
+export function gunzipIfGzip<T extends Uint8Array>(bytes: T, file: string): T | Buffer {
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      bytes = gunzipSync(bytes);
+      return gunzipSync(bytes);
     } catch (e) {
-      throw new InputError(`${name}: gzip data is corrupt (${(e as Error).message})`);
+      throw new InputError(`${file}: gzip data is corrupt (${(e as Error).message})`);
     }
-  } else if (bytes[0] === 0x42 && bytes[1] === 0x5a && bytes[2] === 0x68) {
-    throw new InputError(`${name}: bzip2 is not supported; decompress it first (bunzip2 -k ${name})`);
+  }
+  if (bytes[0] === 0x42 && bytes[1] === 0x5a && bytes[2] === 0x68) {
+    throw new InputError(`${file}: bzip2 is not supported; decompress it first (bunzip2 -k ${file})`);
   }
   return bytes;
 }
@@ -165,7 +180,7 @@ export function writeAtomic(file: string, data: string | Uint8Array): void {
   } catch (e) {
     rmSync(tmp, { force: true });
     const c = code(e);
-    const why = c === 'EISDIR' ? 'is a directory, expected a file name' : c === 'ENOENT' ? 'its directory does not exist' : c;
+    const why = c === 'EISDIR' ? 'is a directory, expected a file name' : c === 'ENOENT' ? 'its directory does not exist' : c && FILE_ERRORS[c] ? `${FILE_ERRORS[c]}, ${c}` : c;
     throw new OutputError(`${file}: cannot write (${why})`);
   }
 }

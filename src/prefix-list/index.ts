@@ -18,3 +18,4 @@ export {
 export { parsePrefix, type ParsedPrefix, type PrefixProblem, type ParsePrefixOptions } from './prefix.ts';
 export { SPECIAL_PURPOSE_RANGES, findSpecialPurpose, type SpecialPurposeRange } from './special-purpose.ts';
 export { splitCsvLine } from './csv.ts';
+export { mergeByPrecedence, type MergedLists } from './merge.ts';

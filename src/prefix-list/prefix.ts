@@ -1,4 +1,4 @@
-import { formatIPv4Prefix, formatIPv6Prefix, maskIPv6, parseIPv4, parseIPv4Range, parseIPv6 } from '../ip/index.ts';
+import { formatIPv4Prefix, formatIPv6Prefix, ipv4Mask, maskIPv4, maskIPv6, parseIPv4, parseIPv4Range, parseIPv6 } from '../ip/index.ts';
 import { findSpecialPurpose, SPECIAL_PURPOSE_RANGES } from './special-purpose.ts';
 
 /** A prefix that parsed: its canonical CIDR text, family, length and network words. */
@@ -29,7 +29,7 @@ const BITS = /^(?:0|[1-9][0-9]{0,2})$/;
 /**
  * Parses one CIDR prefix or bare address (a bare address is a /32 or /128). IPv4-mapped IPv6
  * prefixes (`::ffff:192.0.2.0/120`) become IPv4 (`192.0.2.0/24`). Rejects host bits (naming the
- * intended prefix) and special-purpose space.
+ * intended prefix) and prefixes inside special-purpose space (a prefix containing such space is accepted).
  *
  * @example
  * ```ts
@@ -74,7 +74,7 @@ export function parsePrefix(text: string, options: ParsePrefixOptions = {}): Par
     w[2] = 0;
   }
   const masked = new Uint32Array(4);
-  if (family === 4) masked[3] = (w[3]! & (bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0)) >>> 0;
+  if (family === 4) masked[3] = maskIPv4(w[3]!, bits);
   else maskIPv6(w, bits, masked);
   const canonical = family === 4 ? formatIPv4Prefix(masked[3]!, bits) : formatIPv6Prefix(masked, bits);
   if (masked[0] !== w[0] || masked[1] !== w[1] || masked[2] !== w[2] || masked[3] !== w[3]) {
@@ -89,7 +89,7 @@ export function parsePrefix(text: string, options: ParsePrefixOptions = {}): Par
     return {
       ok: false,
       message:
-        `expected a public unicast prefix, got ${canonical}, which overlaps special-purpose ${special.prefix} ` +
+        `expected a public unicast prefix, got ${canonical}, which lies inside special-purpose ${special.prefix} ` +
         `(${special.name}, ${special.rfc})${special.documentation ? '; documentation ranges need allowDocumentation / --allow-documentation' : ''}`,
     };
   }
@@ -99,7 +99,7 @@ export function parsePrefix(text: string, options: ParsePrefixOptions = {}): Par
 /** Special-purpose IPv4 ranges as (network, mask, documentation) for the fast path. */
 const V4_SPECIAL = SPECIAL_PURPOSE_RANGES.filter((r) => r.family === 4).map((r) => ({
   network: r.words[3],
-  mask: r.bits === 0 ? 0 : (0xffffffff << (32 - r.bits)) >>> 0,
+  mask: ipv4Mask(r.bits),
   bits: r.bits,
   documentation: r.documentation,
 }));
@@ -133,11 +133,10 @@ export function parseIPv4PrefixFast(text: string, allowDocumentation: boolean, o
     bits = n === 2 ? d0 * 10 + d1 : d0;
     if (bits > 32) return false;
   }
-  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-  if (((address & mask) >>> 0) !== address) return false;
+  if (maskIPv4(address, bits) !== address) return false;
   for (const r of V4_SPECIAL) {
-    const common = bits < r.bits ? mask : r.mask;
-    if (((address ^ r.network) & common) === 0 && !(allowDocumentation && r.documentation)) return false;
+    // Only a prefix inside a special range is refused; one that contains it is real routed space.
+    if (bits >= r.bits && ((address ^ r.network) & r.mask) === 0 && !(allowDocumentation && r.documentation)) return false;
   }
   out.prefix = slash < 0 ? `${text}/32` : text;
   out.bits = bits;

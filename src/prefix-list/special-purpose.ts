@@ -1,8 +1,11 @@
 /**
  * Address space that can never be a client address seen at the edge, from the IANA IPv4 and IPv6
  * Special-Purpose Address Registries (RFC 6890, updated by RFC 8190) and the IANA IPv6 Address Space
- * registry. A multi-user list naming such space is a mistake (usually an internal address leaking into
- * an export), so the parser rejects any prefix that overlaps one of these ranges.
+ * registry. A multi-user prefix *inside* such space is a mistake (usually an internal address leaking
+ * into an export), so the parser rejects it. A prefix that *contains* such space (a routed aggregate such
+ * as 2001::/20 around 2001:2::/48, or 0.0.0.0/0) is real address space and is accepted: a lookup inside
+ * the special block then answers the enclosing prefix, which is harmless since no client at the edge
+ * has such an address.
  *
  * Globally reachable special-purpose blocks that do carry real clients (6to4 2002::/16, Teredo 2001::/32)
  * are not listed. The documentation ranges are listed with `documentation: true`: they are rejected
@@ -62,7 +65,7 @@ const V6: Row[] = [
   ['8000::/1', 'outside global unicast 2000::/3 (reserved by the IETF)', 'RFC 4291, IANA IPv6 Address Space'],
 ];
 
-import { parseIPv4, parseIPv6 } from '../ip/index.ts';
+import { ipv4Mask, parseIPv4, parseIPv6 } from '../ip/index.ts';
 
 function build(rows: Row[], family: 4 | 6): SpecialPurposeRange[] {
   return rows.map(([prefix, name, rfc, documentation]) => {
@@ -91,12 +94,13 @@ function build(rows: Row[], family: 4 | 6): SpecialPurposeRange[] {
 export const SPECIAL_PURPOSE_RANGES: readonly SpecialPurposeRange[] = [...build(V4, 4), ...build(V6, 6)];
 
 /**
- * The first special-purpose range that overlaps the given prefix (network words + length), or
- * `undefined`. Two prefixes overlap when one contains the other.
+ * The first special-purpose range that contains the given prefix (network words + length), or
+ * `undefined`. A prefix that only contains a special-purpose range (is wider than it) is not inside it.
  *
  * @example
  * ```ts
  * findSpecialPurpose(4, [0, 0, 0, parseIPv4('100.64.1.0')], 24)?.name; // 'shared address space …'
+ * findSpecialPurpose(4, [0, 0, 0, parseIPv4('96.0.0.0')], 3); // undefined: 96.0.0.0/3 contains 100.64.0.0/10
  * ```
  */
 export function findSpecialPurpose(
@@ -108,8 +112,7 @@ export function findSpecialPurpose(
   for (const r of SPECIAL_PURPOSE_RANGES) {
     if (r.family !== family) continue;
     if (allowDocumentation && r.documentation) continue;
-    const common = Math.min(bits, r.bits) + (family === 4 ? 96 : 0);
-    if (samePrefix(words, r.words, common)) return r;
+    if (bits >= r.bits && samePrefix(words, r.words, r.bits + (family === 4 ? 96 : 0))) return r;
   }
   return undefined;
 }
@@ -118,8 +121,7 @@ function samePrefix(a: ArrayLike<number>, b: ArrayLike<number>, bits: number): b
   for (let k = 0; k < 4; k++) {
     const n = bits - 32 * k;
     if (n <= 0) return true;
-    const mask = n >= 32 ? 0xffffffff : (0xffffffff << (32 - n)) >>> 0;
-    if ((((a[k] ?? 0) ^ (b[k] ?? 0)) & mask) !== 0) return false;
+    if ((((a[k] ?? 0) ^ (b[k] ?? 0)) & ipv4Mask(n)) !== 0) return false;
   }
   return true;
 }

@@ -88,3 +88,51 @@ export function flattenSorted(starts: number[], ends: number[], leafs: number[])
   closeUntil(Infinity);
   return { pos, leaf };
 }
+
+/** Bits of the prefix length in a leaf key. */
+export const leafBits = (k: number): number => k & 255;
+
+/**
+ * Adds a boundary at the start of every index chunk that begins inside a prefix, so the reader never
+ * has to look before its chunk. `width` is the key width in bits (32 or 64), `chunkBits` the index bits.
+ */
+export function fillChunks<P extends number | bigint>(
+  pos: P[],
+  leaf: number[],
+  chunkBits: number,
+  width: number,
+): { pos: P[]; leaf: number[] } {
+  const isBig = width === 64;
+  const outPos: P[] = [];
+  const outLeaf: number[] = [];
+  for (let i = 0; i < pos.length; i++) {
+    outPos.push(pos[i]!);
+    outLeaf.push(leaf[i]!);
+    const bits = leafBits(leaf[i]!);
+    if (bits >= chunkBits) continue; // a prefix this long cannot cross a chunk border
+    if (isBig) {
+      const p = pos[i] as bigint;
+      const hostBits = BigInt(width - bits);
+      const end = ((p >> hostBits) << hostBits) + (1n << hostBits);
+      const next = (pos[i + 1] as bigint | undefined) ?? 1n << 64n;
+      const stop = end < next ? end : next;
+      const step = 1n << BigInt(width - chunkBits);
+      for (let c = ((p >> BigInt(width - chunkBits)) + 1n) * step; c < stop; c += step) {
+        outPos.push(c as P);
+        outLeaf.push(leaf[i]!);
+      }
+    } else {
+      const p = pos[i] as number;
+      const size = 2 ** (width - bits);
+      const end = Math.floor(p / size) * size + size;
+      const next = (pos[i + 1] as number | undefined) ?? 2 ** 32;
+      const stop = Math.min(end, next);
+      const step = 2 ** (width - chunkBits);
+      for (let c = (Math.floor(p / step) + 1) * step; c < stop; c += step) {
+        outPos.push(c as P);
+        outLeaf.push(leaf[i]!);
+      }
+    }
+  }
+  return { pos: outPos, leaf: outLeaf };
+}

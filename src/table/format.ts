@@ -1,66 +1,71 @@
 /**
- * The multi-user table binary format, version 1. Everything is little-endian; every section starts at
- * an 8-byte-aligned offset (so typed-array views need no copy); padding bytes are zero.
+ * The multi-user table binary format, version 2. Everything is little-endian; every section starts at
+ * an 8-byte-aligned offset (so typed-array views need no copy); padding bytes are zero. Bit streams
+ * are read least significant bit first: bit p is bit (p mod 8) of byte ⌊p / 8⌋.
  *
- * Header (144 bytes):
+ * Header (128 bytes):
  *
  * | offset | size | field |
  * |-------:|-----:|-------|
  * | 0      | 4    | magic: ASCII `MUIT` (`4d 55 49 54`) |
- * | 4      | 2    | format version (`1`) |
- * | 6      | 2    | header length in bytes (`144`) |
+ * | 4      | 2    | format version (`2`) |
+ * | 6      | 2    | header length in bytes (`128`) |
  * | 8      | 4    | total table length in bytes |
  * | 12     | 4    | CRC-32 (IEEE) of the whole table with these 4 bytes read as zero |
  * | 16     | 4    | flags, zero (reserved) |
  * | 20     | 4    | IPv4 prefix count (distinct prefixes compiled in) |
  * | 24     | 4    | IPv6 prefix count |
- * | 28     | 4    | reserved, zero |
- * | 32     | 112  | section directory: 14 × (offset u32, length u32), in the order below |
+ * | 28     | 1    | K4: IPv4 index bits (8–20; 0 when there is no IPv4 range) |
+ * | 29     | 1    | W4: IPv4 leaf id bits (1–24) |
+ * | 30     | 1    | K6: IPv6 index bits (0–16) |
+ * | 31     | 1    | W6: IPv6 leaf id bits (1–24) |
+ * | 32     | 96   | section directory: 12 × (offset u32, length u32), in the order below |
  *
  * Sections (R4 = IPv4 ranges, B6 = IPv6 /32 blocks, R6 = IPv6 ranges, L6 = IPv6 long ranges):
  *
  * | # | name | size | content |
  * |--:|------|------|---------|
  * | 0 | values | 8 × V | kind u8 (index in `MULTI_USER_KINDS`), 3 zero bytes, users u32 (0 = unknown) |
- * | 1 | v4 leaves | 4 × leaves | prefix length u8, type u8 (0 = match), value index u16 |
- * | 2 | v4 index | 4 × 65,537 or 0 | u32: first range whose start's top 16 bits are ≥ c; last entry = R4 |
- * | 3 | v4 ranges | 3 × R4 | low 16 bits of the range start (u16), then its u8 leaf id (255 = escaped, see next) |
- * | 4 | v4 escapes | 8 × E4 | (range index u32, leaf id u32), sorted by range index |
- * | 5 | v6 leaves | 4 × leaves | prefix length u8, type u8 (0 = match, 1 = none, 2 = descend), value index u16 |
- * | 6 | v6 index | 4 × 4,097 or 0 | u32: first /32 block whose top 12 bits are ≥ c; last entry = B6 |
- * | 7 | v6 block keys | 4 × B6 | u32: bits 0–31 of the ranges in the block (sorted) |
- * | 8 | v6 block offsets | 4 × (B6 + 1) or 0 | u32: first range of each block; last entry = R6 |
- * | 9 | v6 keys | 4 × R6 | u32: bits 32–63 of each range start |
- * | 10 | v6 leaf ids | 1 × R6 | u8 leaf id; 255 = escaped |
- * | 11 | v6 escapes | 8 × E6 | (range index u32, leaf id u32), sorted |
- * | 12 | v6 long keys | 16 × L6 | 4 × u32: the full 128-bit start of ranges inside /64s holding prefixes longer than /64 |
- * | 13 | v6 long leaf ids | 2 × L6 | u16 leaf id |
+ * | 1 | v4 leaves | 4 × leaves | u32: prefix length (bits 0–7), type (bits 8–9, 0 = match), value index (bits 10–31) |
+ * | 2 | v4 index | 4 × (2^K4 + 1) or 0 | u32 per /K4 chunk c: bit offset of its first record × 32 + its key width KW (0–24); last entry: end × 32 |
+ * | 3 | v4 records | ⌈bits / 8⌉ + 4 | per chunk, its ranges in order, each KW key bits then W4 leaf id bits (4 zero bytes pad the end) |
+ * | 4 | v6 leaves | 4 × leaves | u32 as in section 1; type 0 = match, 1 = none, 2 = descend |
+ * | 5 | v6 index | 4 × (2^K6 + 1) or 0 | u32: first /32 block whose top K6 bits are ≥ c; last entry = B6 |
+ * | 6 | v6 block keys | 4 × B6 | u32: bits 0–31 of the ranges in the block (sorted) |
+ * | 7 | v6 block offsets | 4 × (B6 + 1) or 0 | u32: first range of each block; last entry = R6 |
+ * | 8 | v6 keys | 4 × R6 | u32: bits 32–63 of each range start |
+ * | 9 | v6 leaf ids | ⌈R6 × W6 / 8⌉ + 4 | W6 bits per range (4 zero bytes pad the end) |
+ * | 10 | v6 long keys | 16 × L6 | 4 × u32: the full 128-bit start of ranges inside /64s holding prefixes longer than /64 |
+ * | 11 | v6 long leaf ids | 4 × L6 | u32 leaf id |
  *
  * Ranges: nested prefixes are flattened at compile time into sorted, disjoint ranges; a range is stored
  * only where the longest match changes to a prefix (not where it changes to "no match"). A range holds
  * its prefix's *length* (via the leaf), not the prefix: the answer's prefix is the looked-up address
  * masked to that length, and the address lies in the range's prefix exactly when it agrees with the
- * range start on those bits — so the gap after a prefix needs no entry. Every index chunk (IPv4 /16,
- * IPv6 /12) that starts inside a prefix gets an explicit range at its start, so a lookup never looks
- * before its chunk. An IPv4 range's key and leaf id sit side by side (one cache line per lookup
- * instead of two). Leaf ids are one byte: the 255 most used (length, value) pairs get ids 0–254 and
- * the rare rest are escaped. An IPv6 `descend` range covers exactly one /64 whose ranges are in the
- * long section.
+ * range start on those bits — so the gap after a prefix needs no entry. Every index chunk (IPv4 /K4,
+ * IPv6 /K6) that starts inside a prefix gets an explicit range at its start, so a lookup never looks
+ * before its chunk. An IPv4 key is the range start's low 32 − K4 bits shifted right by the chunk's
+ * shared trailing zeros, TZ = 32 − K4 − KW: routed prefixes are mostly /24 or shorter, so most keys
+ * take 8 bits. Leaf ids are W bits, enough for every (length, value) leaf of the family: the cost of
+ * a range grows with the logarithm of the attribute mix, not with it. K4 is chosen by the compiler to
+ * make the table smallest; K6 grows with the number of /32 blocks. An IPv6 `descend` range covers
+ * exactly one /64 whose ranges are in the long section.
  */
 import { crc32 } from './crc32.ts';
 
 /** `MUIT` read as a little-endian u32. */
 export const MAGIC = 0x5449554d;
 /** The format version this code reads and writes. */
-export const FORMAT_VERSION = 1;
-export const HEADER_LENGTH = 144;
-export const SECTION_COUNT = 14;
-export const V4_INDEX_BITS = 16;
-export const V6_INDEX_BITS = 12;
-export const V4_INDEX_LENGTH = 2 ** V4_INDEX_BITS + 1;
-export const V6_INDEX_LENGTH = 2 ** V6_INDEX_BITS + 1;
-/** Leaf id meaning "look in the escape section". */
-export const ESCAPED = 255;
+export const FORMAT_VERSION = 2;
+export const HEADER_LENGTH = 128;
+export const SECTION_COUNT = 12;
+export const V4_INDEX_MIN_BITS = 8;
+export const V4_INDEX_MAX_BITS = 20;
+export const V6_INDEX_MAX_BITS = 16;
+/** Leaf ids and keys are read 25 bits at a time at most (one 32-bit load at any bit offset). */
+export const MAX_FIELD_BITS = 24;
+/** Zero bytes after a bit stream, so a 4-byte load at its last bit stays inside the section. */
+export const BIT_PAD = 4;
 export const LEAF_MATCH = 0;
 export const LEAF_NONE = 1;
 export const LEAF_DESCEND = 2;
@@ -70,20 +75,42 @@ export const Section = {
   Values: 0,
   V4Leaves: 1,
   V4Index: 2,
-  V4Ranges: 3,
-  V4Escapes: 4,
-  V6Leaves: 5,
-  V6Index: 6,
-  V6BlockKeys: 7,
-  V6BlockOffsets: 8,
-  V6Keys: 9,
-  V6Ids: 10,
-  V6Escapes: 11,
-  V6LongKeys: 12,
-  V6LongIds: 13,
+  V4Records: 3,
+  V6Leaves: 4,
+  V6Index: 5,
+  V6BlockKeys: 6,
+  V6BlockOffsets: 7,
+  V6Keys: 8,
+  V6Ids: 9,
+  V6LongKeys: 10,
+  V6LongIds: 11,
 } as const;
 /** A section number. */
 export type Section = (typeof Section)[keyof typeof Section];
+
+/** Section names, in directory order (for reports and errors). */
+export const SECTION_NAMES = [
+  'values',
+  'v4 leaves',
+  'v4 index',
+  'v4 records',
+  'v6 leaves',
+  'v6 index',
+  'v6 block keys',
+  'v6 block offsets',
+  'v6 keys',
+  'v6 leaf ids',
+  'v6 long keys',
+  'v6 long leaf ids',
+] as const;
+
+/** The element size of each section (1 for bit streams). */
+export const ELEMENT_SIZE: readonly number[] = [8, 4, 4, 1, 4, 4, 4, 4, 4, 1, 16, 4];
+
+/** A leaf as stored: prefix length, type and value index in one u32. */
+export const packLeaf = (bits: number, type: number, value: number): number => (bits | (type << 8) | (value << 10)) >>> 0;
+/** The most values a leaf can name (22 bits). */
+export const MAX_VALUES = 2 ** 22;
 
 /** Why a table was rejected. */
 export type TableFormatErrorCode =
@@ -115,9 +142,6 @@ export class TableFormatError extends Error {
   }
 }
 
-/** The element size of each section. */
-export const ELEMENT_SIZE: readonly number[] = [8, 4, 4, 3, 8, 4, 4, 4, 4, 4, 1, 8, 16, 2];
-
 /** The checksum stored at offset 12: CRC-32 over the table with bytes 12–15 taken as zero. */
 export function tableChecksum(bytes: Uint8Array): number {
   let c = crc32(bytes, 0, 0, 12);
@@ -133,18 +157,27 @@ export interface Layout {
   flags: number;
   v4Prefixes: number;
   v6Prefixes: number;
+  v4IndexBits: number;
+  v4IdBits: number;
+  v6IndexBits: number;
+  v6IdBits: number;
   /** [offset, length] per section. */
   sections: Array<[number, number]>;
 }
 
+/** The format version of table bytes (after checking the magic), or undefined when too short or not a table. */
+export function peekVersion(bytes: Uint8Array): number | undefined {
+  if (bytes.length < 6) return undefined;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return dv.getUint32(0, true) === MAGIC ? dv.getUint16(4, true) : undefined;
+}
+
 /**
- * Reads the header and checks magic, version, length and every section's offset and length against
- * the byte length (no per-prefix work). Throws {@link TableFormatError}.
+ * Reads the header and checks magic, version, length, the header's widths and every section's
+ * offset and length against the byte length (no per-prefix work). Throws {@link TableFormatError}.
  */
 export function readLayout(bytes: Uint8Array): Layout {
-  if (bytes.length < HEADER_LENGTH) {
-    throw new TableFormatError('truncated', `expected at least ${HEADER_LENGTH} header bytes, got ${bytes.length}`);
-  }
+  if (bytes.length < 8) throw new TableFormatError('truncated', `expected at least ${HEADER_LENGTH} header bytes, got ${bytes.length}`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magic = dv.getUint32(0, true);
   if (magic !== MAGIC) {
@@ -152,22 +185,26 @@ export function readLayout(bytes: Uint8Array): Layout {
   }
   const version = dv.getUint16(4, true);
   if (version !== FORMAT_VERSION) {
-    throw new TableFormatError('unsupported-version', `expected format version ${FORMAT_VERSION}, got ${version}`);
+    const hint = version < FORMAT_VERSION ? ' (an older table: rebuild it with npm run build:table)' : ' (a newer table: update multi-user-ip)';
+    throw new TableFormatError('unsupported-version', `expected format version ${FORMAT_VERSION}, got ${version}${hint}`);
+  }
+  if (bytes.length < HEADER_LENGTH) {
+    throw new TableFormatError('truncated', `expected at least ${HEADER_LENGTH} header bytes, got ${bytes.length}`);
   }
   const headerLength = dv.getUint16(6, true);
-  if (headerLength !== HEADER_LENGTH) {
-    throw new TableFormatError('bad-length', `expected header length ${HEADER_LENGTH}, got ${headerLength}`);
-  }
+  if (headerLength !== HEADER_LENGTH) throw new TableFormatError('bad-length', `expected header length ${HEADER_LENGTH}, got ${headerLength}`);
   const byteLength = dv.getUint32(8, true);
   if (byteLength !== bytes.length) {
-    throw new TableFormatError(
-      byteLength > bytes.length ? 'truncated' : 'bad-length',
-      `header says ${byteLength} bytes, got ${bytes.length}`,
-    );
+    throw new TableFormatError(byteLength > bytes.length ? 'truncated' : 'bad-length', `header says ${byteLength} bytes, got ${bytes.length}`);
   }
   const flags = dv.getUint32(16, true);
-  if (flags !== 0) {
-    throw new TableFormatError('bad-section', `unknown flags 0x${flags.toString(16)}`);
+  if (flags !== 0) throw new TableFormatError('bad-section', `unknown flags 0x${flags.toString(16)}`);
+  const [k4, w4, k6, w6] = [dv.getUint8(28), dv.getUint8(29), dv.getUint8(30), dv.getUint8(31)];
+  if ((k4 !== 0 && (k4 < V4_INDEX_MIN_BITS || k4 > V4_INDEX_MAX_BITS)) || k6 > V6_INDEX_MAX_BITS) {
+    throw new TableFormatError('bad-section', `index bits out of range: IPv4 ${k4}, IPv6 ${k6}`);
+  }
+  if (w4 < 1 || w4 > MAX_FIELD_BITS || w6 < 1 || w6 > MAX_FIELD_BITS) {
+    throw new TableFormatError('bad-section', `leaf id bits out of range: IPv4 ${w4}, IPv6 ${w6}`);
   }
   const sections: Array<[number, number]> = [];
   for (let s = 0; s < SECTION_COUNT; s++) {
@@ -176,11 +213,11 @@ export function readLayout(bytes: Uint8Array): Layout {
     if (offset < HEADER_LENGTH || offset % 8 !== 0 || offset > byteLength || length > byteLength - offset) {
       throw new TableFormatError(
         'bad-offset',
-        `section ${s}: offset ${offset} length ${length} is outside the table (${byteLength} bytes) or not 8-byte aligned`,
+        `section ${s} (${SECTION_NAMES[s]}): offset ${offset} length ${length} is outside the table (${byteLength} bytes) or not 8-byte aligned`,
       );
     }
     if (length % ELEMENT_SIZE[s]! !== 0) {
-      throw new TableFormatError('bad-section', `section ${s}: length ${length} is not a multiple of its element size`);
+      throw new TableFormatError('bad-section', `section ${s} (${SECTION_NAMES[s]}): length ${length} is not a multiple of its element size`);
     }
     sections.push([offset, length]);
   }
@@ -191,6 +228,10 @@ export function readLayout(bytes: Uint8Array): Layout {
     flags,
     v4Prefixes: dv.getUint32(20, true),
     v6Prefixes: dv.getUint32(24, true),
+    v4IndexBits: k4,
+    v4IdBits: w4,
+    v6IndexBits: k6,
+    v6IdBits: w6,
     sections,
   };
 }

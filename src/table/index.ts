@@ -11,6 +11,7 @@
  */
 export { MultiUserTable, type TableInfo, type MultiUserClass } from './reader.ts';
 export { compileTable, TableCompileError, type TableEntry, type TableCompileErrorCode, type CompileStats } from './compile.ts';
-export { TableFormatError, FORMAT_VERSION, type TableFormatErrorCode } from './format.ts';
+export { TableFormatError, FORMAT_VERSION, SECTION_NAMES, type TableFormatErrorCode } from './format.ts';
+export { readTablePrefixes } from './prefixes.ts';
 export { crc32 } from './crc32.ts';
 export { MULTI_USER_KINDS, type MultiUserKind, type MultiUserMatch, type MultiUserClassifier } from './types.ts';

@@ -1,25 +1,17 @@
-import { formatIPv6, parseIPv4, parseIPv6 } from '../ip/index.ts';
-import {
-  ESCAPED,
-  LEAF_DESCEND,
-  LEAF_MATCH,
-  LEAF_NONE,
-  Section,
-  TableFormatError,
-  V4_INDEX_LENGTH,
-  V6_INDEX_LENGTH,
-  readLayout,
-  tableChecksum,
-  type Layout,
-} from './format.ts';
+import { formatIPv6, ipv4Mask, parseIPv4, parseIPv6 } from '../ip/index.ts';
+import { LOW, readBits } from './bits.ts';
+import { LEAF_DESCEND, LEAF_MATCH, LEAF_NONE, SECTION_NAMES, TableFormatError, tableChecksum } from './format.ts';
 import { MULTI_USER_KINDS, type MultiUserClassifier, type MultiUserKind, type MultiUserMatch } from './types.ts';
+import { verifyViews } from './verify.ts';
+import { forEachV4Start, walkEntries } from './walk.ts';
+import { openViews, type TableViews } from './views.ts';
 
 /**
- * What a table says about itself (for health endpoints and logs).
+ * What a table says about itself (for health endpoints, logs and reports).
  *
  * @example
  * ```ts
- * const { formatVersion, v4Prefixes, v6Prefixes, byteLength, checksum } = table.info;
+ * const { formatVersion, v4Prefixes, v6Prefixes, byteLength, checksum, sections } = table.info;
  * ```
  */
 export interface TableInfo {
@@ -35,14 +27,20 @@ export interface TableInfo {
   v6LongRanges: number;
   /** Distinct (kind, users) values. */
   values: number;
+  /** Distinct (prefix length, value) leaves per family, and the bits of a leaf id (header W4, W6). */
+  v4Leaves: number;
+  v6Leaves: number;
+  v4IdBits: number;
+  v6IdBits: number;
+  /** First-level index widths (header K4, K6). */
+  v4IndexBits: number;
+  v6IndexBits: number;
   byteLength: number;
   /** The CRC-32 stored in the header, as 8 lower-case hex digits. */
   checksum: string;
+  /** Every section in directory order: name, byte offset and byte length (padding excluded). */
+  sections: Array<{ name: string; offset: number; bytes: number }>;
 }
-
-/** Decimal strings of 0–255 and "/0"–"/128": building the answer's prefix from these is several times faster than template literals. */
-const OCTET = Array.from({ length: 256 }, (_, i) => String(i));
-const SLASH = Array.from({ length: 129 }, (_, i) => `/${i}`);
 
 /**
  * The kind and user estimate of a match, without the prefix: what a rate limiter needs. One frozen
@@ -58,25 +56,26 @@ export interface MultiUserClass {
   readonly users: number | undefined;
 }
 
+/** Decimal strings of 0–255 and "/0"–"/128": building the answer's prefix from these is several times faster than template literals. */
+const OCTET = Array.from({ length: 256 }, (_, i) => String(i));
+const SLASH = Array.from({ length: 129 }, (_, i) => `/${i}`);
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const scratch = new Uint32Array(4);
 const netScratch = new Uint32Array(4);
-
-function mask32(bits: number): number {
-  return bits <= 0 ? 0 : bits >= 32 ? 0xffffffff : (0xffffffff << (32 - bits)) >>> 0;
-}
 /** Network masks by prefix length 0–255 (lengths past 32 act as 32, so a corrupt leaf cannot widen a match). */
-const MASK = Uint32Array.from({ length: 256 }, (_, b) => mask32(b));
+const MASK = Uint32Array.from({ length: 256 }, (_, b) => ipv4Mask(b));
 /** IPv6 mask words: `MASK6[256 * k + bits]` is word k of the mask for a length 0–255. */
-const MASK6 = Uint32Array.from({ length: 1024 }, (_, i) => mask32((i & 255) - 32 * (i >>> 8)));
+const MASK6 = Uint32Array.from({ length: 1024 }, (_, i) => ipv4Mask((i & 255) - 32 * (i >>> 8)));
 
 /**
  * The compiled multi-user table: answers "is this client address in a multi-user prefix, which
  * kind, how many users?" by longest-prefix match over IPv4 and IPv6.
  *
- * Opening is zero-copy (typed-array views over the bytes, copied once only if they are not 8-byte
- * aligned) and checks the header, every section bound and the small dictionaries, but not the
- * checksum: call {@link MultiUserTable.verify} once, off the request path.
+ * Opening is zero-copy for bytes that start at a multiple of 4 (any `ArrayBuffer`, and a `Uint8Array`
+ * or Node `Buffer` view at such an offset); a view at another offset is copied once, since typed-array
+ * views need aligned offsets. It checks the header and every section bound, and decodes nothing per
+ * value or range (values are decoded on first use); not the checksum: call {@link MultiUserTable.verify}
+ * once, off the request path.
  *
  * @example
  * ```ts
@@ -87,91 +86,58 @@ const MASK6 = Uint32Array.from({ length: 1024 }, (_, i) => mask32((i & 255) - 32
  * ```
  */
 export class MultiUserTable implements MultiUserClassifier {
-  private readonly bytes: Uint8Array;
-  private readonly layout: Layout;
-  private readonly kinds: MultiUserKind[];
-  private readonly users: Array<number | undefined>;
+  private readonly v: TableViews;
+  /** Decoded values, made on first use (opening decodes none). */
+  private readonly classes: Array<MultiUserClass | undefined>;
+  private readonly values: Uint32Array;
+  private readonly valueCount: number;
   private readonly v4Index: Uint32Array;
-  /** 3 bytes per range: key low byte, key high byte, leaf id. */
-  private readonly v4Ranges: Uint8Array;
-  private readonly r4: number;
-  private readonly v4Escapes: Uint32Array;
-  private readonly v4LeafCount: number;
-  /** Leaves as views: bytes [4k] prefix length, [4k+1] type; u16 [2k+1] value index. */
-  private readonly v4Leaf8: Uint8Array;
-  private readonly v4Leaf16: Uint16Array;
+  private readonly v4Records: Uint8Array;
+  private readonly v4Bits: number;
+  private readonly v4Leaves: Uint32Array;
+  /** 32 − K4: the address bits below the IPv4 index. */
+  private readonly low4: number;
+  private readonly w4: number;
   private readonly v6Index: Uint32Array;
+  private readonly k6: number;
+  private readonly w6: number;
   private readonly v6BlockKeys: Uint32Array;
   private readonly v6BlockOffsets: Uint32Array;
   private readonly v6Keys: Uint32Array;
   private readonly v6Ids: Uint8Array;
-  private readonly v6Escapes: Uint32Array;
+  private readonly v6Leaves: Uint32Array;
   private readonly v6LongKeys: Uint32Array;
-  private readonly v6LongIds: Uint16Array;
-  private readonly v6LeafCount: number;
-  /** Four mask words per leaf. */
-  private readonly v6Leaf8: Uint8Array;
-  private readonly v6Leaf16: Uint16Array;
-  private readonly valueCount: number;
-  private readonly classes: MultiUserClass[];
+  private readonly v6LongIds: Uint32Array;
   private verified = false;
+  private v4Ranges: number | undefined;
 
   private constructor(bytes: Uint8Array) {
-    this.bytes = bytes;
-    const layout = (this.layout = readLayout(bytes));
-    const { buffer, byteOffset } = bytes;
-    const [vo, vl] = layout.sections[Section.Values]!;
-    const valueCount = vl / 8;
-    this.kinds = [];
-    this.users = [];
-    const dv = new DataView(buffer, byteOffset, bytes.byteLength);
-    for (let i = 0; i < valueCount; i++) {
-      const kind = MULTI_USER_KINDS[dv.getUint8(vo + 8 * i)];
-      if (kind === undefined) throw new TableFormatError('bad-value', `value ${i}: unknown kind ${dv.getUint8(vo + 8 * i)}`);
-      const users = dv.getUint32(vo + 8 * i + 4, true);
-      this.kinds.push(kind);
-      this.users.push(users === 0 ? undefined : users);
-    }
-    this.classes = this.kinds.map((kind, i) => Object.freeze({ kind, users: this.users[i] }));
-    const view = <T>(s: Section, Ctor: { new (b: ArrayBufferLike, o: number, n: number): T; BYTES_PER_ELEMENT: number }): T => {
-      const [o, l] = layout.sections[s]!;
-      return new Ctor(buffer, byteOffset + o, l / Ctor.BYTES_PER_ELEMENT);
-    };
-    this.valueCount = valueCount;
-    this.v4Leaf8 = view(Section.V4Leaves, Uint8Array);
-    this.v4Leaf16 = view(Section.V4Leaves, Uint16Array);
-    this.v4LeafCount = this.v4Leaf8.length / 4;
-    this.v6Leaf8 = view(Section.V6Leaves, Uint8Array);
-    this.v6Leaf16 = view(Section.V6Leaves, Uint16Array);
-    this.v6LeafCount = this.v6Leaf8.length / 4;
-    this.v4Index = view(Section.V4Index, Uint32Array);
-    this.v4Ranges = view(Section.V4Ranges, Uint8Array);
-    this.r4 = this.v4Ranges.length / 3;
-    this.v4Escapes = view(Section.V4Escapes, Uint32Array);
-    this.v6Index = view(Section.V6Index, Uint32Array);
-    this.v6BlockKeys = view(Section.V6BlockKeys, Uint32Array);
-    this.v6BlockOffsets = view(Section.V6BlockOffsets, Uint32Array);
-    this.v6Keys = view(Section.V6Keys, Uint32Array);
-    this.v6Ids = view(Section.V6Ids, Uint8Array);
-    this.v6Escapes = view(Section.V6Escapes, Uint32Array);
-    this.v6LongKeys = view(Section.V6LongKeys, Uint32Array);
-    this.v6LongIds = view(Section.V6LongIds, Uint16Array);
-    const r4 = this.r4;
-    const r6 = this.v6Keys.length;
-    const b6 = this.v6BlockKeys.length;
-    sameCount('IPv6 keys and leaf ids', r6, this.v6Ids.length);
-    sameCount('IPv6 long keys and leaf ids', this.v6LongKeys.length / 4, this.v6LongIds.length);
-    sameCount('IPv6 block keys and offsets', b6 === 0 ? 0 : b6 + 1, this.v6BlockOffsets.length);
-    checkEnds('IPv4 index', this.v4Index, V4_INDEX_LENGTH, r4);
-    checkEnds('IPv6 index', this.v6Index, V6_INDEX_LENGTH, b6);
-    checkEnds('IPv6 block offsets', this.v6BlockOffsets, b6 + 1, r6);
-    // Nothing per entry here: walking the 65k-entry index costs milliseconds in a cold isolate. Lookups
-    // bound every search window and clamp leaf lengths and values instead; verify() checks the rest.
+    const v = (this.v = openViews(bytes));
+    this.values = v.values;
+    this.valueCount = v.values.length / 2;
+    this.classes = new Array(this.valueCount);
+    this.v4Index = v.v4Index;
+    this.v4Records = v.v4Records;
+    this.v4Bits = v.v4Bits;
+    this.v4Leaves = v.v4Leaves;
+    this.low4 = 32 - v.layout.v4IndexBits;
+    this.w4 = v.layout.v4IdBits;
+    this.v6Index = v.v6Index;
+    this.k6 = v.layout.v6IndexBits;
+    this.w6 = v.layout.v6IdBits;
+    this.v6BlockKeys = v.v6BlockKeys;
+    this.v6BlockOffsets = v.v6BlockOffsets;
+    this.v6Keys = v.v6Keys;
+    this.v6Ids = v.v6Ids;
+    this.v6Leaves = v.v6Leaves;
+    this.v6LongKeys = v.v6LongKeys;
+    this.v6LongIds = v.v6LongIds;
   }
 
   /**
-   * Opens a table (zero-copy when `bytes` is 8-byte aligned). Throws {@link TableFormatError} with a
-   * `code` when the header or a section bound is wrong; does not check the checksum (see `verify`).
+   * Opens a table. Throws {@link TableFormatError} with a `code` when the header or a section bound
+   * is wrong (`unsupported-version` for a table of another format version, saying to rebuild it);
+   * does not check the checksum (see `verify`).
    *
    * @example
    * ```ts
@@ -184,15 +150,16 @@ export class MultiUserTable implements MultiUserClassifier {
     }
     if (!LITTLE_ENDIAN) throw new TableFormatError('bad-section', 'this reader needs a little-endian platform');
     let u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-    if (u8.byteOffset % 8 !== 0) u8 = u8.slice();
+    // new Uint8Array(view) copies (Buffer#slice would not): typed views need a 4-aligned offset.
+    if (u8.byteOffset % 4 !== 0) u8 = new Uint8Array(u8);
     return new MultiUserTable(u8);
   }
 
   /**
-   * Checks the CRC-32 over the whole table and the per-range structure (leaf ids in range, keys in
-   * order). Throws {@link TableFormatError} (`checksum-mismatch`, `bad-leaf`, `bad-index`) on the first
-   * problem; returns normally when the table is intact. Costs a few milliseconds per megabyte: run it
-   * once per process or isolate, off the request path.
+   * Checks the CRC-32 over the whole table and the per-range structure (leaves, index order, leaf ids
+   * in range, keys in order). Throws {@link TableFormatError} (`checksum-mismatch`, `bad-leaf`,
+   * `bad-index`) on the first problem. Costs a few milliseconds per megabyte: run it once per process
+   * or isolate, off the request path.
    *
    * @example
    * ```ts
@@ -201,37 +168,16 @@ export class MultiUserTable implements MultiUserClassifier {
    */
   verify(): void {
     if (this.verified) return;
-    const actual = tableChecksum(this.bytes);
-    if (actual !== this.layout.checksum) {
-      throw new TableFormatError(
-        'checksum-mismatch',
-        `checksum mismatch: header says ${hex(this.layout.checksum)}, content gives ${hex(actual)}`,
-      );
+    const actual = tableChecksum(this.v.bytes);
+    if (actual !== this.v.layout.checksum) {
+      throw new TableFormatError('checksum-mismatch', `checksum mismatch: header says ${hex(this.v.layout.checksum)}, content gives ${hex(actual)}`);
     }
-    checkLeaves(4, this.v4Leaf8, this.v4Leaf16, this.valueCount);
-    checkLeaves(6, this.v6Leaf8, this.v6Leaf16, this.valueCount);
-    checkMonotone('IPv4 index', this.v4Index);
-    checkMonotone('IPv6 index', this.v6Index);
-    checkMonotone('IPv6 block offsets', this.v6BlockOffsets);
-    const v4r = this.v4Ranges;
-    checkIds('IPv4', this.r4, (i) => v4r[3 * i + 2]!, this.v4Escapes, this.v4LeafCount);
-    const v6i = this.v6Ids;
-    checkIds('IPv6', v6i.length, (i) => v6i[i]!, this.v6Escapes, this.v6LeafCount);
-    for (let i = 0; i < this.v6LongIds.length; i++) {
-      if (this.v6LongIds[i]! >= this.v6LeafCount) throw new TableFormatError('bad-leaf', `IPv6 long range ${i}: leaf id out of range`);
-    }
-    const k4 = (i: number) => v4r[3 * i]! | (v4r[3 * i + 1]! << 8);
-    checkAscending('IPv4', this.v4Index, (i) => k4(i) > k4(i - 1));
-    checkAscending('IPv6', this.v6BlockOffsets, (i) => this.v6Keys[i]! > this.v6Keys[i - 1]!);
-    const bk = this.v6BlockKeys;
-    for (let b = 1; b < bk.length; b++) {
-      if (bk[b]! <= bk[b - 1]!) throw new TableFormatError('bad-index', `IPv6 block ${b}: keys out of order`);
-    }
+    verifyViews(this.v);
     this.verified = true;
   }
 
   /**
-   * Format version, prefix counts, byte length and stored checksum.
+   * Format version, counts, widths, byte length, stored checksum and the byte size of every section.
    *
    * @example
    * ```ts
@@ -239,17 +185,31 @@ export class MultiUserTable implements MultiUserClassifier {
    * ```
    */
   get info(): TableInfo {
+    const { layout } = this.v;
+    if (this.v4Ranges === undefined) {
+      let n = 0;
+      forEachV4Start(this.v, () => void n++);
+      this.v4Ranges = n;
+    }
+    const v4Ranges = this.v4Ranges;
     return {
-      formatVersion: this.layout.version,
-      v4Prefixes: this.layout.v4Prefixes,
-      v6Prefixes: this.layout.v6Prefixes,
-      v4Ranges: this.r4,
+      formatVersion: layout.version,
+      v4Prefixes: layout.v4Prefixes,
+      v6Prefixes: layout.v6Prefixes,
+      v4Ranges,
       v6Ranges: this.v6Keys.length,
       v6Blocks: this.v6BlockKeys.length,
       v6LongRanges: this.v6LongIds.length,
-      values: this.kinds.length,
-      byteLength: this.bytes.length,
-      checksum: hex(this.layout.checksum),
+      values: this.valueCount,
+      v4Leaves: this.v4Leaves.length,
+      v6Leaves: this.v6Leaves.length,
+      v4IdBits: this.w4,
+      v6IdBits: this.w6,
+      v4IndexBits: layout.v4IndexBits,
+      v6IndexBits: this.k6,
+      byteLength: layout.byteLength,
+      checksum: hex(layout.checksum),
+      sections: layout.sections.map(([offset, bytes], i) => ({ name: SECTION_NAMES[i]!, offset, bytes })),
     };
   }
 
@@ -283,17 +243,16 @@ export class MultiUserTable implements MultiUserClassifier {
    * ```
    */
   lookupV4(n: number): MultiUserMatch | undefined {
-    const i = this.findV4(n);
-    if (i < 0) return undefined;
-    const leaf = this.leafV4(i);
-    const bits = Math.min(32, this.v4Leaf8[4 * leaf]!);
+    const leaf = this.findV4(n);
+    if (leaf < 0) return undefined;
+    const c = this.classOf(leaf >>> 10);
+    if (c === undefined) return undefined;
+    const bits = Math.min(32, leaf & 255);
     const net = (n & MASK[bits]!) >>> 0;
-    const v = this.v4Leaf16[2 * leaf + 1]!;
-    if (v >= this.valueCount) return undefined;
     return {
       prefix: OCTET[net >>> 24]! + '.' + OCTET[(net >>> 16) & 255]! + '.' + OCTET[(net >>> 8) & 255]! + '.' + OCTET[net & 255]! + SLASH[bits]!,
-      kind: this.kinds[v]!,
-      users: this.users[v],
+      kind: c.kind,
+      users: c.users,
     };
   }
 
@@ -310,12 +269,12 @@ export class MultiUserTable implements MultiUserClassifier {
   lookupV6(words: ArrayLike<number>): MultiUserMatch | undefined {
     const leaf = this.findV6(words[0]! >>> 0, words[1]! >>> 0, words[2]! >>> 0, words[3]! >>> 0);
     if (leaf < 0) return undefined;
-    const bits = Math.min(128, this.v6Leaf8[4 * leaf]!);
+    const c = this.classOf(leaf >>> 10);
+    if (c === undefined) return undefined;
+    const bits = Math.min(128, leaf & 255);
     const net = netScratch;
     for (let k = 0; k < 4; k++) net[k] = (words[k]! & MASK6[256 * k + bits]!) >>> 0;
-    const v = this.v6Leaf16[2 * leaf + 1]!;
-    if (v >= this.valueCount) return undefined;
-    return { prefix: formatIPv6(net) + SLASH[bits]!, kind: this.kinds[v]!, users: this.users[v] };
+    return { prefix: formatIPv6(net) + SLASH[bits]!, kind: c.kind, users: c.users };
   }
 
   /**
@@ -347,8 +306,8 @@ export class MultiUserTable implements MultiUserClassifier {
    * ```
    */
   classifyV4(n: number): MultiUserClass | undefined {
-    const i = this.findV4(n);
-    return i < 0 ? undefined : this.classes[this.v4Leaf16[2 * this.leafV4(i) + 1]!];
+    const leaf = this.findV4(n);
+    return leaf < 0 ? undefined : this.classOf(leaf >>> 10);
   }
 
   /**
@@ -361,13 +320,14 @@ export class MultiUserTable implements MultiUserClassifier {
    */
   classifyV6(words: ArrayLike<number>): MultiUserClass | undefined {
     const leaf = this.findV6(words[0]! >>> 0, words[1]! >>> 0, words[2]! >>> 0, words[3]! >>> 0);
-    return leaf < 0 ? undefined : this.classes[this.v6Leaf16[2 * leaf + 1]!];
+    return leaf < 0 ? undefined : this.classOf(leaf >>> 10);
   }
 
   /**
    * Every prefix that decides at least one address, with its attributes, in address order (IPv4
    * first). A prefix whose addresses are all covered by more-specific prefixes is not visible. For
-   * diffs and exports, not the request path.
+   * diffs and exports, not the request path. Takes time proportional to the table's size on any
+   * bytes, corrupt or not.
    *
    * @example
    * ```ts
@@ -375,79 +335,68 @@ export class MultiUserTable implements MultiUserClassifier {
    * ```
    */
   *entries(): Generator<MultiUserMatch> {
-    const seen = new Set<string>();
-    const emit = function* (m: MultiUserMatch | undefined) {
-      if (m && !seen.has(m.prefix)) {
-        seen.add(m.prefix);
-        yield m;
-      }
-    };
-    const i4 = this.v4Index;
-    for (let c = 0; c + 1 < i4.length; c++) {
-      for (let i = i4[c]!; i < i4[c + 1]!; i++) {
-        yield* emit(this.lookupV4(((c << 16) | this.v4Ranges[3 * i]! | (this.v4Ranges[3 * i + 1]! << 8)) >>> 0));
-      }
-    }
-    const b6 = this.v6BlockKeys;
-    const w = new Uint32Array(4);
-    for (let b = 0; b < b6.length; b++) {
-      for (let i = this.v6BlockOffsets[b]!; i < this.v6BlockOffsets[b + 1]!; i++) {
-        w[0] = b6[b]!;
-        w[1] = this.v6Keys[i]!;
-        w[2] = w[3] = 0;
-        yield* emit(this.lookupV6(w));
-      }
-    }
-    const lk = this.v6LongKeys;
-    for (let i = 0; i < this.v6LongIds.length; i++) {
-      w.set(lk.subarray(4 * i, 4 * i + 4));
-      yield* emit(this.lookupV6(w));
-    }
+    yield* walkEntries(
+      this.v,
+      (n) => this.lookupV4(n),
+      (w) => this.lookupV6(w),
+    );
   }
 
-  /** Range index of the IPv4 match, or -1. */
+  /** The shared answer object of value `v` (decoded on first use), or undefined for a bad index or kind. */
+  private classOf(v: number): MultiUserClass | undefined {
+    const c = this.classes[v];
+    if (c !== undefined || !(v < this.valueCount)) return c;
+    const kind = MULTI_USER_KINDS[this.values[2 * v]! & 255];
+    if (kind === undefined || this.values[2 * v]! >>> 8 !== 0) return undefined; // verify() reports it
+    const users = this.values[2 * v + 1]!;
+    return (this.classes[v] = Object.freeze({ kind, users: users === 0 ? undefined : users }));
+  }
+
+  /** The packed leaf of the IPv4 match, or -1. */
   private findV4(n: number): number {
     const index = this.v4Index;
     if (index.length === 0 || n >>> 0 !== n) return -1; // also rejects fractions, NaN, negatives
-    const c = n >>> 16;
-    let lo = index[c]!;
-    let hi = index[c + 1]!;
-    // A crafted index could point past the ranges or backwards (verify() rejects it): stay in bounds
-    // and finite, since lo + hi then never exceeds 2^32.
-    if (!(lo <= hi && hi <= this.r4)) return -1;
-    const first = lo;
-    const k = n & 0xffff;
-    const r = this.v4Ranges;
+    const low = this.low4;
+    const c = n >>> low;
+    const e0 = index[c]!;
+    const kw = e0 & 31;
+    const p0 = e0 >>> 5;
+    const p1 = index[c + 1]! >>> 5;
+    // A crafted index could point past the records or backwards (verify() rejects it): stay in bounds.
+    if (!(p0 <= p1 && p1 <= this.v4Bits && kw <= low)) return -1;
+    const stride = kw + this.w4;
+    const tz = low - kw;
+    const k = (n & LOW[low]!) >>> tz;
+    const r = this.v4Records;
+    let lo = 0;
+    let hi = ((p1 - p0) / stride) | 0;
     while (lo < hi) {
       const m = (lo + hi) >>> 1;
-      if ((r[3 * m]! | (r[3 * m + 1]! << 8)) <= k) lo = m + 1;
+      if (readBits(r, p0 + m * stride, kw) <= k) lo = m + 1;
       else hi = m;
     }
-    if (lo === first) return -1;
-    const i = lo - 1;
-    const leaf = this.leafV4(i);
-    if (!(leaf >= 0 && leaf < this.v4LeafCount)) return -1;
+    if (lo === 0) return -1;
+    const at = p0 + (lo - 1) * stride;
+    const id = readBits(r, at + kw, this.w4);
+    if (id >= this.v4Leaves.length) return -1;
+    const leaf = this.v4Leaves[id]!;
     // The address is in the range's prefix when both agree on the prefix's bits.
-    const start = (c << 16) | r[3 * i]! | (r[3 * i + 1]! << 8);
-    if (((n ^ start) & MASK[this.v4Leaf8[4 * leaf]!]!) !== 0) return -1;
-    return i;
+    const start = (c << low) | (readBits(r, at, kw) << tz);
+    return ((n ^ start) & MASK[leaf & 255]!) === 0 ? leaf : -1;
   }
 
-  private leafV4(i: number): number {
-    const id = this.v4Ranges[3 * i + 2]!;
-    return id === ESCAPED ? escaped(this.v4Escapes, i) : id;
-  }
-
+  /** The packed leaf for IPv6 range `i`, or -1. */
   private leafV6(i: number): number {
-    const id = this.v6Ids[i]!;
-    return id === ESCAPED ? escaped(this.v6Escapes, i) : id;
+    if (!(i >= 0 && i < this.v6Keys.length)) return -1;
+    const id = readBits(this.v6Ids, i * this.w6, this.w6);
+    return id < this.v6Leaves.length ? this.v6Leaves[id]! : -1;
   }
 
-  /** Leaf of the IPv6 match, or -1. */
+  /** The packed leaf of the IPv6 match, or -1. */
   private findV6(w0: number, w1: number, w2: number, w3: number): number {
     const index = this.v6Index;
     if (index.length === 0) return -1;
-    const c = w0 >>> 20;
+    const c = this.k6 === 0 ? 0 : w0 >>> (32 - this.k6);
     // The /32 block: last block key ≤ w0 within the chunk.
     let lo = index[c]!;
     let hi = index[c + 1]!;
@@ -483,13 +432,12 @@ export class MultiUserTable implements MultiUserClassifier {
       i = offsets[b + 1]! - 1;
     }
     const leaf = this.leafV6(i);
-    // Also false for an empty block's i = -1 (undefined) in a crafted table.
-    if (!(leaf >= 0 && leaf < this.v6LeafCount)) return -1;
+    if (leaf < 0) return -1;
     const kh = bk[b]!;
     const kl = this.v6Keys[i]!;
-    const type = this.v6Leaf8[4 * leaf + 1];
+    const type = (leaf >>> 8) & 3;
     if (type === LEAF_DESCEND) return kh === w0 && kl === w1 ? this.findV6Long(w0, w1, w2, w3) : -1;
-    const bits = this.v6Leaf8[4 * leaf]!;
+    const bits = leaf & 255;
     if (((w0 ^ kh) & MASK6[bits]!) !== 0 || ((w1 ^ kl) & MASK6[256 + bits]!) !== 0) return -1;
     return type === LEAF_NONE ? -1 : leaf;
   }
@@ -504,16 +452,17 @@ export class MultiUserTable implements MultiUserClassifier {
       const a0 = keys[b]!;
       const a1 = keys[b + 1]!;
       const a2 = keys[b + 2]!;
-      const le =
-        a0 < w0 || (a0 === w0 && (a1 < w1 || (a1 === w1 && (a2 < w2 || (a2 === w2 && keys[b + 3]! <= w3)))));
+      const le = a0 < w0 || (a0 === w0 && (a1 < w1 || (a1 === w1 && (a2 < w2 || (a2 === w2 && keys[b + 3]! <= w3)))));
       if (le) lo = m + 1;
       else hi = m;
     }
     if (lo === 0) return -1;
     const b = 4 * (lo - 1);
-    const leaf = this.v6LongIds[lo - 1]!;
-    if (!(leaf < this.v6LeafCount) || this.v6Leaf8[4 * leaf + 1] !== LEAF_MATCH) return -1;
-    const bits = this.v6Leaf8[4 * leaf]!;
+    const id = this.v6LongIds[lo - 1]!;
+    if (!(id < this.v6Leaves.length)) return -1;
+    const leaf = this.v6Leaves[id]!;
+    if (((leaf >>> 8) & 3) !== LEAF_MATCH) return -1;
+    const bits = leaf & 255;
     if (
       ((w0 ^ keys[b]!) & MASK6[bits]!) !== 0 ||
       ((w1 ^ keys[b + 1]!) & MASK6[256 + bits]!) !== 0 ||
@@ -530,62 +479,3 @@ function hex(n: number): string {
   return n.toString(16).padStart(8, '0');
 }
 
-function checkLeaves(family: 4 | 6, l8: Uint8Array, l16: Uint16Array, valueCount: number): void {
-  for (let i = 0; i < l8.length / 4; i++) {
-    const bits = l8[4 * i]!;
-    const type = l8[4 * i + 1]!;
-    const value = l16[2 * i + 1]!;
-    const okType = family === 4 ? type === LEAF_MATCH : type <= LEAF_DESCEND;
-    if (bits > (family === 4 ? 32 : 128) || !okType || (type === LEAF_MATCH && value >= valueCount)) {
-      throw new TableFormatError('bad-leaf', `IPv${family} leaf ${i}: length ${bits}, type ${type}, value ${value} out of range`);
-    }
-  }
-}
-
-/** The leaf id of an escaped range (binary search over the (range, leaf) pairs), or -1. */
-function escaped(pairs: Uint32Array, i: number): number {
-  let lo = 0;
-  let hi = pairs.length >>> 1;
-  while (lo < hi) {
-    const m = (lo + hi) >>> 1;
-    const r = pairs[2 * m]!;
-    if (r === i) return pairs[2 * m + 1]!;
-    if (r < i) lo = m + 1;
-    else hi = m;
-  }
-  return -1;
-}
-
-function sameCount(what: string, a: number, b: number): void {
-  if (a !== b) throw new TableFormatError('bad-section', `${what}: counts differ (${a} vs ${b})`);
-}
-
-/** An index runs from 0 to the count it indexes (or is empty when that count is zero). */
-function checkEnds(what: string, index: Uint32Array, expected: number, total: number): void {
-  if (index.length === 0 && total === 0) return;
-  if (index.length !== expected || index[0] !== 0 || index[expected - 1] !== total) {
-    throw new TableFormatError('bad-index', `${what}: expected ${expected} entries from 0 to ${total}, got ${index.length} entries`);
-  }
-}
-
-function checkMonotone(what: string, index: Uint32Array): void {
-  for (let c = 1; c < index.length; c++) {
-    if (index[c]! < index[c - 1]!) throw new TableFormatError('bad-index', `${what}: entry ${c} decreases`);
-  }
-}
-
-function checkIds(what: string, n: number, idAt: (i: number) => number, escapes: Uint32Array, count: number): void {
-  for (let i = 0; i < n; i++) {
-    const id = idAt(i) === ESCAPED ? escaped(escapes, i) : idAt(i);
-    if (id < 0 || id >= count) throw new TableFormatError('bad-leaf', `${what} range ${i}: leaf id ${id} is not in the ${count} leaves`);
-  }
-}
-
-/** Keys ascend strictly within each group of an index. */
-function checkAscending(what: string, index: Uint32Array, ascending: (i: number) => boolean): void {
-  for (let c = 0; c + 1 < index.length; c++) {
-    for (let i = index[c]! + 1; i < index[c + 1]!; i++) {
-      if (!ascending(i)) throw new TableFormatError('bad-index', `${what} range ${i}: keys out of order`);
-    }
-  }
-}

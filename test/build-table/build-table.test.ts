@@ -36,7 +36,7 @@ describe('build-table CLI', () => {
     expect(r.stdout).toMatch(/bytes: \d+ \([\d.]+ B\/prefix\), gzip \d+/);
     expect(r.stdout).toContain(`sha256: ${sha(bin)}`);
     expect(manifest).toMatchObject({
-      formatVersion: 1,
+      formatVersion: 2,
       table: { file: 'multi-user-table.bin', sha256: sha(bin) },
       counts: { ipv4: 7, ipv6: 5, byKind: { ipv4: { cgnat: 1, enterprise: 2 } } },
       inputs: [{ file: 'data/multi-user-prefixes.csv', format: 'csv', entries: 12, sha256: sha(join(dir, 'data/multi-user-prefixes.csv')) }],
@@ -90,11 +90,11 @@ describe('build-table CLI', () => {
     expect(readdirSync(dir).sort()).toEqual(['bad.csv', 'good.csv', 'table.bin', 'table.manifest.json']);
   });
 
-  it('names both lines of a prefix listed twice with different attributes, across files', () => {
+  it('with --on-conflict error names both lines of a prefix listed twice with different attributes, across files', () => {
     const dir = tmp();
     writeFileSync(join(dir, 'a.csv'), 'prefix,kind,users\n8.8.8.0/24,vpn,\n');
     writeFileSync(join(dir, 'b.txt'), '# tor\n8.8.8.0/24\n');
-    const r = cli(dir, '--in', 'a.csv', '--in', 'b.txt', '--kind', 'tor', '--out', 't.bin');
+    const r = cli(dir, '--in', 'a.csv', '--in', 'b.txt', '--kind', 'tor', '--out', 't.bin', '--on-conflict', 'error');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/b\.txt:2: .*8\.8\.8\.0\/24 is kind=tor .* but kind=vpn .* at a\.csv:2/);
     expect(existsSync(join(dir, 't.bin'))).toBe(false);

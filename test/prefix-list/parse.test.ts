@@ -49,8 +49,6 @@ describe('parsePrefix', () => {
     ['239.1.1.1', 'multicast'],
     ['255.255.255.255', '240.0.0.0/4'],
     ['0.0.0.0', '0.0.0.0/8'],
-    ['0.0.0.0/0', 'special-purpose'],
-    ['96.0.0.0/3', '100.64.0.0/10'],
     ['198.18.0.0/15', 'benchmarking'],
     ['192.0.2.0/24', 'documentation ranges need allowDocumentation'],
     ['::/128', 'unspecified'],
@@ -69,6 +67,24 @@ describe('parsePrefix', () => {
     const r = parsePrefix(text);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.message).toContain(message);
+  });
+
+  // Routed aggregates from real routing data that contain a special-purpose block: real address space.
+  it.each([
+    ['0.0.0.0/0', '0.0.0.0/0'],
+    ['96.0.0.0/3', '96.0.0.0/3'],
+    ['192.88.0.0/16', '192.88.0.0/16'],
+    ['2001::/20', '2001::/20'],
+    ['2001:800::/21', '2001:800::/21'],
+    ['2001:0000::/16', '2001::/16'],
+  ])('%s contains special-purpose space and is accepted', (text, prefix) => {
+    expect(parsePrefix(text)).toMatchObject({ ok: true, prefix });
+  });
+
+  it.each([['192.88.99.0/24'], ['192.88.99.128/25'], ['2001:2::/48'], ['2001:db8:8000::/33']])('%s inside special space stays an error', (text) => {
+    const r = parsePrefix(text);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.message).toContain('lies inside special-purpose');
   });
 
   it('accepts documentation ranges only when allowed', () => {

@@ -46,7 +46,8 @@ describe('summarizeTable', () => {
   });
 
   it('splits the bytes into header, sections and padding that add up to the table', () => {
-    expect(s.sections[0]).toEqual({ name: 'header', bytes: 144 });
+    // Format 2's header: 32 bytes of fields, then a directory of 12 × (offset u32, length u32) = 96 bytes (src/table/format.ts).
+    expect(s.sections[0]).toEqual({ name: 'header', bytes: 32 + 12 * 8 });
     expect(s.sections.reduce((a, p) => a + p.bytes, 0)).toBe(bytes.length);
     // 5 distinct (kind, users) values of 8 bytes each: (cgnat 5000), (vpn 40), (tor –), (cgnat 12), (relay –), … 8 in all
     expect(tableSectionBytes(bytes).find((p) => p.name === 'values')?.bytes).toBe(8 * 8);

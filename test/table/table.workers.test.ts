@@ -27,7 +27,7 @@ describe('MultiUserTable in workerd', () => {
     expect(table.classify('2001:db8:5::9')).toEqual({ kind: 'cgnat', users: undefined });
     expect(table.lookup('203.0.113.1')).toBeUndefined();
     expect(table.lookup('not an ip')).toBeUndefined();
-    expect(table.info).toMatchObject({ formatVersion: 1, v4Prefixes: 2, v6Prefixes: 2, byteLength: bytes.length });
+    expect(table.info).toMatchObject({ formatVersion: 2, v4Prefixes: 2, v6Prefixes: 2, byteLength: bytes.length });
   });
 
   it('rejects a corrupt table with a typed error', () => {
