@@ -9,13 +9,14 @@
  * to a temporary name and renamed, so an existing table is never half-written).
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { parsePrefixList, type PrefixEntry, type PrefixListFormat } from '../src/prefix-list/index.ts';
+import { writeTableReport } from './lib/table-report.ts';
 import { compileTable, FORMAT_VERSION, MULTI_USER_KINDS, MultiUserTable, TableCompileError, type CompileStats, type MultiUserKind } from '../src/table/index.ts';
+import { isMainModule, numberFlag, parseCommandLine, runCommand, UsageError } from './lib/cli.ts';
+import { InputError, readInputBytes, writeAtomic } from './lib/files.ts';
 
 /** One input list; `kind` is required for plain lists and MISP JSON, and fills empty `kind` cells. */
 export interface BuildTableInput {
@@ -39,6 +40,8 @@ export interface BuildTableOptions {
   allowDocumentation?: boolean;
   /** Default `process.cwd()`. */
   cwd?: string;
+  /** Also write the HTML table report here (also when the churn guard refuses the table). */
+  report?: string;
   /** Write the files (default true); false only computes the result. */
   write?: boolean;
 }
@@ -123,7 +126,7 @@ export async function buildTable(options: BuildTableOptions = {}): Promise<Build
   const inputs = options.inputs && options.inputs.length > 0 ? options.inputs : [{ file: DEFAULT_INPUT }];
   const allowDocumentation = options.allowDocumentation ?? !(options.inputs && options.inputs.length > 0);
   const outPath = resolve(cwd, options.out ?? DEFAULT_OUT);
-  const manifestPath = resolve(cwd, options.manifest ?? outPath.replace(/\.bin$/, '') + '.manifest.json');
+  const manifestPath = resolve(cwd, options.manifest ?? `${outPath.replace(/\.bin$/, '')}.manifest.json`);
   if (options.maxChurn !== undefined && (!Number.isFinite(options.maxChurn) || options.maxChurn < 0)) {
     throw new TypeError(`buildTable: maxChurn must be a non-negative number, got ${options.maxChurn}`);
   }
@@ -142,9 +145,10 @@ export async function buildTable(options: BuildTableOptions = {}): Promise<Build
   for (const input of inputs) {
     let raw: Uint8Array;
     try {
-      raw = await readFile(resolve(cwd, input.file));
+      raw = readInputBytes(resolve(cwd, input.file), input.file);
     } catch (e) {
-      problems.push(`${input.file}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      if (!(e instanceof InputError)) throw e;
+      problems.push(e.message);
       continue;
     }
     let text: string;
@@ -187,7 +191,7 @@ export async function buildTable(options: BuildTableOptions = {}): Promise<Build
   if (options.previous !== undefined) {
     let old: MultiUserTable;
     try {
-      old = MultiUserTable.from(await readFile(resolve(cwd, options.previous)));
+      old = MultiUserTable.from(readInputBytes(resolve(cwd, options.previous)));
       old.verify();
     } catch (e) {
       throw new BuildTableError([`${options.previous}: expected a readable, intact multi-user table (${(e as Error).message})`]);
@@ -202,12 +206,11 @@ export async function buildTable(options: BuildTableOptions = {}): Promise<Build
     const percent = before.size === 0 ? (after.size === 0 ? 0 : 100) : ((added + removed) / before.size) * 100;
     churn = { previous: before.size, added, removed, percent };
     if (options.maxChurn !== undefined && percent > options.maxChurn) {
-      throw new ChurnGuardError(
+      const problem =
         `${options.previous}: churn ${percent.toFixed(2)}% exceeds --max-churn ${options.maxChurn}%: ` +
-          `${added} prefixes added, ${removed} removed, ${before.size} in the previous table`,
-        churn,
-        bytes,
-      );
+        `${added} prefixes added, ${removed} removed, ${before.size} in the previous table`;
+      if (options.report) writeTableReport(resolve(cwd, options.report), { table: bytes, file: basename(outPath), previous: resolve(cwd, options.previous), status: `Refused by the churn guard, nothing written: ${problem}` });
+      throw new ChurnGuardError(problem, churn, bytes);
     }
   }
 
@@ -235,67 +238,63 @@ export async function buildTable(options: BuildTableOptions = {}): Promise<Build
   if (options.write !== false) {
     await mkdir(dirname(outPath), { recursive: true });
     await mkdir(dirname(manifestPath), { recursive: true });
-    const tmpTable = `${outPath}.tmp-${process.pid}`;
-    const tmpManifest = `${manifestPath}.tmp-${process.pid}`;
-    try {
-      await writeFile(tmpTable, bytes);
-      await writeFile(tmpManifest, `${JSON.stringify(manifest, null, 2)}\n`);
-      await rename(tmpTable, outPath);
-      await rename(tmpManifest, manifestPath);
-    } finally {
-      await rm(tmpTable, { force: true });
-      await rm(tmpManifest, { force: true });
-    }
+    writeAtomic(outPath, bytes);
+    writeAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
   }
+  if (options.report) writeTableReport(resolve(cwd, options.report), { table: bytes, file: basename(outPath), previous: options.previous && resolve(cwd, options.previous) });
   return { bytes, manifest, stats, gzipBytes, churn, summary, outPath, manifestPath };
 }
 
-const USAGE = `usage: npm run build:table -- [--in FILE [--kind KIND]]... [--out FILE] [--manifest FILE]
-                            [--previous OLD.bin --max-churn PCT] [--allow-documentation]
+const USAGE = `usage: multi-user-ip build-table [--in FILE [--kind KIND]]... [--out FILE] [--manifest FILE]
+                                [--previous OLD.bin --max-churn PCT] [--allow-documentation]
+                                [--report FILE.html]
   --in FILE        a prefix list (CSV prefix,kind,users; plain CIDR/address list; RFC 8805 geofeed; MISP JSON)
   --kind KIND      kind for the --in before it (${MULTI_USER_KINDS.join(', ')})
   --out FILE       table to write (default ${DEFAULT_OUT}); the manifest goes beside it
   --previous FILE  previous table, to report churn; --max-churn PCT fails above PCT% added+removed
-  --allow-documentation  accept documentation ranges (on by default when no --in is given)`;
+  --allow-documentation  accept documentation ranges (on by default when no --in is given)
+  --report FILE    also write the HTML table report (coverage, lengths, sizes; changes with --previous)
+every input may be gzip-compressed`;
 
-/** Parses CLI arguments into {@link BuildTableOptions} (a `--kind` applies to the `--in` before it). */
-export function parseBuildArgs(argv: string[]): BuildTableOptions | { help: true } {
-  const { values, tokens } = parseArgs({
-    args: argv,
-    options: {
-      in: { type: 'string', multiple: true },
-      kind: { type: 'string', multiple: true },
-      out: { type: 'string' },
-      manifest: { type: 'string' },
-      previous: { type: 'string' },
-      'max-churn': { type: 'string' },
-      'allow-documentation': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-    allowPositionals: false,
-    tokens: true,
-  });
-  if (values.help) return { help: true };
+/** The flags of build-table (add new ones here). */
+const OPTIONS = {
+  in: { type: 'string', multiple: true },
+  kind: { type: 'string', multiple: true },
+  out: { type: 'string' },
+  manifest: { type: 'string' },
+  previous: { type: 'string' },
+  'max-churn': { type: 'string' },
+  'allow-documentation': { type: 'boolean' },
+  report: { type: 'string' },
+} as const;
+
+/**
+ * Parses CLI arguments into {@link BuildTableOptions} (a `--kind` applies to the `--in` before it);
+ * throws a {@link UsageError} naming the bad flag.
+ *
+ * @example
+ * ```ts
+ * parseBuildArgs(['--in', 'tor.txt', '--kind', 'tor']).inputs; // [{ file: 'tor.txt', kind: 'tor' }]
+ * ```
+ */
+export function parseBuildArgs(argv: string[]): BuildTableOptions {
+  const { values, tokens } = parseCommandLine(argv, OPTIONS);
   const inputs: BuildTableInput[] = [];
   for (const t of tokens) {
     if (t.kind !== 'option') continue;
     if (t.name === 'in') inputs.push({ file: t.value! });
     if (t.name === 'kind') {
       const last = inputs[inputs.length - 1];
-      if (!last) throw new TypeError('--kind must follow the --in FILE it applies to');
-      if (last.kind !== undefined) throw new TypeError(`--kind given twice for ${last.file}`);
+      if (!last) throw new UsageError('--kind must follow the --in FILE it applies to');
+      if (last.kind !== undefined) throw new UsageError(`--kind given twice for ${last.file}`);
       if (!(MULTI_USER_KINDS as readonly string[]).includes(t.value!)) {
-        throw new TypeError(`--kind ${t.value}: expected one of ${MULTI_USER_KINDS.join(', ')}`);
+        throw new UsageError(`--kind ${t.value}: expected one of ${MULTI_USER_KINDS.join(', ')}`);
       }
       last.kind = t.value as MultiUserKind;
     }
   }
-  let maxChurn: number | undefined;
-  if (values['max-churn'] !== undefined) {
-    maxChurn = Number(values['max-churn'].replace(/%$/, ''));
-    if (!Number.isFinite(maxChurn) || maxChurn < 0) throw new TypeError(`--max-churn ${values['max-churn']}: expected a percentage ≥ 0`);
-  }
+  const maxChurn = values['max-churn'] === undefined ? undefined : numberFlag('--max-churn', values['max-churn'].replace(/%$/, ''), (n) => n >= 0, 'a percentage ≥ 0');
+  if (maxChurn !== undefined && values.previous === undefined) throw new UsageError('--max-churn needs --previous (the table in service)');
   return {
     ...(inputs.length > 0 ? { inputs } : {}),
     ...(values.out !== undefined ? { out: values.out } : {}),
@@ -303,39 +302,35 @@ export function parseBuildArgs(argv: string[]): BuildTableOptions | { help: true
     ...(values.previous !== undefined ? { previous: values.previous } : {}),
     ...(maxChurn !== undefined ? { maxChurn } : {}),
     ...(values['allow-documentation'] ? { allowDocumentation: true } : {}),
+    ...(values.report !== undefined ? { report: values.report } : {}),
   };
 }
 
-async function main(argv: string[]): Promise<number> {
-  let options: BuildTableOptions | { help: true };
+/**
+ * The `build-table` subcommand: returns the exit code (0 built, 1 a problem in the inputs, 2 bad arguments).
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await main(['--in', 'list.csv', '--out', 'table.bin']);
+ * ```
+ */
+export function main(argv: string[]): Promise<number> {
+  return runCommand({ name: 'build-table', usage: USAGE, run: buildTableCli }, argv);
+}
+
+async function buildTableCli(argv: string[]): Promise<number> {
+  const options = parseBuildArgs(argv);
   try {
-    options = parseBuildArgs(argv);
-  } catch (e) {
-    console.error(`build-table: ${(e as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if ('help' in options) {
-    console.log(USAGE);
-    return 0;
-  }
-  try {
-    const result = await buildTable(options);
-    console.log(result.summary);
+    console.log((await buildTable(options)).summary);
     return 0;
   } catch (e) {
-    if (e instanceof BuildTableError) {
-      for (const p of e.problems) console.error(p);
-      console.error(`build-table: ${e.problems.length} problem(s); nothing written`);
-      return 1;
-    }
-    if (e instanceof TypeError) {
-      console.error(`build-table: ${e.message}`);
-      return 2;
-    }
-    throw e;
+    if (!(e instanceof BuildTableError)) throw e;
+    for (const p of e.problems) console.error(p);
+    console.error(`build-table: ${e.problems.length} problem(s); nothing written`);
+    return 1;
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (isMainModule(import.meta.url)) {
   process.exitCode = await main(process.argv.slice(2));
 }

@@ -7,15 +7,12 @@
  * line) and writes the multi-user prefix list `prefix,kind,users,confidence,evidence` that
  * build-table reads as is. Method and defaults: docs/detection.md.
  */
-import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { createGunzip } from 'node:zlib';
 import { PrefixMatcher } from '../src/detect/address.ts';
 import type { ListHit } from '../src/detect/classify.ts';
 import { Detector, formatPrefixCsv, type DetectorShard, type DetectResult } from '../src/detect/detector.ts';
@@ -26,7 +23,8 @@ import { renderReport } from '../src/detect/report/html.ts';
 import { formatSummary, summarize } from '../src/detect/report/summary.ts';
 import { parsePrefixList } from '../src/prefix-list/index.ts';
 import { MULTI_USER_KINDS, type MultiUserKind } from '../src/table/types.ts';
-import { chartJsSource, readMaybeGzip, writeAtomic } from './lib/files.ts';
+import { isMainModule, numberFlag, parseCommandLine, runCommand, UsageError } from './lib/cli.ts';
+import { chartJsSource, inputError, openInputStream, readMaybeGzip, writeAtomic } from './lib/files.ts';
 
 /**
  * Inputs and outputs of one detection run; thresholds as in {@link DetectOptions}.
@@ -61,22 +59,6 @@ export interface RunDetectOptions extends DetectOptions {
   threads?: number;
 }
 
-/** Opens a file as a byte stream, gunzipping when it starts with the gzip magic bytes 1f 8b. */
-function openInput(file: string): Readable {
-  const fd = openSync(file, 'r');
-  const magic = Buffer.alloc(2);
-  const n = readSync(fd, magic, 0, 2, 0);
-  closeSync(fd);
-  const raw = createReadStream(file, { highWaterMark: 1 << 16 });
-  if (n === 2 && magic[0] === 0x1f && magic[1] === 0x8b) {
-    const gunzip = createGunzip();
-    raw.on('error', (e) => gunzip.destroy(e));
-    return raw.pipe(gunzip);
-  }
-  return raw;
-}
-
-
 /**
  * Calls `fn` for every line of a (possibly gzipped) file, streaming. Hand-written rather than
  * node:readline because bench/detect measures readline's async iterator at under half the speed of
@@ -89,19 +71,23 @@ function openInput(file: string): Readable {
  * ```
  */
 export async function forEachLine(file: string, fn: (line: string, n: number) => void): Promise<void> {
-  const input = openInput(file);
+  const input = openInputStream(file);
   input.setEncoding('utf8');
   let rest = '';
   let n = 0;
-  for await (const chunk of input as AsyncIterable<string>) {
-    const s = rest.length > 0 ? rest + chunk : chunk;
-    let start = 0;
-    for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', start)) {
-      const end = i > start && s.charCodeAt(i - 1) === 13 ? i - 1 : i;
-      fn(s.slice(start, end), ++n);
-      start = i + 1;
+  try {
+    for await (const chunk of input as AsyncIterable<string>) {
+      const s = rest.length > 0 ? rest + chunk : chunk;
+      let start = 0;
+      for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', start)) {
+        const end = i > start && s.charCodeAt(i - 1) === 13 ? i - 1 : i;
+        fn(s.slice(start, end), ++n);
+        start = i + 1;
+      }
+      rest = s.slice(start);
     }
-    rest = s.slice(start);
+  } catch (e) {
+    throw inputError(file, e);
   }
   if (rest.length > 0) fn(rest.endsWith('\r') ? rest.slice(0, -1) : rest, ++n);
 }
@@ -147,14 +133,7 @@ async function readParallel(
   options: object,
   onProgress?: (file: string, lines: number) => void,
 ): Promise<void> {
-  // Workers run this TypeScript file: a small bootstrap registers tsx's loader in the worker first
-  // (module.register is per thread; works on Node 20.6+ without relying on --import in execArgv).
-  const tsxApi =
-    typeof import.meta.resolve === 'function'
-      ? import.meta.resolve('tsx/esm/api')
-      : pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href;
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((m) => m.register()).then(() => import(${JSON.stringify(import.meta.url)}))`;
-  const workers = Array.from({ length: threads }, () => new Worker(bootstrap, { eval: true, workerData: { detectShard: true, options } }));
+  const workers = Array.from({ length: threads }, () => startShardWorker(options));
   const inFlight = new Array<number>(threads).fill(0);
   const waiting: (() => void)[] = new Array(threads);
   let failure: unknown;
@@ -195,11 +174,18 @@ async function readParallel(
     let next = 0;
     for (const [fileIndex, file] of logs.entries()) {
       detector.beginFile(file);
-      const input = openInput(file);
+      const input = openInputStream(file);
       input.setEncoding('utf8');
       let rest = '';
       let lineNo = 0;
-      for await (const chunk of input as AsyncIterable<string>) {
+      const chunks = async function* () {
+        try {
+          yield* input as AsyncIterable<string>;
+        } catch (e) {
+          throw inputError(file, e);
+        }
+      };
+      for await (const chunk of chunks()) {
         const s = rest.length > 0 ? rest + chunk : chunk;
         const cut = s.lastIndexOf('\n');
         if (cut < 0) {
@@ -227,6 +213,22 @@ async function readParallel(
     await Promise.all(workers.map((w) => w.terminate()));
   }
   detector.checkFiles();
+}
+
+/**
+ * Starts a worker thread running this module. Compiled (the installed package), it is plain
+ * JavaScript; as TypeScript source (repo scripts, tests) a small bootstrap first registers tsx's
+ * loader in the worker (module.register is per thread; works on Node 20.6+ without --import).
+ */
+function startShardWorker(options: object): Worker {
+  const workerData = { detectShard: true, options };
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL(import.meta.url), { workerData });
+  const tsxApi =
+    typeof import.meta.resolve === 'function'
+      ? import.meta.resolve('tsx/esm/api')
+      : pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href;
+  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((m) => m.register()).then(() => import(${JSON.stringify(import.meta.url)}))`;
+  return new Worker(bootstrap, { eval: true, workerData });
 }
 
 // A worker thread of readParallel: one Detector over the chunks it is dealt.
@@ -307,7 +309,14 @@ export async function runDetect(options: RunDetectOptions): Promise<DetectResult
 
   const progress = !quiet && log.isTTY === true;
   const started = Date.now();
-  const totalBytes = logs.reduce((a, f) => a + statSync(f).size, 0);
+  const sizeOf = (f: string) => {
+    try {
+      return statSync(f).size;
+    } catch (e) {
+      throw inputError(f, e);
+    }
+  };
+  const totalBytes = logs.reduce((a, f) => a + sizeOf(f), 0);
   const workers = threads ?? (totalBytes >= 16 * 2 ** 20 ? Math.min(4, availableParallelism()) : 1);
   if (workers > 1) {
     let last = Date.now();
@@ -330,7 +339,7 @@ export async function runDetect(options: RunDetectOptions): Promise<DetectResult
 
   async function readSequential(): Promise<void> {
     for (const file of logs) {
-      const size = statSync(file).size;
+      const size = sizeOf(file);
       detector.beginFile(file);
       let last = Date.now();
       let count = 0;
@@ -379,15 +388,30 @@ const THRESHOLD_FLAGS: Record<string, keyof DetectOptions> = {
   'max-hosting-browser-share': 'maxHostingBrowserShare',
 };
 
-const USAGE = `usage: npm run detect -- --logs FILE... [--asn FILE]... [--peeringdb FILE]... [--list KIND:FILE]... --out FILE [--report FILE.html] [--threads N] [--quiet]
+const USAGE = `usage: multi-user-ip detect --logs FILE... [--asn FILE]... [--peeringdb FILE]... [--list KIND:FILE]... --out FILE
+                           [--report FILE.html] [--threads N] [--quiet]
 thresholds (defaults in brackets; see docs/detection.md):
 ${Object.entries(THRESHOLD_FLAGS)
   .map(([flag, key]) => `  --${flag} N [${DEFAULT_DETECT_OPTIONS[key]}]`)
   .join('\n')}
-list kinds: ${MULTI_USER_KINDS.join(', ')}`;
+list kinds: ${MULTI_USER_KINDS.join(', ')}
+every input may be gzip-compressed`;
+
+/** The flags of detect (add new ones here; thresholds go in THRESHOLD_FLAGS). */
+const OPTIONS = {
+  logs: { type: 'string', multiple: true },
+  asn: { type: 'string', multiple: true },
+  peeringdb: { type: 'string', multiple: true },
+  list: { type: 'string', multiple: true },
+  out: { type: 'string' },
+  report: { type: 'string' },
+  quiet: { type: 'boolean', default: false },
+  threads: { type: 'string' },
+  ...Object.fromEntries(Object.keys(THRESHOLD_FLAGS).map((f) => [f, { type: 'string' as const }])),
+} as const;
 
 /**
- * Parses the command line into {@link RunDetectOptions}; throws a `TypeError` naming the bad flag.
+ * Parses the command line into {@link RunDetectOptions}; throws a {@link UsageError} naming the bad flag.
  *
  * @example
  * ```ts
@@ -395,58 +419,45 @@ list kinds: ${MULTI_USER_KINDS.join(', ')}`;
  * // { logs: ['a.ndjson'], lists: [{ kind: 'vpn', file: 'v.txt' }], out: 'o.csv', minDays: 3, help: false, … }
  * ```
  */
-export function parseDetectArgs(argv: string[]): RunDetectOptions & { help: boolean } {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      logs: { type: 'string', multiple: true },
-      asn: { type: 'string', multiple: true },
-      peeringdb: { type: 'string', multiple: true },
-      list: { type: 'string', multiple: true },
-      out: { type: 'string' },
-      report: { type: 'string' },
-      quiet: { type: 'boolean', default: false },
-      threads: { type: 'string' },
-      help: { type: 'boolean', default: false },
-      ...Object.fromEntries(Object.keys(THRESHOLD_FLAGS).map((f) => [f, { type: 'string' as const }])),
-    },
-  });
+export function parseDetectArgs(argv: string[]): RunDetectOptions {
+  const { values, positionals } = parseCommandLine(argv, OPTIONS, { allowPositionals: true });
   // `--logs a b c` puts b and c in positionals: accept them as more logs.
   const logs = [...((values.logs as string[] | undefined) ?? []), ...positionals];
-  const o: RunDetectOptions & { help: boolean } = { logs, out: (values.out as string | undefined) ?? '', help: values.help as boolean, quiet: values.quiet as boolean };
+  const o: RunDetectOptions = { logs, out: (values.out as string | undefined) ?? '', quiet: values.quiet as boolean };
   if (values.asn !== undefined) o.asn = values.asn as string[];
   if (values.peeringdb !== undefined) o.peeringDb = values.peeringdb as string[];
   if (values.report !== undefined) o.report = values.report as string;
   if (values.threads !== undefined) {
-    const t = Number(values.threads);
-    if (!Number.isInteger(t) || t < 1) throw new TypeError(`--threads: expected a positive integer, got "${String(values.threads)}"`);
-    o.threads = t;
+    o.threads = numberFlag('--threads', values.threads as string, (t) => Number.isInteger(t) && t >= 1 && t <= 64, 'an integer 1–64');
   }
   o.lists = ((values.list as string[] | undefined) ?? []).map((spec) => {
     const i = spec.indexOf(':');
     const kind = spec.slice(0, i) as MultiUserKind;
-    if (i < 1 || !MULTI_USER_KINDS.includes(kind)) throw new TypeError(`--list ${spec}: expected KIND:FILE with KIND one of ${MULTI_USER_KINDS.join(', ')}`);
+    if (i < 1 || !MULTI_USER_KINDS.includes(kind)) throw new UsageError(`--list ${spec}: expected KIND:FILE with KIND one of ${MULTI_USER_KINDS.join(', ')}`);
     return { kind, file: spec.slice(i + 1) };
   });
   for (const [flag, key] of Object.entries(THRESHOLD_FLAGS)) {
     const v = (values as Record<string, unknown>)[flag];
     if (v === undefined) continue;
-    const x = Number(v);
-    if (!Number.isFinite(x)) throw new TypeError(`--${flag}: expected a number, got "${String(v)}"`);
-    o[key] = x;
+    o[key] = numberFlag(`--${flag}`, String(v), () => true, 'a number');
   }
-  if (!o.help && (o.logs.length === 0 || o.out.length === 0)) throw new TypeError(`--logs and --out are required\n${USAGE}`);
+  if (o.logs.length === 0) throw new UsageError('--logs FILE is required');
+  if (o.out.length === 0) throw new UsageError('--out FILE is required');
   return o;
 }
 
-if (isMainThread && process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  try {
-    const { help, ...o } = parseDetectArgs(process.argv.slice(2));
-    if (help) console.log(USAGE);
-    else await runDetect(o);
-  } catch (e) {
-    console.error(`detect: ${e instanceof Error ? e.message : String(e)}`);
-    process.exit(1);
-  }
+/**
+ * The `detect` subcommand: returns the exit code (0 done, 1 failed, 2 bad arguments).
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await main(['--logs', 'access.log.gz', '--out', 'detected.csv']);
+ * ```
+ */
+export function main(argv: string[]): Promise<number> {
+  return runCommand({ name: 'detect', usage: USAGE, run: async (args) => void (await runDetect(parseDetectArgs(args))) }, argv);
+}
+
+if (isMainThread && isMainModule(import.meta.url)) {
+  process.exitCode = await main(process.argv.slice(2));
 }

@@ -1,5 +1,5 @@
 /**
- * `npm run simulate -- --out DIR [--seed N] [--days N] [--scale X] [--intensity X]
+ * `multi-user-ip simulate --out DIR [--seed N] [--days N] [--scale X] [--intensity X]
  *   [--timestamps rfc3339|unix|unixnano] [--no-client-asn] [--gzip]`
  *
  * Writes a seeded, simulated Cloudflare Logpush log and everything needed to run and score detection
@@ -7,14 +7,15 @@
  * `DIR/peeringdb.json` and `DIR/lists/*` (vpn, tor, relay), plus `DIR/README.txt` with the detect
  * command line. User agents are the real ones in test/fixtures/detect-user-agents/.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { simulate, type SimulateOptions, type SimulationOutput, type SimulatorUserAgents } from '../src/detect/simulate/simulate.ts';
+import { isMainModule, numberFlag, parseCommandLine, runCommand, UsageError } from './lib/cli.ts';
+import { inputError, packageFile, writeAtomic } from './lib/files.ts';
 
-const FIXTURES = new URL('../test/fixtures/detect-user-agents/', import.meta.url).pathname;
+// Shipped with the package (see `files` in package.json): the simulator's real user agents.
+const FIXTURES = packageFile('test/fixtures/detect-user-agents/');
 
 /**
  * Reads the simulator's user agents from test/fixtures/detect-user-agents/ (or `dir`).
@@ -26,7 +27,15 @@ const FIXTURES = new URL('../test/fixtures/detect-user-agents/', import.meta.url
  * ```
  */
 export function loadSimulatorUserAgents(dir = FIXTURES): SimulatorUserAgents {
-  const lines = (f: string) => readFileSync(join(dir, f), 'utf8').split('\n').filter((l) => l.trim().length > 0);
+  const lines = (f: string) => {
+    let text: string;
+    try {
+      text = readFileSync(join(dir, f), 'utf8');
+    } catch (e) {
+      throw inputError(join(dir, f), e);
+    }
+    return text.split('\n').filter((l) => l.trim().length > 0);
+  };
   const browsers = lines('browsers-weighted.tsv')
     .slice(1)
     .map((l) => {
@@ -48,11 +57,17 @@ export function loadSimulatorUserAgents(dir = FIXTURES): SimulatorUserAgents {
  */
 export function runSimulate(options: SimulateOptions & { outDir: string; gzip?: boolean }): SimulationOutput & { logFile: string } {
   const { outDir, gzip = false, ...sim } = options;
-  mkdirSync(join(outDir, 'lists'), { recursive: true });
+  try {
+    mkdirSync(join(outDir, 'lists'), { recursive: true });
+  } catch (e) {
+    throw inputError(outDir, e);
+  }
   const logFile = join(outDir, gzip ? 'logs.ndjson.gz' : 'logs.ndjson');
   // simulate() is synchronous, so write synchronously in ~1 MB chunks: memory stays flat at any size.
   // With --gzip each chunk is its own gzip member (a multi-member file, which gunzip reads as one).
-  const fd = openSync(logFile, 'w');
+  // Written under a temporary name and renamed at the end, like writeAtomic, so a log is never half there.
+  const tmpLog = `${logFile}.tmp-${process.pid}`;
+  const fd = openSync(tmpLog, 'w');
   let buffer = '';
   const flush = () => {
     if (buffer.length === 0) return;
@@ -67,51 +82,61 @@ export function runSimulate(options: SimulateOptions & { outDir: string; gzip?: 
       if (buffer.length > 1 << 20) flush();
     });
     flush();
-  } finally {
     closeSync(fd);
+    renameSync(tmpLog, logFile);
+  } catch (e) {
+    closeSync(fd);
+    rmSync(tmpLog, { force: true });
+    throw e;
   }
-  writeFileSync(join(outDir, 'asn.csv'), out.asnCsv);
-  writeFileSync(join(outDir, 'peeringdb.json'), out.peeringDbJson);
-  for (const l of out.lists) writeFileSync(join(outDir, 'lists', l.name), l.text);
+  writeAtomic(join(outDir, 'asn.csv'), out.asnCsv);
+  writeAtomic(join(outDir, 'peeringdb.json'), out.peeringDbJson);
+  for (const l of out.lists) writeAtomic(join(outDir, 'lists', l.name), l.text);
   const truthCsv =
     'unit,role,multi_user,kind,users,asn\n' +
     out.truth.map((t) => `${t.unit},${t.role},${t.multiUser},${t.kind ?? ''},${t.users},${t.asn}`).join('\n') +
     '\n';
-  writeFileSync(join(outDir, 'truth.csv'), truthCsv);
+  writeAtomic(join(outDir, 'truth.csv'), truthCsv);
   const lists = out.lists.map((l) => `--list ${l.kind}:${join(outDir, 'lists', l.name)}`).join(' ');
-  writeFileSync(
+  writeAtomic(
     join(outDir, 'README.txt'),
     `Simulated log: ${out.lines} lines (${out.malformed} deliberately malformed), seed ${sim.seed ?? 1}.\n` +
-      `npm run detect -- --logs ${logFile} --asn ${join(outDir, 'asn.csv')} --peeringdb ${join(outDir, 'peeringdb.json')} ${lists} --out ${join(outDir, 'detected.csv')} --report ${join(outDir, 'report.html')}\n`,
+      `multi-user-ip detect --logs ${logFile} --asn ${join(outDir, 'asn.csv')} --peeringdb ${join(outDir, 'peeringdb.json')} ${lists} --out ${join(outDir, 'detected.csv')} --report ${join(outDir, 'report.html')}\n`,
   );
   return { ...out, logFile };
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      out: { type: 'string' },
-      seed: { type: 'string', default: '1' },
-      days: { type: 'string', default: '7' },
-      scale: { type: 'string', default: '1' },
-      intensity: { type: 'string', default: '1' },
-      timestamps: { type: 'string', default: 'rfc3339' },
-      'no-client-asn': { type: 'boolean', default: false },
-      gzip: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  if (values.help || values.out === undefined) {
-    console.error('usage: npm run simulate -- --out DIR [--seed N] [--days N] [--scale X] [--intensity X] [--timestamps rfc3339|unix|unixnano] [--no-client-asn] [--gzip]');
-    process.exit(values.help ? 0 : 2);
-  }
+const USAGE = `usage: multi-user-ip simulate --out DIR [--seed N] [--days N] [--scale X] [--intensity X]
+                             [--timestamps rfc3339|unix|unixnano] [--no-client-asn] [--gzip]
+                             [--population default|uneven]
+  --out DIR        where the log, truth.csv, asn.csv, peeringdb.json, lists/ and README.txt go
+  --seed N         random seed [1]; --days N [7]; --scale X users [1]; --intensity X requests [1]
+  --timestamps F   EdgeStartTimestamp format [rfc3339]
+  --no-client-asn  leave ClientASN out of the log (detect then needs --asn)
+  --gzip           write logs.ndjson.gz
+  --population P   default, or uneven (pool addresses 40–900 people each, gateways 100–1,900)`;
+
+/** The flags of simulate (add new ones here). */
+const OPTIONS = {
+  out: { type: 'string' },
+  seed: { type: 'string', default: '1' },
+  days: { type: 'string', default: '7' },
+  scale: { type: 'string', default: '1' },
+  intensity: { type: 'string', default: '1' },
+  timestamps: { type: 'string', default: 'rfc3339' },
+  'no-client-asn': { type: 'boolean', default: false },
+  gzip: { type: 'boolean', default: false },
+  population: { type: 'string', default: 'default' },
+} as const;
+
+function simulateCli(argv: string[]): number {
+  const { values } = parseCommandLine(argv, OPTIONS);
+  if (values.out === undefined) throw new UsageError('--out DIR is required');
   const ts = values.timestamps;
-  if (ts !== 'rfc3339' && ts !== 'unix' && ts !== 'unixnano') throw new TypeError(`--timestamps must be rfc3339, unix or unixnano, got ${ts}`);
-  const num = (name: string, v: string) => {
-    const x = Number(v);
-    if (!Number.isFinite(x) || x <= 0) throw new TypeError(`--${name} must be a positive number, got ${v}`);
-    return x;
-  };
+  if (ts !== 'rfc3339' && ts !== 'unix' && ts !== 'unixnano') throw new UsageError(`--timestamps: expected rfc3339, unix or unixnano, got "${ts}"`);
+  const population = values.population;
+  if (population !== 'default' && population !== 'uneven') throw new UsageError(`--population: expected default or uneven, got "${population}"`);
+  const num = (name: string, v: string) => numberFlag(`--${name}`, v, (x) => x > 0, 'a positive number');
   const out = runSimulate({
     outDir: values.out,
     seed: num('seed', values.seed),
@@ -121,14 +146,25 @@ async function main(): Promise<void> {
     timestampFormat: ts,
     clientAsn: !values['no-client-asn'],
     gzip: values.gzip,
+    population,
   });
   const multi = out.truth.filter((t) => t.multiUser).length;
   console.error(`wrote ${out.lines} lines to ${out.logFile}; ${out.truth.length} units, ${multi} multi-user; see ${join(values.out, 'README.txt')}`);
+  return 0;
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((e: unknown) => {
-    console.error(e instanceof Error ? e.message : e);
-    process.exit(1);
-  });
+/**
+ * The `simulate` subcommand: returns the exit code (0 written, 1 failed, 2 bad arguments).
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await main(['--out', '/tmp/sim', '--scale', '0.1']);
+ * ```
+ */
+export function main(argv: string[]): Promise<number> {
+  return runCommand({ name: 'simulate', usage: USAGE, run: simulateCli }, argv);
+}
+
+if (isMainModule(import.meta.url)) {
+  process.exitCode = await main(process.argv.slice(2));
 }

@@ -1,19 +1,17 @@
 /**
  * Validates a multi-user prefix list against RIPE Atlas ground truth.
  *
- *   npm run validate -- --traceroutes FILE... [--probes FILE] [--list PREFIXES.csv] [--report FILE.html]
- *                       [--labels-out FILE.csv] [--kind KIND] [--positive-kinds cgnat,unknown]
- *                       [--private-hops cgnat|unknown]
+ *   multi-user-ip validate --traceroutes FILE... [--probes FILE] [--list PREFIXES.csv] [--allow-documentation]
+ *                          [--report FILE.html] [--labels-out FILE.csv] [--kind KIND]
+ *                          [--positive-kinds cgnat,unknown] [--private-hops unknown|cgnat]
  *
  * Traceroute files: the Atlas API's JSON array, a `{ results: [...] }` dump, or one result a line (bulk
  * download); gzip is detected by its magic bytes. Exit codes: 0 done, 1 failed (unreadable input, no usable
  * traceroute, a list that does not compile), 2 bad arguments. See docs/validation.md.
  */
-import { writeFileSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { parsePrefixList } from '../src/prefix-list/index.ts';
-import { chartJsSource, InputError, readMaybeGzip } from './lib/files.ts';
+import { isMainModule, parseCommandLine, runCommand, UsageError } from './lib/cli.ts';
+import { chartJsSource, readMaybeGzip, writeAtomic } from './lib/files.ts';
 import { compileTable, MULTI_USER_KINDS, MultiUserTable, TableCompileError, type MultiUserKind } from '../src/table/index.ts';
 import {
   buildGroundTruth,
@@ -49,7 +47,7 @@ export interface ValidateOptions {
   kind?: MultiUserKind | undefined;
   /** List kinds counted as positive. Default `['cgnat']`. */
   positiveKinds?: MultiUserKind[] | undefined;
-  /** What RFC 1918 carrier hops mean. Default `'cgnat'`. */
+  /** What RFC 1918 hops after the home router mean (rule 5): `'unknown'` (default, strict) or `'cgnat'` (the broad reading). */
   privateCarrierHops?: 'cgnat' | 'unknown' | undefined;
   /** Write the self-contained HTML report here. */
   report?: string | undefined;
@@ -136,28 +134,50 @@ export async function runValidate(options: ValidateOptions): Promise<ValidateOut
   };
   const text = renderTextReport(summary);
   print(text);
-  if (options.report) writeFileSync(options.report, renderHtmlReport(summary, { chartJs: chartJsSource() }));
-  if (options.labelsOut) writeFileSync(options.labelsOut, labelsToCsv(groundTruth.labels));
+  if (options.report) writeAtomic(options.report, renderHtmlReport(summary, { chartJs: chartJsSource() }));
+  if (options.labelsOut) writeAtomic(options.labelsOut, labelsToCsv(groundTruth.labels));
   return { groundTruth, metrics, text };
 }
 
-const USAGE = `usage: npm run validate -- --traceroutes FILE... [--probes FILE] [--list PREFIXES.csv]
-         [--report FILE.html] [--labels-out FILE.csv] [--kind KIND] [--positive-kinds K1,K2]
-         [--private-hops cgnat|unknown]`;
+const USAGE = `usage: multi-user-ip validate --traceroutes FILE... [--probes FILE] [--list PREFIXES.csv]
+         [--allow-documentation] [--report FILE.html] [--labels-out FILE.csv] [--kind KIND]
+         [--positive-kinds K1,K2] [--private-hops unknown|cgnat]
+  --traceroutes FILE...   RIPE Atlas traceroute results (JSON array, { results } dump, or one a line)
+  --probes FILE           RIPE Atlas probe metadata
+  --list FILE             the prefix list to score (without it, only the labels)
+  --allow-documentation   accept documentation ranges in the list (the example data/multi-user-prefixes.csv)
+  --report FILE.html      self-contained HTML report; --labels-out FILE.csv: address,label,reason
+  --kind KIND             kind for list lines that name none; --positive-kinds: kinds counted as positive
+  --private-hops MODE     rule 5 (RFC 1918 hops after the home router, then public space elsewhere):
+                          unknown (default) or cgnat (the broad reading)
+every input may be gzip-compressed; exit codes: 0 done, 1 failed, 2 bad arguments`;
+
+/** The flags of validate (add new ones here). */
+const OPTIONS = {
+  traceroutes: { type: 'string', multiple: true },
+  probes: { type: 'string' },
+  list: { type: 'string' },
+  'allow-documentation': { type: 'boolean' },
+  kind: { type: 'string' },
+  'positive-kinds': { type: 'string' },
+  'private-hops': { type: 'string' },
+  report: { type: 'string' },
+  'labels-out': { type: 'string' },
+} as const;
 
 function parseKinds(text: string, option: string): MultiUserKind[] {
   const kinds = text.split(',').map((k) => k.trim()).filter(Boolean);
   for (const k of kinds) {
     if (!(MULTI_USER_KINDS as readonly string[]).includes(k)) {
-      throw new TypeError(`${option}: unknown kind "${k}" (expected one of ${MULTI_USER_KINDS.join(', ')})`);
+      throw new UsageError(`${option}: unknown kind "${k}" (expected one of ${MULTI_USER_KINDS.join(', ')})`);
     }
   }
-  if (kinds.length === 0) throw new TypeError(`${option}: expected at least one kind`);
+  if (kinds.length === 0) throw new UsageError(`${option}: expected at least one kind`);
   return kinds as MultiUserKind[];
 }
 
 /**
- * Parses command-line arguments into {@link ValidateOptions}; throws `TypeError` naming the bad option.
+ * Parses command-line arguments into {@link ValidateOptions}; throws a {@link UsageError} naming the bad option.
  * Files after `--traceroutes` (and any bare arguments) are traceroute files.
  *
  * @example
@@ -166,33 +186,18 @@ function parseKinds(text: string, option: string): MultiUserKind[] {
  * ```
  */
 export function parseValidateArgs(argv: string[]): ValidateOptions {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      traceroutes: { type: 'string', multiple: true },
-      probes: { type: 'string' },
-      list: { type: 'string' },
-      kind: { type: 'string' },
-      'positive-kinds': { type: 'string' },
-      'private-hops': { type: 'string' },
-      report: { type: 'string' },
-      'labels-out': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) throw new TypeError(USAGE);
+  const { values, positionals } = parseCommandLine(argv, OPTIONS, { allowPositionals: true });
   const traceroutes = [...(values.traceroutes ?? []), ...positionals];
-  if (traceroutes.length === 0) throw new TypeError('--traceroutes: expected at least one file');
+  if (traceroutes.length === 0) throw new UsageError('--traceroutes: expected at least one file');
   const privateHops = values['private-hops'];
   if (privateHops !== undefined && privateHops !== 'cgnat' && privateHops !== 'unknown') {
-    throw new TypeError(`--private-hops: expected cgnat or unknown, got "${privateHops}"`);
+    throw new UsageError(`--private-hops: expected cgnat or unknown, got "${privateHops}"`);
   }
   return {
     traceroutes,
     probes: values.probes,
     list: values.list,
+    allowDocumentation: values['allow-documentation'] ?? false,
     kind: values.kind === undefined ? undefined : parseKinds(values.kind, '--kind')[0],
     positiveKinds: values['positive-kinds'] === undefined ? undefined : parseKinds(values['positive-kinds'], '--positive-kinds'),
     privateCarrierHops: privateHops,
@@ -202,30 +207,17 @@ export function parseValidateArgs(argv: string[]): ValidateOptions {
 }
 
 /**
- * The CLI: returns the exit code (0 done, 1 failed, 2 bad arguments).
+ * The `validate` subcommand: returns the exit code (0 done, 1 failed, 2 bad arguments).
  *
  * @example
  * ```ts
  * process.exitCode = await main(process.argv.slice(2));
  * ```
  */
-export async function main(argv: string[]): Promise<number> {
-  let options: ValidateOptions;
-  try {
-    options = parseValidateArgs(argv);
-  } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n${(e as Error).message === USAGE ? '' : `${USAGE}\n`}`);
-    return 2;
-  }
-  try {
-    await runValidate(options);
-    return 0;
-  } catch (e) {
-    process.stderr.write(`validate: ${e instanceof ValidateError || e instanceof InputError ? e.message : (e as Error).stack}\n`);
-    return 1;
-  }
+export function main(argv: string[]): Promise<number> {
+  return runCommand({ name: 'validate', usage: USAGE, run: async (args) => void (await runValidate(parseValidateArgs(args))) }, argv);
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (isMainModule(import.meta.url)) {
   process.exitCode = await main(process.argv.slice(2));
 }

@@ -7,11 +7,13 @@
  *    (its memory store), each in its own child process, the variants interleaved, ROUNDS rounds;
  *    medians. Added cost = variant − bare.
  * 2. One RateLimitCounter object, one key, in workerd (bench/ratelimit/durable-object.ts).
+ * 3. MemoryStore heap per key, IPv4 and IPv6 (bench/ratelimit/memory.ts, `--expose-gc`), MEMORY_RUNS runs.
  *
  * Environment: RL_BENCH_REQUESTS (default 200000), RL_BENCH_ROUNDS (default 5),
  * RL_BENCH_DO_HITS (default 5000), RL_BENCH_DO_RUNS (default 3).
  */
 import { spawnSync } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { VARIANTS, type Variant } from './overhead.ts';
 
@@ -19,9 +21,11 @@ const REQUESTS = Number(process.env.RL_BENCH_REQUESTS ?? 200_000);
 const ROUNDS = Number(process.env.RL_BENCH_ROUNDS ?? 5);
 const DO_HITS = Number(process.env.RL_BENCH_DO_HITS ?? 5000);
 const DO_RUNS = Number(process.env.RL_BENCH_DO_RUNS ?? 3);
+const MEMORY_KEYS = Number(process.env.RL_BENCH_MEMORY_KEYS ?? 50_000);
+const MEMORY_RUNS = 3;
 
-function child(script: string, args: string[]): string {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL(script, import.meta.url)), ...args], {
+function child(script: string, args: string[], nodeFlags: string[] = []): string {
+  const run = spawnSync(process.execPath, [...nodeFlags, '--import', 'tsx', fileURLToPath(new URL(script, import.meta.url)), ...args], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 16 * 2 ** 20,
@@ -54,6 +58,12 @@ try {
   durable = JSON.parse(child('./durable-object.ts', [String(DO_HITS), String(DO_RUNS)])) as typeof durable;
 } catch (error) {
   durableError = (error as Error).message;
+}
+
+const memory = { ipv4: [] as number[], ipv6: [] as number[], ipv6Per64: [] as number[] };
+for (let run = 0; run < MEMORY_RUNS; run++) {
+  const r = JSON.parse(child('./memory.ts', [String(MEMORY_KEYS)], ['--expose-gc'])) as Record<keyof typeof memory, number>;
+  for (const k of Object.keys(memory) as (keyof typeof memory)[]) memory[k].push(r[k]);
 }
 
 const lines: string[] = [];
@@ -106,4 +116,23 @@ if (durable) {
 } else {
   lines.push(`Not measured: ${durableError}`);
 }
+lines.push('');
+lines.push('### MemoryStore heap per key');
+lines.push('');
+lines.push(
+  `Heap held by a \`MemoryStore\` filled with ${MEMORY_KEYS.toLocaleString('en-US')} keys as the middleware makes them ` +
+    `(\`<id> <address key>\`, one sliding-window hit each), after a full GC, minus the empty store, per key; ` +
+    `${MEMORY_RUNS} runs in child processes, medians:`,
+);
+lines.push('');
+lines.push('| keys | bytes / key (median) | MB at the default 50,000 keys | runs (bytes / key) |');
+lines.push('| --- | ---: | ---: | --- |');
+const memoryLabel = { ipv4: 'IPv4 addresses (`/32`)', ipv6: 'IPv6 per `/56` (the default)', ipv6Per64: 'IPv6 per `/64`' };
+for (const k of Object.keys(memory) as (keyof typeof memory)[]) {
+  const m = median(memory[k]);
+  lines.push(`| ${memoryLabel[k]} | ${m.toFixed(0)} | ${((m * 50_000) / 1e6).toFixed(1)} | ${memory[k].map((v) => v.toFixed(0)).join(', ')} |`);
+}
+lines.push('');
+// Throughput figures depend on what else the machine runs: say so beside them.
+lines.push(`Load average when the run ended: ${loadavg().map((l) => l.toFixed(1)).join(', ')} (1, 5, 15 min) on ${cpus().length} CPUs.`);
 process.stdout.write(`${lines.join('\n')}\n`);

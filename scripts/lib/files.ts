@@ -1,11 +1,13 @@
 /**
- * File helpers shared by the command-line scripts (detect, validate, rebuild): reading inputs that
- * may be gzipped, writing outputs atomically, and the chart.js source the HTML reports inline.
+ * File helpers shared by the command-line scripts: reading inputs that may be gzipped (whole or
+ * streamed), writing outputs atomically, and the chart.js source the HTML reports inline. Every
+ * failure names the file.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { createGunzip, gunzipSync } from 'node:zlib';
 
 /**
  * An input file could not be read; the message names the file and what was expected.
@@ -20,6 +22,40 @@ export class InputError extends Error {
 }
 
 /**
+ * An output file could not be written; the message names the file (e.g. a directory given as `--out`).
+ *
+ * @example
+ * ```ts
+ * try { writeAtomic('out/', 'x'); } catch (e) { if (e instanceof OutputError) console.error(e.message); }
+ * ```
+ */
+export class OutputError extends Error {
+  override readonly name = 'OutputError';
+}
+
+const code = (e: unknown) => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+
+/**
+ * Turns a read failure of `file` (fs or zlib) into an {@link InputError} naming it; other errors
+ * (e.g. a parser's own) pass through unchanged.
+ *
+ * @example
+ * ```ts
+ * try { await forEachLine(file, fn); } catch (e) { throw inputError(file, e); }
+ * ```
+ */
+export function inputError(file: string, e: unknown): unknown {
+  if (e instanceof InputError) return e;
+  const c = (e as NodeJS.ErrnoException).code;
+  if (c === undefined) return e;
+  if (c.startsWith('Z_') || c.startsWith('ERR_ZLIB') || (e as Error).message === 'unexpected end of file') {
+    return new InputError(`${file}: gzip data is truncated or corrupt (${(e as Error).message})`);
+  }
+  if (/^E[A-Z]+$/.test(c)) return new InputError(`${file}: cannot read (${c})`);
+  return e;
+}
+
+/**
  * Reads a file as UTF-8 text, gunzipping it when it starts with the gzip magic bytes (1f 8b).
  *
  * @example
@@ -29,22 +65,68 @@ export class InputError extends Error {
  * @throws InputError when the file cannot be read, its gzip data is corrupt, or it is bzip2.
  */
 export function readMaybeGzip(file: string): string {
+  return readInputBytes(file).toString('utf8');
+}
+
+/**
+ * Reads a file's bytes, gunzipped when it starts with the gzip magic bytes (1f 8b). Messages name
+ * the file as `name` (default: the path as given).
+ *
+ * @example
+ * ```ts
+ * const table = MultiUserTable.from(readInputBytes('previous.bin.gz'));
+ * ```
+ * @throws InputError when the file cannot be read, its gzip data is corrupt, or it is bzip2.
+ */
+export function readInputBytes(file: string, name = file): Buffer {
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
   } catch (e) {
-    throw new InputError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new InputError(`${name}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
       bytes = gunzipSync(bytes);
     } catch (e) {
-      throw new InputError(`${file}: gzip data is corrupt (${(e as Error).message})`);
+      throw new InputError(`${name}: gzip data is corrupt (${(e as Error).message})`);
     }
   } else if (bytes[0] === 0x42 && bytes[1] === 0x5a && bytes[2] === 0x68) {
-    throw new InputError(`${file}: bzip2 is not supported; decompress it first (bunzip2 -k ${file})`);
+    throw new InputError(`${name}: bzip2 is not supported; decompress it first (bunzip2 -k ${name})`);
   }
-  return bytes.toString('utf8');
+  return bytes;
+}
+
+/**
+ * Opens a file as a byte stream, gunzipping when it starts with the gzip magic bytes 1f 8b. Stream
+ * errors are raw fs/zlib errors: pass them through {@link inputError} to name the file.
+ *
+ * @example
+ * ```ts
+ * for await (const chunk of openInputStream('logs.ndjson.gz')) count += chunk.length;
+ * ```
+ * @throws InputError when the file cannot be opened.
+ */
+export function openInputStream(file: string): Readable {
+  const magic = Buffer.alloc(2);
+  let n: number;
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      n = readSync(fd, magic, 0, 2, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (e) {
+    throw inputError(file, e);
+  }
+  const raw = createReadStream(file, { highWaterMark: 1 << 16 });
+  if (n === 2 && magic[0] === 0x1f && magic[1] === 0x8b) {
+    const gunzip = createGunzip();
+    raw.on('error', (e) => gunzip.destroy(e));
+    return raw.pipe(gunzip);
+  }
+  return raw;
 }
 
 /**
@@ -56,10 +138,31 @@ export function readMaybeGzip(file: string): string {
  * writeAtomic('data/multi-user-prefixes.csv', csv);
  * ```
  */
-export function writeAtomic(file: string, text: string): void {
+export function writeAtomic(file: string, data: string | Uint8Array): void {
   const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
+  try {
+    writeFileSync(tmp, data);
+    renameSync(tmp, file);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    const c = code(e);
+    const why = c === 'EISDIR' ? 'is a directory, expected a file name' : c === 'ENOENT' ? 'its directory does not exist' : c;
+    throw new OutputError(`${file}: cannot write (${why})`);
+  }
+}
+
+/**
+ * A file shipped with the package (e.g. `test/fixtures/detect-user-agents/`), found from the package
+ * root whether this module runs as source (scripts/lib) or compiled (dist/scripts/lib).
+ *
+ * @example
+ * ```ts
+ * const dir = packageFile('test/fixtures/detect-user-agents/');
+ * ```
+ */
+export function packageFile(path: string): string {
+  const depth = import.meta.url.includes('/dist/scripts/lib/') ? '../../../' : '../../';
+  return new URL(depth + path, import.meta.url).pathname;
 }
 
 /**

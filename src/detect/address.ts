@@ -1,4 +1,5 @@
 import ipaddr from 'ipaddr.js';
+import { formatIPv4, formatIPv4Prefix, formatIPv6Prefix, isIPv4Mapped, parseIPv6 } from '../ip/index.ts';
 
 /**
  * Address helpers: a strict IPv4 parser for the hot path (every log line), IPv6 reduced to its /64
@@ -6,52 +7,11 @@ import ipaddr from 'ipaddr.js';
  * prefix text for the output.
  */
 
-/**
- * Parses a dotted-quad IPv4 address to an unsigned 32-bit integer, or -1. Strict: four decimal octets
- * ≤ 255 without leading zeros (an octal-looking `010` is rejected rather than guessed).
- *
- * @example
- * ```ts
- * parseIPv4('198.51.100.7'); // 3325256711
- * parseIPv4('1.2.3'); // -1
- * ```
- */
-export function parseIPv4(s: string): number {
-  const n = s.length;
-  if (n < 7 || n > 15) return -1;
-  let value = 0;
-  let octet = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 46) {
-      if (digits === 0 || dots === 3) return -1;
-      value = value * 256 + octet;
-      octet = 0;
-      digits = 0;
-      dots++;
-    } else if (c >= 48 && c <= 57) {
-      if (digits > 0 && octet === 0) return -1;
-      octet = octet * 10 + (c - 48);
-      if (++digits > 3 || octet > 255) return -1;
-    } else return -1;
-  }
-  if (dots !== 3 || digits === 0) return -1;
-  return value * 256 + octet;
-}
+// One address parser for the whole project (src/ip); re-exported here for detect's callers.
+export { formatIPv4, parseIPv4 } from '../ip/index.ts';
 
-/**
- * Dotted-quad text of an IPv4 integer.
- *
- * @example
- * ```ts
- * formatIPv4(3325256711); // '198.51.100.7'
- * ```
- */
-export function formatIPv4(v: number): string {
-  return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
-}
+/** Scratch words for ipv6Unit (module-level so the per-line path does not allocate). */
+const words = new Uint32Array(4);
 
 /**
  * The /64 of an IPv6 address as a key (`2001:db8:0:1`, four lower-case hextets), or, for an
@@ -64,18 +24,10 @@ export function formatIPv4(v: number): string {
  * ```
  */
 export function ipv6Unit(s: string): string | number | undefined {
-  let a: ipaddr.IPv6;
-  try {
-    a = ipaddr.IPv6.parse(s);
-  } catch {
-    return undefined;
-  }
-  if (a.isIPv4MappedAddress()) {
-    const b = a.toIPv4Address().octets;
-    return ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
-  }
-  const p = a.parts;
-  return `${p[0]!.toString(16)}:${p[1]!.toString(16)}:${p[2]!.toString(16)}:${p[3]!.toString(16)}`;
+  if (!parseIPv6(s, words)) return undefined;
+  if (isIPv4Mapped(words)) return words[3]!;
+  const [a, b] = words as unknown as [number, number];
+  return `${(a >>> 16).toString(16)}:${(a & 0xffff).toString(16)}:${(b >>> 16).toString(16)}:${(b & 0xffff).toString(16)}`;
 }
 
 /**
@@ -89,18 +41,9 @@ export function ipv6Unit(s: string): string | number | undefined {
  * ```
  */
 export function prefixText(family: 4 | 6, unit: number | string, bits: number): string {
-  if (family === 4) {
-    const v = unit as number;
-    const net = bits === 0 ? 0 : ((v >>> (32 - bits)) << (32 - bits)) >>> 0;
-    return `${formatIPv4(net)}/${bits}`;
-  }
-  const hextets = (unit as string).split(':').map((h) => Number.parseInt(h, 16));
-  const parts = [...hextets, 0, 0, 0, 0];
-  for (let i = 0; i < 8; i++) {
-    const keep = Math.max(0, Math.min(16, bits - i * 16));
-    parts[i] = keep === 0 ? 0 : (parts[i]! >>> (16 - keep)) << (16 - keep);
-  }
-  return `${new ipaddr.IPv6(parts).toRFC5952String()}/${bits}`;
+  if (family === 4) return formatIPv4Prefix(unit as number, bits);
+  const h = (unit as string).split(':').map((x) => Number.parseInt(x, 16));
+  return formatIPv6Prefix([((h[0]! << 16) | h[1]!) >>> 0, ((h[2]! << 16) | h[3]!) >>> 0, 0, 0], bits);
 }
 
 /**

@@ -1,15 +1,16 @@
 import type { Context } from 'hono';
-import { formatIPv4, formatIPv6, maskIPv4, maskIPv6, parseAddress } from '../ip/index.ts';
+import { SUBNET_DEFAULTS } from './option-checks.ts';
+import { formatIPv4, formatIPv6, maskIPv4, maskIPv6, parseAddress, parseIPv4 } from '../ip/index.ts';
 
 /**
- * A counted key derived from an address: `key` is what is counted (`192.0.2.1`, `2001:db8:1:2::/64`),
+ * A counted key derived from an address: `key` is what is counted (`192.0.2.1`, `2001:db8:1::/56`),
  * `address` the client's own address in canonical form, which the multi-user table is asked about
- * (so a listed /96 or /128 inside a counted /64 applies to exactly its addresses), `undefined` when
+ * (so a listed /96 or /128 inside a counted /56 applies to exactly its addresses), `undefined` when
  * the input was not an address.
  *
  * @example
  * ```ts
- * const k: AddressKey = { key: '2001:db8:1:2::/64', address: '2001:db8:1:2::7' };
+ * const k: AddressKey = { key: '2001:db8:1::/56', address: '2001:db8:1:2::7' };
  * ```
  */
 export interface AddressKey {
@@ -20,7 +21,6 @@ export interface AddressKey {
 /** The shared key of every request whose address is missing or malformed (factor 1, one counter). */
 export const UNKNOWN_ADDRESS_KEY = 'unknown-address';
 
-const STRICT_IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 const BRACKETED = /^\[([^\]]+)\](?::\d{1,5})?$/;
 const IPV4_PORT = /^([\d.]+):\d{1,5}$/;
 // Scratch words for the allocation-free parser (addressKey is synchronous, so never shared).
@@ -29,7 +29,7 @@ const masked = new Uint32Array(4);
 
 /**
  * Normalises an address string (as found in a header or on a socket) into the key it is counted
- * under: IPv4 per `/ipv4Subnet` (default 32), IPv6 per `/ipv6Subnet` (default 64); IPv4-mapped IPv6
+ * under: IPv4 per `/ipv4Subnet` (default 32), IPv6 per `/ipv6Subnet` (default 56); IPv4-mapped IPv6
  * counts as IPv4; brackets, ports and zone ids are dropped. Anything else (classful `127.1`, hex,
  * octal, leading zeros, garbage) is not an address: it gets {@link UNKNOWN_ADDRESS_KEY} and no table
  * lookup, so a malformed or spoofed value can never buy a bigger limit or a fresh counter.
@@ -38,16 +38,16 @@ const masked = new Uint32Array(4);
  *
  * @example
  * ```ts
- * addressKey('2001:db8:1:2:3:4:5:6'); // { key: '2001:db8:1:2::/64', address: '2001:db8:1:2:3:4:5:6' }
+ * addressKey('2001:db8:1:2:3:4:5:6'); // { key: '2001:db8:1::/56', address: '2001:db8:1:2:3:4:5:6' }
  * addressKey('::ffff:192.0.2.1');     // { key: '192.0.2.1', address: '192.0.2.1' }
  * addressKey('nonsense');            // { key: 'unknown-address', address: undefined }
  * ```
  */
-export function addressKey(raw: string | undefined | null, ipv4Subnet = 32, ipv6Subnet = 64): AddressKey {
+export function addressKey(raw: string | undefined | null, ipv4Subnet = SUBNET_DEFAULTS.ipv4Subnet, ipv6Subnet = SUBNET_DEFAULTS.ipv6Subnet): AddressKey {
   if (typeof raw !== 'string') return { key: UNKNOWN_ADDRESS_KEY, address: undefined };
   let s = raw.trim();
-  // Hot path: a canonical dotted quad needs no parsing when counted per /32.
-  if (ipv4Subnet === 32 && STRICT_IPV4.test(s)) return { key: s, address: s };
+  // Hot path: the strict parser accepts only canonical dotted quads, so the text is its own key per /32.
+  if (ipv4Subnet === 32 && parseIPv4(s) >= 0) return { key: s, address: s };
   const bracketed = BRACKETED.exec(s);
   if (bracketed) s = bracketed[1]!;
   else {

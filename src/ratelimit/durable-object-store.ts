@@ -1,3 +1,4 @@
+import { checkInteger } from './option-checks.ts';
 import type { HitResult, RateLimitStore, StoreRule } from './types.ts';
 
 /**
@@ -197,10 +198,9 @@ function fresh(limit: number, now: number): KeyInfo {
 }
 
 function positive(value: unknown, name: string, max: number): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1 || value > max) {
-    throw new TypeError(`DurableObjectStore: option "${name}" must be an integer from 1 to ${max}, got ${String(value)}`);
-  }
-  return value;
+  const problem = checkInteger(value, [1, max]);
+  if (problem) throw new TypeError(`DurableObjectStore: option "${name}": ${problem}`);
+  return value as number;
 }
 
 function checked(results: unknown, count: number): HitResult[] {

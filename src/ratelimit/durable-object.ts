@@ -15,12 +15,12 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import { applyHit, type CounterState } from './algorithms.ts';
+import { checkAlgorithm, checkInteger } from './option-checks.ts';
 import type { HitResult, StoreRule } from './types.ts';
 
 export { DurableObjectStore } from './durable-object-store.ts';
 export type { CounterNamespace, DurableObjectStoreOptions, RateLimitCounterRpc } from './durable-object-store.ts';
 
-const ALGORITHMS = new Set(['sliding-window', 'fixed-window', 'token-bucket']);
 const MAX_BATCH = 10_000;
 
 interface Stored {
@@ -94,13 +94,14 @@ export class RateLimitCounter extends DurableObject {
 }
 
 function validate(key: unknown, rule: StoreRule, now: unknown, count: unknown): void {
+  const safe = [0, Number.MAX_SAFE_INTEGER] as const;
   const bad =
     typeof key !== 'string' ? 'key' :
-    !rule || !ALGORITHMS.has(rule.algorithm) ? 'rule.algorithm' :
-    !Number.isSafeInteger(rule.limit) || rule.limit < 1 ? 'rule.limit' :
-    !Number.isSafeInteger(rule.periodMs) || rule.periodMs < 1 ? 'rule.periodMs' :
-    !Number.isSafeInteger(rule.mitigationMs) || rule.mitigationMs < 0 ? 'rule.mitigationMs' :
-    !Number.isSafeInteger(now) || (now as number) < 0 ? 'now' :
-    !Number.isSafeInteger(count) || (count as number) < 1 || (count as number) > MAX_BATCH ? 'count' : undefined;
+    !rule || checkAlgorithm(rule.algorithm) ? 'rule.algorithm' :
+    checkInteger(rule.limit, [1, Number.MAX_SAFE_INTEGER]) ? 'rule.limit' :
+    checkInteger(rule.periodMs, [1, Number.MAX_SAFE_INTEGER]) ? 'rule.periodMs' :
+    checkInteger(rule.mitigationMs, safe) ? 'rule.mitigationMs' :
+    checkInteger(now, safe) ? 'now' :
+    checkInteger(count, [1, MAX_BATCH]) ? 'count' : undefined;
   if (bad) throw new TypeError(`RateLimitCounter.hit: invalid ${bad}`);
 }

@@ -4,6 +4,9 @@
  * `cloudflare:workers`.
  */
 export { rateLimit, defaultOnLimited } from './middleware.ts';
+export { decide, effectiveLimit } from './decision.ts';
+export type { DecisionRule } from './decision.ts';
+export { SUBNET_DEFAULTS } from './option-checks.ts';
 export { MemoryStore } from './memory-store.ts';
 export type { MemoryStoreOptions } from './memory-store.ts';
 export { DurableObjectStore } from './durable-object-store.ts';

@@ -10,7 +10,7 @@ import type { HitResult, RateLimitStore, StoreRule } from './types.ts';
  * ```
  */
 export interface MemoryStoreOptions {
-  /** Most keys kept; past it the least recently used key (within a slack of maxKeys / 4 hits) is forgotten. Default 50 000 (a few MB). */
+  /** Most keys kept; past it the least recently used key (within a slack of maxKeys / 4 hits) is forgotten. Default 50 000: about 13 MB of heap with IPv4 keys, 21 MB with IPv6 keys (~260 and ~410 bytes per key, measured in bench/ratelimit). */
   maxKeys?: number;
 }
 

@@ -169,7 +169,7 @@ export interface RateLimitOptions {
   getConnInfo?: (c: Context) => { remote: { address?: string | undefined } };
   /** Number of trusted reverse proxies in front of the app; the client is then the `trustProxy`-th `X-Forwarded-For` entry from the right. Default 0 (header ignored). */
   trustProxy?: number;
-  /** IPv6 addresses are counted per this prefix length (1–128). Default 64. */
+  /** IPv6 addresses are counted per this prefix length (1–128). Default 56, the usual residential delegation: rotating through the /64s of one /56 gains nothing (see docs/ratelimit.md). */
   ipv6Subnet?: number;
   /** IPv4 addresses are counted per this prefix length (1–32). Default 32. */
   ipv4Subnet?: number;

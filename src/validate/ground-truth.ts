@@ -1,5 +1,5 @@
 import { parseTracerouteText, type RecordError, type TracerouteResult } from './atlas-result.ts';
-import { classifyTraceroute, type HopRuleOptions, type TracerouteVerdict } from './hop-rules.ts';
+import { classifyTraceroute, readingOf, type HopRuleOptions, type LabelReading, type TracerouteVerdict } from './hop-rules.ts';
 import { combineVerdicts, type AddressLabel } from './labels.ts';
 import { parseProbeRecords, parseProbeText, type ProbeInfo } from './probe-metadata.ts';
 
@@ -28,7 +28,7 @@ export interface GroundTruthOptions {
   traceroutes: readonly TextInput[];
   /** Probe metadata file; probes embedded in a measurement dump are used too (the file wins on conflicts). */
   probes?: TextInput | undefined;
-  /** See {@link HopRuleOptions.privateCarrierHops}. Default `'cgnat'`. */
+  /** See {@link HopRuleOptions.privateCarrierHops}. Default `'unknown'` (the strict reading); `'cgnat'` is the broad reading. */
   privateCarrierHops?: HopRuleOptions['privateCarrierHops'];
 }
 
@@ -54,6 +54,12 @@ export interface GroundTruth {
   reasonCounts: Record<string, number>;
   /** Probes whose metadata `address_v4` differs from the `from` of their IPv4 results (metadata of another time). */
   addressMismatches: number[];
+  /** The reading of rule 5 the labels were made with; reports name it. */
+  reading: LabelReading;
+  /** Definite traceroute labels the probe metadata agrees with, contradicts, or says nothing about. */
+  metadataChecks: { agrees: number; contradicts: number; none: number };
+  /** Labels whose traceroutes disagree (decided by precedence, or unknown when the deciding tier conflicts). */
+  disagreements: AddressLabel[];
 }
 
 /**
@@ -104,5 +110,9 @@ export function buildGroundTruth(options: GroundTruthOptions): GroundTruth {
     if (r.af === 4 && r.from && p?.addressV4 && p.addressV4 !== r.from) mismatched.add(r.prbId);
   }
   const addressMismatches = [...mismatched].sort((a, b) => a - b);
-  return { labels, verdicts, unusable, results, probes, errors, reasonCounts, addressMismatches };
+  const metadataChecks = { agrees: 0, contradicts: 0, none: 0 };
+  for (const v of verdicts) if (v.label !== 'unknown') metadataChecks[v.metadata.verdict]++;
+  const disagreements = labels.filter((l) => l.disagreement !== undefined);
+  const reading = readingOf(options.privateCarrierHops);
+  return { labels, verdicts, unusable, results, probes, errors, reasonCounts, addressMismatches, reading, metadataChecks, disagreements };
 }

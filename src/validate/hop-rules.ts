@@ -1,5 +1,7 @@
-import type { TracerouteHop, TracerouteResult } from './atlas-result.ts';
-import { classifyAddress, type AddressScope } from './ip-class.ts';
+import type { TracerouteResult } from './atlas-result.ts';
+import { corroborate } from './corroborate.ts';
+import { describeHop, hopSequence } from './hop-sequence.ts';
+import { blockOf, classifyAddress } from './ip-class.ts';
 import type { ProbeInfo } from './probe-metadata.ts';
 
 /**
@@ -40,11 +42,36 @@ export const REASON_LABEL = {
   'home-router-holds-public-address': 'not-cgnat',
   'nat-not-visible': 'unknown',
   'first-hop-silent': 'unknown',
-  'private-hop-after-home-router': 'cgnat',
+  'nat-at-customer-edge': 'not-cgnat',
+  'private-hop-after-home-router': 'unknown',
   'silent-hop-before-public': 'unknown',
   'special-hop-before-public': 'unknown',
   'straight-to-public': 'not-cgnat',
 } as const satisfies Record<string, GroundTruthLabel>;
+
+/**
+ * The reading of rule 5 (RFC 1918 hops after the home router, then public space outside the probe's /24):
+ * `strict` (default) labels it `unknown`; `broad` reads "private or shared hops mean carrier NAT" and labels
+ * it `cgnat`. Reports name the reading used.
+ *
+ * @example
+ * ```ts
+ * readingOf('cgnat'); // 'broad'
+ * ```
+ */
+export type LabelReading = 'strict' | 'broad';
+
+/**
+ * The reading a {@link HopRuleOptions.privateCarrierHops} value stands for.
+ *
+ * @example
+ * ```ts
+ * readingOf(undefined); // 'strict'
+ * ```
+ */
+export function readingOf(privateCarrierHops: HopRuleOptions['privateCarrierHops']): LabelReading {
+  return privateCarrierHops === 'cgnat' ? 'broad' : 'strict';
+}
 
 /**
  * One of the keys of {@link REASON_LABEL}.
@@ -75,6 +102,21 @@ export interface TracerouteVerdict {
   result: TracerouteResult;
   /** Hop number of the first public hop, when there is one. */
   firstPublicHop: number | undefined;
+  /** What the probe metadata says about a definite label (see {@link corroborate}); `none` without metadata. */
+  metadata: MetadataCheck;
+}
+
+/**
+ * Whether the probe metadata (tags, `address_v4`) supports a traceroute's definite label.
+ *
+ * @example
+ * ```ts
+ * const m: MetadataCheck = { verdict: 'agrees', notes: ['tag system-ipv4-rfc1918'] };
+ * ```
+ */
+export interface MetadataCheck {
+  verdict: 'agrees' | 'contradicts' | 'none';
+  notes: string[];
 }
 
 /**
@@ -87,64 +129,14 @@ export interface TracerouteVerdict {
  */
 export interface HopRuleOptions {
   /**
-   * What RFC 1918 hops between the home router and the first public hop mean. `'cgnat'` (default) follows
-   * the usual definition (carrier NAT numbered from private space); `'unknown'` is stricter, since some
-   * carriers number access routers (e.g. cable CMTS) from 10/8 without any NAT.
+   * What RFC 1918 hops after the home router mean when the first public hop lies outside the probe's /24
+   * (rule 5). `'unknown'` (default, the strict reading): ambiguous, since carriers number access routers
+   * (cable CMTS, BRAS) from 10/8 without NAT and customers chain NATs at home or in the office. `'cgnat'`
+   * is the *broad reading* ("private or shared hops mean carrier NAT"); reports name it when used.
    */
   privateCarrierHops?: 'cgnat' | 'unknown';
   /** Probe metadata; used when a result lacks `src_addr` (the `system-ipv4-rfc1918` tag). */
   probe?: ProbeInfo | undefined;
-}
-
-type HopClass = 'silent' | 'self' | AddressScope;
-
-interface ClassifiedHop {
-  hop: number;
-  cls: HopClass;
-  /** The address that decided the class, for the detail text. */
-  address: string | undefined;
-}
-
-// A hop answered by several routers (load balancing) takes the most "outside" class: one public reply
-// means the path has reached public addresses there, whatever the others say.
-const PRECEDENCE: HopClass[] = ['self', 'public', 'shared', 'private', 'special'];
-
-function rank(cls: HopClass): number {
-  return cls === 'silent' ? PRECEDENCE.length : PRECEDENCE.indexOf(cls);
-}
-
-function classifyHop(hop: TracerouteHop, self: string): ClassifiedHop {
-  const seen = new Map<HopClass, string>();
-  for (const reply of hop.replies) {
-    if (reply.from === undefined) continue;
-    const c = classifyAddress(reply.from);
-    if (c === undefined) continue;
-    const cls: HopClass = c.canonical === self ? 'self' : c.scope;
-    if (!seen.has(cls)) seen.set(cls, c.canonical);
-  }
-  for (const cls of PRECEDENCE) {
-    if (seen.has(cls)) return { hop: hop.hop, cls, address: seen.get(cls) };
-  }
-  return { hop: hop.hop, cls: 'silent', address: undefined };
-}
-
-/** Hops 1…max in order; a hop number that is absent from the result counts as silent. */
-function hopSequence(hops: readonly TracerouteHop[], self: string): ClassifiedHop[] {
-  const byNumber = new Map<number, ClassifiedHop>();
-  for (const h of hops) {
-    const c = classifyHop(h, self);
-    const prev = byNumber.get(h.hop);
-    // Duplicate hop numbers (seen in old firmware) merge: keep the more outside class.
-    if (!prev || rank(c.cls) < rank(prev.cls)) byNumber.set(h.hop, c);
-  }
-  const max = hops.reduce((m, h) => Math.max(m, h.hop), 0);
-  const out: ClassifiedHop[] = [];
-  for (let n = 1; n <= max; n++) out.push(byNumber.get(n) ?? { hop: n, cls: 'silent', address: undefined });
-  return out;
-}
-
-function describe(h: ClassifiedHop): string {
-  return h.cls === 'silent' ? `hop ${h.hop} *` : `hop ${h.hop} ${h.address}`;
 }
 
 /**
@@ -161,14 +153,19 @@ function describe(h: ClassifiedHop): string {
  * ```
  */
 export function classifyTraceroute(result: TracerouteResult, options: HopRuleOptions = {}): TracerouteVerdict {
-  const privateCarrierHops = options.privateCarrierHops ?? 'cgnat';
+  const v = applyHopRules(result, options.privateCarrierHops ?? 'unknown', options.probe);
+  v.metadata = corroborate(v, options.probe);
+  return v;
+}
+
+function applyHopRules(result: TracerouteResult, privateCarrierHops: 'cgnat' | 'unknown', probe: ProbeInfo | undefined): TracerouteVerdict {
   const verdict = (
     address: string | undefined,
     reason: TracerouteReason,
     detail: string,
     firstPublicHop?: number,
     label: GroundTruthLabel = REASON_LABEL[reason],
-  ): TracerouteVerdict => ({ address, label, reason, detail, result, firstPublicHop });
+  ): TracerouteVerdict => ({ address, label, reason, detail, result, firstPublicHop, metadata: { verdict: 'none', notes: [] } });
 
   const pub = result.from === undefined ? undefined : classifyAddress(result.from);
   if (pub === undefined || pub.scope !== 'public' || pub.family !== result.af) {
@@ -193,13 +190,14 @@ export function classifyTraceroute(result: TracerouteResult, options: HopRuleOpt
   let srcNote = '';
   if (src === undefined) {
     const firstResponding = seq.find((h) => h.cls !== 'silent');
-    if (options.probe?.tags.includes('system-ipv4-rfc1918')) srcNote = ' (no src_addr; probe tagged system-ipv4-rfc1918)';
+    if (probe?.tags.includes('system-ipv4-rfc1918')) srcNote = ' (no src_addr; probe tagged system-ipv4-rfc1918)';
     else if (firstResponding && (firstResponding.cls === 'private' || firstResponding.cls === 'shared')) {
       srcNote = ' (no src_addr; first hop private)';
     } else return verdict(address, 'no-source-address', 'no src_addr, and nothing shows the probe is behind NAT');
   } else if (src.family !== 4) {
     return verdict(address, 'special-source', `src_addr ${src.canonical} is not IPv4`);
   } else if (src.scope === 'public') {
+    // Rule 1: the local address is the public address, so nothing translates.
     if (src.canonical === address) return verdict(address, 'probe-has-public-address', `src_addr = from = ${address}`);
     return verdict(address, 'public-source-translated', `public src_addr ${src.canonical} ≠ from ${address}`);
   } else if (src.scope === 'shared') {
@@ -209,47 +207,59 @@ export function classifyTraceroute(result: TracerouteResult, options: HopRuleOpt
   }
 
   // From here the probe sits behind NAT (private source). The evidence is the stretch S = hops 1 … F−1,
-  // F being the first public hop; anything after F is the carrier's core or beyond and is never evidence.
+  // F being the first public hop; anything after F is the carrier's core or beyond and is never evidence
+  // (rule 3: 100.64/10 there is carrier infrastructure, named in the detail but never decisive).
   if (firstPublic === undefined) {
     if (seq.every((h) => h.cls === 'silent')) return verdict(address, 'no-responding-hop', `no hop answered${srcNote}`);
     return verdict(address, 'no-public-hop', `no public hop among ${result.hops.length} reported hops${srcNote}`);
   }
+  const sharedAfter = seq.slice(firstPublicIdx + 1).find((h) => h.cls === 'shared');
+  const note = `${sharedAfter ? `; ${describeHop(sharedAfter)} after the first public hop is carrier infrastructure, not evidence` : ''}${srcNote}`;
   const before = seq.slice(0, firstPublicIdx);
+  // Rule 2: shared address space before public space is the inside of a carrier NAT.
   const shared = before.find((h) => h.cls === 'shared');
   if (shared) {
-    return verdict(address, 'shared-hop-before-public', `${describe(shared)} before first public ${describe(firstPublic)}${srcNote}`, fph);
+    return verdict(address, 'shared-hop-before-public', `${describeHop(shared)} before first public ${describeHop(firstPublic)}${note}`, fph);
+  }
+  // Rule 4: private hops, every one answering, then the probe's own /24: the NAT is the customer's edge
+  // (a home or office router, a double NAT, a hosting VM's gateway), and the carrier routes the public address.
+  if (before.length > 0 && before.every((h) => h.cls === 'private') && blockOf(firstPublic.address!) === blockOf(address)) {
+    const inside = before.map((h) => h.address).join(' → ');
+    return verdict(address, 'nat-at-customer-edge', `${inside}, then first public ${describeHop(firstPublic)} in the probe's own /24${note}`, fph);
   }
   const homeIdx = before.findIndex((h) => h.cls !== 'silent');
   if (homeIdx < 0) {
     if (firstPublic.cls === 'self' && before.length === 0) {
-      return verdict(address, 'home-router-holds-public-address', `${describe(firstPublic)} is the probe's public address${srcNote}`, fph);
+      return verdict(address, 'home-router-holds-public-address', `${describeHop(firstPublic)} is the probe's public address${note}`, fph);
     }
     if (before.length > 0) {
-      return verdict(address, 'silent-hop-before-public', `${before.length} silent hop(s) before first public ${describe(firstPublic)}${srcNote}`, fph);
+      return verdict(address, 'silent-hop-before-public', `${before.length} silent hop(s) before first public ${describeHop(firstPublic)}${note}`, fph);
     }
-    return verdict(address, 'nat-not-visible', `first hop ${describe(firstPublic)} is public; the NAT in front of the private source does not show${srcNote}`, fph);
+    return verdict(address, 'nat-not-visible', `first hop ${describeHop(firstPublic)} is public; the NAT in front of the private source does not show${note}`, fph);
   }
   const home = before[homeIdx]!;
   if (homeIdx > 0) {
-    return verdict(address, 'first-hop-silent', `hop 1 silent, first answer ${describe(home)}: cannot tell the home router from the carrier's${srcNote}`, fph);
+    return verdict(address, 'first-hop-silent', `hop 1 silent, first answer ${describeHop(home)}: cannot tell the home router from the carrier's${note}`, fph);
   }
   const carrier = before.slice(homeIdx + 1);
   const priv = carrier.find((h) => h.cls === 'private');
   if (priv) {
+    // Rule 5: carrier NAT numbered from RFC 1918, or a double NAT: ambiguous unless the broad reading is asked for.
+    const reading = privateCarrierHops === 'cgnat' ? '; broad reading' : '';
     return verdict(
       address,
       'private-hop-after-home-router',
-      `home router ${describe(home)}, then ${describe(priv)} before first public ${describe(firstPublic)}${srcNote}`,
+      `home router ${describeHop(home)}, then ${describeHop(priv)} before first public ${describeHop(firstPublic)} outside the probe's /24${reading}${note}`,
       fph,
       privateCarrierHops,
     );
   }
   const silent = carrier.filter((h) => h.cls === 'silent');
   if (silent.length > 0) {
-    return verdict(address, 'silent-hop-before-public', `home router ${describe(home)}, ${silent.length} silent hop(s) before first public ${describe(firstPublic)}${srcNote}`, fph);
+    return verdict(address, 'silent-hop-before-public', `home router ${describeHop(home)}, ${silent.length} silent hop(s) before first public ${describeHop(firstPublic)}${note}`, fph);
   }
   if (carrier.length > 0) {
-    return verdict(address, 'special-hop-before-public', `${describe(carrier[0]!)} (neither private nor public) before first public ${describe(firstPublic)}${srcNote}`, fph);
+    return verdict(address, 'special-hop-before-public', `${describeHop(carrier[0]!)} (neither private nor public) before first public ${describeHop(firstPublic)}${note}`, fph);
   }
-  return verdict(address, 'straight-to-public', `home router ${describe(home)}, then first public ${describe(firstPublic)}${srcNote}`, fph);
+  return verdict(address, 'straight-to-public', `home router ${describeHop(home)}, then first public ${describeHop(firstPublic)}${note}`, fph);
 }

@@ -22,7 +22,37 @@ export interface AddressLabel {
   /** The probes' IPv4 ASNs from the probe metadata, when given. */
   asns: number[];
   verdicts: TracerouteVerdict[];
+  /**
+   * Definite traceroutes the precedence overruled (weaker evidence for the other label), with both sides;
+   * `undefined` when the definite traceroutes agree. A conflict within the deciding tier makes the label
+   * `unknown` (`conflicting-traceroutes`) instead.
+   */
+  disagreement?: string | undefined;
 }
+
+/**
+ * How strong each definite rule's evidence is, for combining traceroutes that disagree (1 strongest):
+ * 1 the probe's own address (rule 1; a source in 100.64/10), 2 a decisive hop (100.64/10 before public
+ * space, the probe's own /24 right after private hops, the home router answering with the public
+ * address), 3 the rest (straight to public elsewhere; private hops under the broad reading).
+ *
+ * @example
+ * ```ts
+ * EVIDENCE_TIER['shared-hop-before-public']; // 2
+ * ```
+ */
+export const EVIDENCE_TIER: Partial<Record<TracerouteReason, 1 | 2 | 3>> = {
+  'probe-has-public-address': 1,
+  'probe-in-shared-space': 1,
+  'ipv6-no-translation': 1,
+  'shared-hop-before-public': 2,
+  'nat-at-customer-edge': 2,
+  'home-router-holds-public-address': 2,
+  'straight-to-public': 3,
+  'private-hop-after-home-router': 3,
+};
+
+const tierOf = (v: TracerouteVerdict): number => EVIDENCE_TIER[v.reason] ?? 3;
 
 function where(v: TracerouteVerdict): string {
   const msm = v.result.msmId === undefined ? '' : ` msm ${v.result.msmId}`;
@@ -55,10 +85,11 @@ export function compareAddresses(a: string, b: string): number {
 }
 
 /**
- * Combines per-traceroute verdicts into one label per public address. Verdicts that say `unknown` do not
- * contradict anything; when the definite ones all agree, that is the label; when some say `cgnat` and
- * others `not-cgnat`, the address is `unknown` with reason `conflicting-traceroutes` naming both sides.
- * Verdicts without a usable address are returned in `unusable`.
+ * Combines per-traceroute verdicts into one label per public address (rule 6 of docs/validation.md).
+ * `unknown` verdicts contradict nothing. Among the definite ones the strongest evidence decides
+ * ({@link EVIDENCE_TIER}): the label of the strongest tier present wins, and the overruled traceroutes
+ * are kept in `disagreement`; if that tier itself holds both labels the address is `unknown`, reason
+ * `conflicting-traceroutes`, naming both sides. Verdicts without a usable address go to `unusable`.
  *
  * @example
  * ```ts
@@ -76,43 +107,44 @@ export function combineVerdicts(verdicts: readonly TracerouteVerdict[]): {
     else byAddress.set(v.address, [...(byAddress.get(v.address) ?? []), v]);
   }
   const labels: AddressLabel[] = [];
-  for (const [address, vs] of byAddress) {
-    const probes = [...new Set(vs.map((v) => v.result.prbId))].sort((a, b) => a - b);
-    const cg = vs.filter((v) => v.label === 'cgnat');
-    const not = vs.filter((v) => v.label === 'not-cgnat');
-    const unk = vs.filter((v) => v.label === 'unknown');
-    const ignored = unk.length > 0 && (cg.length > 0 || not.length > 0) ? `; ignored unknown: ${summarise(unk)}` : '';
-    if (cg.length > 0 && not.length > 0) {
-      labels.push({
-        address,
-        label: 'unknown',
-        reason: 'conflicting-traceroutes',
-        detail: `cgnat: ${summarise(cg)} vs not-cgnat: ${summarise(not)}`,
-        probes,
-        asns: [],
-        verdicts: vs,
-      });
-      continue;
-    }
-    const decisive = cg.length > 0 ? cg : not.length > 0 ? not : unk;
-    const counts = new Map<TracerouteReason, number>();
-    for (const v of decisive) counts.set(v.reason, (counts.get(v.reason) ?? 0) + 1);
-    const reason = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]![0];
-    const example = decisive.find((v) => v.reason === reason)!;
-    const others = decisive.filter((v) => v.reason !== reason);
-    const tally = `${decisive.length} of ${vs.length} traceroute${vs.length === 1 ? '' : 's'}`;
-    labels.push({
-      address,
-      label: example.label,
-      reason,
-      detail: `${example.detail}; ${where(example)}; ${tally}${others.length > 0 ? `; also ${summarise(others)}` : ''}${ignored}`,
-      probes,
-      asns: [],
-      verdicts: vs,
-    });
-  }
+  for (const [address, vs] of byAddress) labels.push(combineAddress(address, vs));
   labels.sort((a, b) => compareAddresses(a.address, b.address));
   return { labels, unusable };
+}
+
+function combineAddress(address: string, vs: TracerouteVerdict[]): AddressLabel {
+  const probes = [...new Set(vs.map((v) => v.result.prbId))].sort((a, b) => a - b);
+  const definite = vs.filter((v) => v.label !== 'unknown');
+  const unk = vs.filter((v) => v.label === 'unknown');
+  const top = definite.length === 0 ? undefined : Math.min(...definite.map(tierOf));
+  const deciding = definite.filter((v) => tierOf(v) === top);
+  const overruled = definite.filter((v) => tierOf(v) !== top && v.label !== deciding[0]!.label);
+  const sides = (xs: TracerouteVerdict[]) => ['cgnat', 'not-cgnat'].map((l) => [l, xs.filter((v) => v.label === l)] as const).filter(([, g]) => g.length > 0);
+  const ignored = unk.length > 0 && definite.length > 0 ? `; ignored unknown: ${summarise(unk)}` : '';
+  const base = { address, probes, asns: [], verdicts: vs };
+  const split = sides(deciding);
+  if (split.length === 2) {
+    const detail = split.map(([l, g]) => `${l}: ${summarise(g)}`).join(' vs ');
+    return { ...base, label: 'unknown', reason: 'conflicting-traceroutes', detail, disagreement: `tier ${top} conflict: ${detail}` };
+  }
+  const decisive = deciding.length > 0 ? deciding : unk;
+  const counts = new Map<TracerouteReason, number>();
+  for (const v of decisive) counts.set(v.reason, (counts.get(v.reason) ?? 0) + 1);
+  const reason = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]![0];
+  const example = decisive.find((v) => v.reason === reason)!;
+  const agreeing = definite.filter((v) => v.label === example.label);
+  const others = (deciding.length > 0 ? agreeing : decisive).filter((v) => v.reason !== reason);
+  const n = deciding.length > 0 ? agreeing.length : decisive.length;
+  const tally = `${n} of ${vs.length} traceroute${vs.length === 1 ? '' : 's'}`;
+  const disagreement =
+    overruled.length > 0 ? `${example.label} (tier ${top}: ${summarise(deciding)}) overrules ${overruled[0]!.label} (${summarise(overruled)})` : undefined;
+  return {
+    ...base,
+    label: example.label,
+    reason,
+    detail: `${example.detail}; ${where(example)}; ${tally}${others.length > 0 ? `; also ${summarise(others)}` : ''}${disagreement ? `; overruled ${summarise(overruled)}` : ''}${ignored}`,
+    disagreement,
+  };
 }
 
 function csvField(s: string): string {

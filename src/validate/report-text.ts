@@ -1,6 +1,6 @@
 import { formatLocation, type RecordError } from './atlas-result.ts';
 import type { GroundTruth } from './ground-truth.ts';
-import { REASON_LABEL } from './hop-rules.ts';
+import { REASON_LABEL, type LabelReading } from './hop-rules.ts';
 import type { Scores, ValidationMetrics } from './metrics.ts';
 
 /**
@@ -19,6 +19,20 @@ export interface ValidationSummary {
   /** Traceroute input file names. */
   inputs: string[];
   probesFile?: string | undefined;
+}
+
+/**
+ * One line naming the reading the labels were made with (the broad one is never silent).
+ *
+ * @example
+ * ```ts
+ * readingLine('strict'); // 'strict (default): RFC 1918 hops after the home router, then public space elsewhere → unknown'
+ * ```
+ */
+export function readingLine(reading: LabelReading): string {
+  return reading === 'broad'
+    ? 'BROAD READING (--private-hops cgnat): RFC 1918 hops after the home router, then public space elsewhere → cgnat'
+    : 'strict (default): RFC 1918 hops after the home router, then public space elsewhere → unknown';
 }
 
 /**
@@ -78,14 +92,22 @@ export function renderTextReport(summary: ValidationSummary, options: { maxRows?
     const n = gt.addressMismatches.length;
     out.push(`  ${n} probe${n === 1 ? '' : 's'}: metadata address_v4 differs from their results' from (metadata of another time; labels use from)`);
   }
+  out.push(`  reading: ${readingLine(gt.reading)}`);
+  const mc = gt.metadataChecks;
+  if (mc.agrees + mc.contradicts > 0) {
+    out.push(`  probe metadata on definite labels: agrees ${mc.agrees}, contradicts ${mc.contradicts}, silent ${mc.none} (corroboration only; labels unchanged)`);
+    for (const v of gt.verdicts.filter((x) => x.metadata.verdict === 'contradicts').slice(0, maxRows)) {
+      out.push(`    prb ${v.result.prbId} ${v.address} ${v.label} (${v.reason}): ${v.metadata.notes.join(', ')}`);
+    }
+  }
   out.push('  traceroutes per rule:');
   for (const [reason, n] of Object.entries(gt.reasonCounts).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) {
     out.push(`    ${pad(reason, 36)}${lpad(n, 5)}  → ${REASON_LABEL[reason as keyof typeof REASON_LABEL]}`);
   }
-  const conflicts = gt.labels.filter((l) => l.reason === 'conflicting-traceroutes');
-  if (conflicts.length > 0) {
-    out.push(`  conflicting addresses (labelled unknown): ${conflicts.length}`);
-    for (const c of conflicts.slice(0, maxRows)) out.push(`    ${c.address}: ${c.detail}`);
+  if (gt.disagreements.length > 0) {
+    const unknown = gt.disagreements.filter((l) => l.reason === 'conflicting-traceroutes').length;
+    out.push(`  addresses whose traceroutes disagree: ${gt.disagreements.length} (${unknown} left unknown, the rest decided by precedence)`);
+    for (const c of gt.disagreements.slice(0, maxRows)) out.push(`    ${c.address} → ${c.label}: ${c.disagreement}`);
   }
   if (gt.errors.length > 0) {
     out.push('  malformed records:');

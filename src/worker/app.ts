@@ -7,7 +7,6 @@ import { parseConfig, type Config, type Env } from './config.ts';
 import { demoOrigin } from './demo-origin.ts';
 import { limitedResponse } from './limited-response.ts';
 import { originRequest } from './origin.ts';
-import { normalisePath } from './path.ts';
 import { ruleMatcher, type Rule } from './rules.ts';
 import { openTable, verifyTableOnce, type TableManifest, type TableState } from './table-state.ts';
 import { formatVerdict } from './verdict-header.ts';
@@ -28,7 +27,7 @@ export interface WorkerOptions {
 
 interface Prepared {
   config: Config;
-  matchRule: (method: string, path: string) => Rule | undefined;
+  matchRules: (method: string, path: string) => readonly Rule[];
   limiters: Map<string, ReturnType<typeof rateLimit>>;
 }
 
@@ -63,6 +62,7 @@ export function createWorker(options: WorkerOptions = {}): EdgeWorker {
   // Reads `state.table` per call: a table dropped by the checksum check stops counting at once.
   const classifier: MultiUserClassifier = { lookup: (ip) => state.table?.lookup(ip) };
   const memoryStore = new MemoryStore();
+  const adminAttempts = new MemoryStore({ maxKeys: 10_000 });
   const prepared = new WeakMap<object, Prepared | Error>();
 
   function prepare(env: Env): Prepared | Error {
@@ -82,13 +82,15 @@ export function createWorker(options: WorkerOptions = {}): EdgeWorker {
               algorithm: rule.algorithm,
               action: rule.action,
               mitigationTimeout: rule.mitigationTimeout,
+              ipv6Subnet: rule.ipv6Subnet,
+              ipv4Subnet: rule.ipv4Subnet,
               table: classifier,
               store,
               onLimited: limitedResponse,
             }),
           ]),
         );
-        p = { config, matchRule: ruleMatcher(config.rules), limiters };
+        p = { config, matchRules: ruleMatcher(config.rules), limiters };
       } catch (e) {
         p = e as Error;
         console.error(`multi-user-ip: refusing to serve: ${p.message}`);
@@ -102,21 +104,28 @@ export function createWorker(options: WorkerOptions = {}): EdgeWorker {
   app.all('*', async (c) => {
     const p = prepare(c.env);
     if (c.req.path.startsWith('/__multi-user/')) {
-      const res = await adminEndpoint(c, { state, config: p instanceof Error ? p : p.config, explain: (ip) => explain(ip, p, classifier) });
+      const res = await adminEndpoint(c, { state, config: p instanceof Error ? p : p.config, explain: (ip) => explain(ip, p, classifier), attempts: adminAttempts });
       if (res) return res;
     }
-    if (p instanceof Error) return configError(c, p);
+    if (p instanceof Error) return configError(c);
     if (state.verified === 'pending') c.executionCtx.waitUntil(verifyTableOnce(state));
 
-    const rule = p.matchRule(c.req.method, normalisePath(new URL(c.req.url).pathname));
-    if (rule === undefined) {
+    const rules = p.matchRules(c.req.method, new URL(c.req.url).pathname);
+    if (rules.length === 0) {
       return forward(c, p.config.origin, classifier.lookup(c.req.header('cf-connecting-ip') ?? ''), undefined, state);
     }
-    const limiter = p.limiters.get(rule.id)!;
-    const limited = await limiter(c, async () => {
-      c.res = await forward(c, p.config.origin, c.get('multiUser'), c.get('rateLimit')?.factor, state);
-    });
-    return limited ?? c.res;
+    // A path origins may read in several ways passes the rule of each reading, innermost last.
+    const origin = p.config.origin;
+    const through = async (i: number): Promise<void> => {
+      if (i === rules.length) {
+        c.res = await forward(c, origin, c.get('multiUser'), c.get('rateLimit')?.factor, state);
+        return;
+      }
+      const limited = await p.limiters.get(rules[i]!.id)!(c, () => through(i + 1));
+      if (limited) c.res = limited;
+    };
+    await through(0);
+    return c.res;
   });
   app.onError((err, c) => {
     // The limiter fails open on its own; this is the last guard so that nothing here turns into an opaque 500.
@@ -129,8 +138,10 @@ export function createWorker(options: WorkerOptions = {}): EdgeWorker {
 
 async function forward(c: Context<AppEnv>, origin: URL | undefined, match: MultiUserMatch | undefined, factor: number | undefined, state: TableState): Promise<Response> {
   const upstream = originRequest(c.req.raw, origin ?? DEMO_ORIGIN, formatVerdict(match, factor, state.table === undefined));
-  const res = origin === undefined ? await demoOrigin(upstream) : await fetch(upstream);
-  // Origin responses have immutable headers; the limiter adds RateLimit headers after this returns.
+  // The demo origin's response is built here, headers mutable; a fetched one's are immutable and the
+  // limiter adds RateLimit headers after this returns, so only that one is copied.
+  if (origin === undefined) return demoOrigin(upstream);
+  const res = await fetch(upstream);
   return new Response(res.body, res);
 }
 
@@ -143,8 +154,10 @@ function explain(ip: string, p: Prepared | Error, classifier: MultiUserClassifie
   return { match: match ?? null, rules };
 }
 
-function configError(c: Context<AppEnv>, err: Error): Response {
-  const message = `multi-user-ip is misconfigured and refuses to serve: ${err.message}`;
+// The reason (which may quote ORIGIN with its host and any secret in it) goes to the log and the
+// authenticated health endpoint only: the public learns nothing about the deployment.
+function configError(c: Context<AppEnv>): Response {
+  const message = 'multi-user-ip is misconfigured and refuses to serve; the operator finds the reason in the worker log';
   if ((c.req.header('accept') ?? '').includes('application/json')) return c.json({ error: message }, 500);
-  return c.text(message, 500);
+  return c.text(`${message}\n`, 500);
 }

@@ -13,7 +13,8 @@ import { VERDICT_HEADER } from './verdict-header.ts';
  */
 export async function demoOrigin(request: Request): Promise<Response> {
   const url = new URL(request.url);
-  const body = request.body ? await request.text() : '';
+  // Counts the bytes as sent; decoding to text and encoding back cost a TextEncoder per request.
+  const bodyBytes = request.body === null ? 0 : (await request.arrayBuffer()).byteLength;
   return Response.json({
     origin: 'demo',
     method: request.method,
@@ -21,6 +22,6 @@ export async function demoOrigin(request: Request): Promise<Response> {
     query: url.search,
     client: request.headers.get('cf-connecting-ip'),
     multiUser: request.headers.get(VERDICT_HEADER),
-    bodyBytes: new TextEncoder().encode(body).byteLength,
+    bodyBytes,
   });
 }

@@ -25,10 +25,16 @@ export function parseOrigin(raw: unknown): URL | undefined {
   return url;
 }
 
+// Request headers the worker sets, in the folded form compared below.
+const OWN_HEADERS = new Set([VERDICT_HEADER.toLowerCase()]);
+
 /**
  * Builds the request to the origin: same method, headers and streaming body, the request's path
  * and query appended to the origin's base path, and the worker's own verdict header replacing any
- * copy the client sent (so the origin can trust it).
+ * copy the client sent, so the origin can trust it. A copy is any header whose name, lower-cased
+ * with `_` read as `-`, is the verdict header's: CGI and WSGI stacks fold `Multi_User_IP` and
+ * `Multi-User_IP` into the same `HTTP_MULTI_USER_IP` as the real one. GET and HEAD go without a
+ * body (the Fetch API refuses one; origins ignore it).
  *
  * @example
  * ```ts
@@ -37,11 +43,34 @@ export function parseOrigin(raw: unknown): URL | undefined {
  * ```
  */
 export function originRequest(request: Request, origin: URL, verdict: string): Request {
-  const incoming = new URL(request.url);
-  const target = new URL(origin.href);
-  target.pathname = `${origin.pathname.replace(/\/$/, '')}${incoming.pathname}`;
-  target.search = incoming.search;
+  const target = originUrl(request.url, origin);
   const headers = new Headers(request.headers);
+  for (const name of [...headers.keys()]) {
+    if (name.includes('_') ? OWN_HEADERS.has(name.replaceAll('_', '-')) : OWN_HEADERS.has(name)) headers.delete(name);
+  }
   headers.set(VERDICT_HEADER, verdict);
-  return new Request(target, { method: request.method, headers, body: request.body, redirect: 'manual' });
+  const bodyless = request.method === 'GET' || request.method === 'HEAD';
+  if (bodyless && request.body !== null) {
+    headers.delete('content-length');
+    headers.delete('transfer-encoding');
+  }
+  return new Request(target, { method: request.method, headers, body: bodyless ? null : request.body, redirect: 'manual' });
+}
+
+/**
+ * The origin's base path followed by the request's path and query, as a string: the request URL is
+ * already parsed and serialised, and the origin checked by {@link parseOrigin}, so slicing them costs
+ * no URL parse; `new Request` parses the result once. The two URL parses and two setters this
+ * replaces cost ~5 µs of originRequest's ~17 µs per call on workerd (bench/worker).
+ */
+function originUrl(requestUrl: string, origin: URL): string {
+  if (origin.search !== '' || origin.hash !== '') throw new TypeError(`originRequest: the origin must have no query or fragment, got ${origin.href}`);
+  const base = origin.href.endsWith('/') ? origin.href.slice(0, -1) : origin.href;
+  const pathStart = requestUrl.indexOf('/', requestUrl.indexOf('//') + 2);
+  if (pathStart < 0) return `${base}/`;
+  let end = requestUrl.indexOf('#');
+  if (end < 0) end = requestUrl.length;
+  // An empty query (`/x?`) is no query, as URL.search reads it.
+  if (requestUrl.charCodeAt(end - 1) === 63 /* ? */ && requestUrl.indexOf('?', pathStart) === end - 1) end--;
+  return `${base}${requestUrl.slice(pathStart, end)}`;
 }

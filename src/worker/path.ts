@@ -1,29 +1,53 @@
-// Characters and sequences after which a path needs the slow normalisation below.
-const NEEDS_WORK = /[%\\;A-Z]|\/\/|\/\.(?:\/|\.|$)/;
+// Characters and sequences after which a path has more than one form.
+const NEEDS_WORK = /[%\\;A-Z]|\/\/|\/\.(?:\/|\.|;|$)/;
+const ESCAPES = /(?:%[0-9a-f]{2})+/gi;
 
 /**
- * The form of a request path that rules are matched against: percent-decoded, backslashes read as
- * slashes, `;parameters` dropped from every segment, `.` and `..` resolved, repeated slashes collapsed,
- * lower-cased. Origins disagree on all of these (Express and ASP.NET route case-insensitively, Tomcat
- * strips `;jsessionid=…`, nginx resolves `%2F..%2F`), so each variant a client could send must land on
- * the same rule; matching more generously only ever applies a limit, never lifts one.
+ * Every form of a request path that an origin might route, lower-cased: the path as sent, each
+ * `%XX` escape decoded on its own (a bad escape such as `%ff` or a lone `%` stays as it is and spoils
+ * nothing else), and each of these with dot-segments resolved, backslashes read as slashes,
+ * `;parameters` dropped and repeated slashes collapsed — resolved both before decoding (Hono, WSGI:
+ * `..%2f` is part of a segment) and after (nginx: `%2F..%2F` climbs). Origins disagree on all of these
+ * (Express and ASP.NET route case-insensitively, Tomcat strips `;jsessionid=…`), so a rule is matched
+ * against each form, and a rule that matches any form applies: matching more generously only ever
+ * applies a limit, never lifts one. A path that needs none of this is its only form.
  *
  * @example
  * ```ts
- * normalisePath('/x%2F..%2FLOGIN;jsessionid=1'); // '/login'
- * normalisePath('//api/./users/'); // '/api/users/'
+ * pathForms('/api/users'); // ['/api/users']
+ * pathForms('/%61pi/users/%ff'); // ['/%61pi/users/%ff', '/api/users/%ff']
+ * pathForms('/api/users/..%2f..%2fx'); // […, '/api/users/../../x', '/x']
  * ```
  */
-export function normalisePath(path: string): string {
-  if (!NEEDS_WORK.test(path)) return path;
-  let p = path;
-  if (p.includes('%')) {
-    try {
-      p = decodeURIComponent(p);
-    } catch {
-      // A malformed escape stays as it is: the origin will reject it too.
-    }
+export function pathForms(path: string): string[] {
+  if (!NEEDS_WORK.test(path)) return [path];
+  const raw = path.toLowerCase();
+  const forms = new Set([raw, resolve(raw)]);
+  if (raw.includes('%')) {
+    const decoded = decodeEscapes(raw).toLowerCase();
+    forms.add(decoded);
+    forms.add(resolve(decoded));
+    forms.add(decodeEscapes(resolve(raw)).toLowerCase());
   }
+  return [...forms];
+}
+
+/**
+ * Decodes each run of `%XX` escapes as UTF-8 where it is valid, and otherwise escape by escape,
+ * leaving those above 0x7f (which are not UTF-8 on their own: `%ff`, overlong `%c0%af`) as they are.
+ */
+function decodeEscapes(p: string): string {
+  return p.replace(ESCAPES, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run.replace(/%([0-7][0-9a-f])/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+    }
+  });
+}
+
+/** Backslashes as slashes, `;parameters` dropped, `.` and `..` resolved, empty segments collapsed. */
+function resolve(p: string): string {
   if (p.includes('\\')) p = p.replaceAll('\\', '/');
   const out: string[] = [];
   for (let segment of p.split('/')) {
@@ -34,5 +58,5 @@ export function normalisePath(path: string): string {
     else out.push(segment);
   }
   const trailing = out.length > 0 && /\/(?:\.{1,2})?(?:;[^/]*)?$/.test(p) ? '/' : '';
-  return `/${out.join('/')}${trailing}`.toLowerCase();
+  return `/${out.join('/')}${trailing}`;
 }

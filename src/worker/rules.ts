@@ -1,4 +1,7 @@
 import type { RateLimitAlgorithm } from '../ratelimit/index.ts';
+import { FACTOR_CEILING } from '../ratelimit/factor.ts';
+import { checkAction, checkAlgorithm, checkExactCounting, checkId, checkInteger, describe, RATE_LIMIT_RANGES } from '../ratelimit/option-checks.ts';
+import { pathForms } from './path.ts';
 
 /**
  * One rate-limit rule of the worker's `RULES` setting.
@@ -15,7 +18,7 @@ export interface Rule {
   limit: number;
   /** Window length in seconds. */
   period: number;
-  /** A path prefix (`/api` matches `/api`, `/api/…` and `/api.json`), or a URLPattern glob when it contains `*` (`/img/*.png`); case-insensitive. Default: every path. */
+  /** A path prefix (`/api` matches `/api`, `/api/…`, `/api.json`: anything after it that does not continue the word), or a URLPattern glob when it contains `*` (`/img/*.png`, with the same endings); case-insensitive. Default: every path. */
   path?: string;
   /** Upper-case HTTP methods the rule applies to (`GET` implies `HEAD`). Default: all. */
   methods?: string[];
@@ -25,6 +28,10 @@ export interface Rule {
   action?: 'block' | 'log';
   /** Seconds to keep blocking once the limit is exceeded; 0 (default) blocks only the excess. */
   mitigationTimeout?: number;
+  /** IPv6 addresses are counted per this prefix length (1–128). Default 56 (see docs/ratelimit.md). */
+  ipv6Subnet?: number;
+  /** IPv4 addresses are counted per this prefix length (1–32). Default 32. */
+  ipv4Subnet?: number;
 }
 
 /**
@@ -42,14 +49,10 @@ export class RulesError extends Error {
 /** The rule used when `RULES` is unset. */
 export const DEFAULT_RULES: readonly Rule[] = [{ id: 'default', limit: 600, period: 60 }];
 
-const RULE_FIELDS = new Set(['id', 'limit', 'period', 'path', 'methods', 'algorithm', 'action', 'mitigationTimeout']);
-const ALGORITHMS = new Set(['sliding-window', 'fixed-window', 'token-bucket']);
+const RULE_FIELDS = new Set(['id', 'limit', 'period', 'path', 'methods', 'algorithm', 'action', 'mitigationTimeout', 'ipv6Subnet', 'ipv4Subnet']);
 const METHOD = /^[A-Z]+$/;
-// Printable ASCII without `"` and `\`: the id goes verbatim into a structured-field string.
-const ID = /^[\x21\x23-\x5b\x5d-\x7e]{1,64}$/;
-const MAX_PERIOD = 86_400;
-const MAX_LIMIT = 1_000_000_000;
-const MAX_LIMIT_PERIOD = 900_000_000_000;
+// What a glob may be followed by, like a prefix: nothing, or anything that does not continue the last word.
+const GLOB_ENDING = '{([^a-z0-9_\\-].*)}?';
 
 /**
  * Parses and validates the `RULES` setting: a JSON string, or the already-parsed array that a TOML
@@ -92,25 +95,20 @@ function parseRule(item: unknown, at: string): Rule {
   for (const key of Object.keys(r)) {
     if (!RULE_FIELDS.has(key)) throw new RulesError(`${at}.${key}: unknown field (expected one of ${[...RULE_FIELDS].join(', ')})`);
   }
-  if (typeof r.id !== 'string' || !ID.test(r.id)) {
-    throw new RulesError(`${at}.id: expected 1–64 printable ASCII characters without quotes or backslashes, got ${describe(r.id)}`);
-  }
   const rule: Rule = {
-    id: r.id,
-    limit: integer(r.limit, `${at}.limit`, 1, MAX_LIMIT),
-    period: integer(r.period, `${at}.period`, 1, MAX_PERIOD),
+    id: checked(r.id, `${at}.id`, checkId) as string,
+    limit: integer(r.limit, at, 'limit'),
+    period: integer(r.period, at, 'period'),
   };
-  // The limiter counts in integers of limit × factor (≤ 10) × period in ms, exact below 2^53.
-  if (rule.limit * rule.period > MAX_LIMIT_PERIOD) {
-    throw new RulesError(`${at}: limit × period must be at most ${MAX_LIMIT_PERIOD} for exact counting, got ${rule.limit} × ${rule.period}`);
-  }
+  const exact = checkExactCounting(rule.limit, rule.period, FACTOR_CEILING);
+  if (exact) throw new RulesError(`${at}: ${exact}`);
   if (r.path !== undefined) {
     if (typeof r.path !== 'string' || !r.path.startsWith('/')) {
       throw new RulesError(`${at}.path: expected a path prefix or glob starting with "/", got ${describe(r.path)}`);
     }
     if (r.path.includes('*')) {
       try {
-        new URLPattern({ pathname: r.path });
+        globPattern(r.path);
       } catch {
         throw new RulesError(`${at}.path: "${r.path}" is not a valid URLPattern pathname glob`);
       }
@@ -123,66 +121,84 @@ function parseRule(item: unknown, at: string): Rule {
     }
     rule.methods = [...(r.methods as string[])];
   }
-  if (r.algorithm !== undefined) {
-    if (typeof r.algorithm !== 'string' || !ALGORITHMS.has(r.algorithm)) {
-      throw new RulesError(`${at}.algorithm: expected one of ${[...ALGORITHMS].join(', ')}, got ${describe(r.algorithm)}`);
-    }
-    rule.algorithm = r.algorithm as RateLimitAlgorithm;
+  if (r.algorithm !== undefined) rule.algorithm = checked(r.algorithm, `${at}.algorithm`, checkAlgorithm) as RateLimitAlgorithm;
+  if (r.action !== undefined) rule.action = checked(r.action, `${at}.action`, checkAction) as 'block' | 'log';
+  for (const name of ['mitigationTimeout', 'ipv6Subnet', 'ipv4Subnet'] as const) {
+    if (r[name] !== undefined) rule[name] = integer(r[name], at, name);
   }
-  if (r.action !== undefined) {
-    if (r.action !== 'block' && r.action !== 'log') throw new RulesError(`${at}.action: expected "block" or "log", got ${describe(r.action)}`);
-    rule.action = r.action;
-  }
-  if (r.mitigationTimeout !== undefined) rule.mitigationTimeout = integer(r.mitigationTimeout, `${at}.mitigationTimeout`, 0, MAX_PERIOD);
   return rule;
 }
 
-function integer(v: unknown, at: string, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new RulesError(`${at}: expected an integer from ${min} to ${max}, got ${describe(v)}`);
-  }
+function checked(v: unknown, at: string, check: (v: unknown) => string | undefined): unknown {
+  const problem = check(v);
+  if (problem) throw new RulesError(`${at}: ${problem}`);
   return v;
 }
 
-function describe(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  const s = JSON.stringify(v);
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+function integer(v: unknown, at: string, name: keyof typeof RATE_LIMIT_RANGES): number {
+  return checked(v, `${at}.${name}`, (x) => checkInteger(x, name)) as number;
+}
+
+/** A rule's glob as a case-insensitive URLPattern that also takes the endings a prefix takes (`/`, `.json`, `%20`). */
+function globPattern(path: string): URLPattern {
+  return new URLPattern({ pathname: `${path}${GLOB_ENDING}` }, { ignoreCase: true });
 }
 
 /**
- * A compiled rule matcher: the first rule whose path and method match wins. Paths compare case-
- * insensitively (rule paths are lower-cased; request paths come through `normalisePath`), and a rule
- * for GET also covers HEAD.
+ * A compiled rule matcher: for each form of the request path (see `pathForms`), the first rule whose
+ * path and method match; the rules found, in rule order, without repeats. Usually one form and at
+ * most one rule; a path that origins may read in several ways is counted under the rule of each
+ * reading, so `/api/users/..%2f..%2fx` cannot trade an `/api` rule for a laxer `/x` rule. Paths compare
+ * case-insensitively, and a rule for GET also covers HEAD.
  *
  * @example
  * ```ts
  * const match = ruleMatcher(parseRules('[{"id":"a","limit":5,"period":10,"path":"/api"}]'));
- * match('GET', normalisePath('/API/users'))?.id; // 'a'
+ * match('GET', '/API/users').map((r) => r.id); // ['a']
+ * match('GET', '/%61pi/users/%ff').map((r) => r.id); // ['a']
  * ```
  */
-export function ruleMatcher(rules: readonly Rule[]): (method: string, pathname: string) => Rule | undefined {
+export function ruleMatcher(rules: readonly Rule[]): (method: string, pathname: string) => readonly Rule[] {
   const tests = rules.map((rule) => {
     // A GET rule covers HEAD too: origins answer HEAD with the GET handler, doing the same work.
     const methods = rule.methods ? new Set(rule.methods.includes('GET') ? [...rule.methods, 'HEAD'] : rule.methods) : undefined;
-    const path = rule.path?.toLowerCase();
+    const path = rule.path;
     let matchPath: (p: string) => boolean;
     if (path === undefined || path === '/') matchPath = () => true;
     else if (path.includes('*')) {
-      const pattern = new URLPattern({ pathname: path });
-      matchPath = (p) => pattern.test({ pathname: p });
+      const pattern = globPattern(path);
+      matchPath = (p) => {
+        try {
+          return pattern.test({ pathname: p });
+        } catch {
+          return false;
+        }
+      };
     } else {
-      // Segment-aware prefix: "/api" covers "/api", "/api/x" and a format suffix "/api.json", not "/apix".
-      const base = path.endsWith('/') ? path.slice(0, -1) : path;
-      matchPath = (p) => p === base || p.startsWith(`${base}/`) || p.startsWith(`${base}.`);
+      // Segment-aware prefix: "/api" covers "/api", "/api/x", "/api.json", "/api%20", not "/apix" or "/api-v2".
+      const lower = path.toLowerCase();
+      const base = lower.endsWith('/') ? lower.slice(0, -1) : lower;
+      matchPath = (p) => p.startsWith(base) && (p.length === base.length || !WORD.test(p[base.length]!));
     }
     return { rule, methods, matchPath };
   });
-  /** `pathname` must be in the form `normalisePath` gives (lower case, decoded, resolved). */
-  return function matchRule(method, pathname) {
-    for (const t of tests) {
-      if ((t.methods === undefined || t.methods.has(method)) && t.matchPath(pathname)) return t.rule;
+  const none: readonly Rule[] = [];
+  return function matchRules(method, pathname) {
+    const forms = pathForms(pathname);
+    let found: Rule[] | undefined;
+    for (const form of forms) {
+      for (const t of tests) {
+        if ((t.methods === undefined || t.methods.has(method)) && t.matchPath(form)) {
+          if (found === undefined) found = [t.rule];
+          else if (!found.includes(t.rule)) found.push(t.rule);
+          break;
+        }
+      }
     }
-    return undefined;
+    if (found === undefined) return none;
+    if (found.length > 1) found.sort((a, b) => rules.indexOf(a) - rules.indexOf(b));
+    return found;
   };
 }
+
+const WORD = /[a-z0-9_-]/;

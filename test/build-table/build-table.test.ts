@@ -141,9 +141,9 @@ describe('build-table CLI', () => {
   it.each([
     [['--kind', 'tor', '--in', 'x'], '--kind must follow the --in FILE'],
     [['--in', 'x', '--kind', 'mobile'], '--kind mobile: expected one of'],
-    [['--bogus'], 'Unknown option'],
-    [['--in', 'x', '--max-churn', '5'], 'maxChurn needs previous'],
-    [['--in', 'x', '--previous', 'p', '--max-churn', 'lots'], '--max-churn lots: expected a percentage'],
+    [['--bogus'], 'build-table: unknown option --bogus\n'],
+    [['--in', 'x', '--max-churn', '5'], 'build-table: --max-churn needs --previous'],
+    [['--in', 'x', '--previous', 'p', '--max-churn', 'lots'], '--max-churn: expected a percentage ≥ 0, got "lots"'],
   ])('usage error %j exits 2', (args, message) => {
     const r = cli(tmp(), ...args);
     expect(r.code).toBe(2);
@@ -155,7 +155,7 @@ describe('build-table CLI', () => {
     writeFileSync(join(dir, 'bin.csv'), new Uint8Array([0xff, 0xfe, 0x00, 0x80]));
     const r = cli(dir, '--in', 'missing.csv', '--in', 'bin.csv', '--kind', 'vpn', '--out', 't.bin');
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('missing.csv: cannot read the file (ENOENT)');
+    expect(r.stderr).toContain('missing.csv: cannot read (ENOENT)');
     expect(r.stderr).toContain('bin.csv:1: expected UTF-8 text');
   });
 });

@@ -22,7 +22,11 @@ describe('detect command line', () => {
   it.each([
     [['--logs', 'a', '--out', 'o', '--list', 'cdn:x.txt'], /--list cdn:x\.txt: expected KIND:FILE/],
     [['--logs', 'a', '--out', 'o', '--min-days', 'two'], /--min-days: expected a number/],
-    [['--logs', 'a'], /--logs and --out are required/],
+    [['--logs', 'a'], /--out FILE is required/],
+    [['--out', 'o'], /--logs FILE is required/],
+    [['--logs', 'a', '--out', 'o', '--nope'], /^unknown option --nope$/],
+    [['--logs', 'a', '--out'], /^--out needs a value$/],
+    [['--logs', 'a', '--out', 'o', '--quiet=yes'], /^--quiet takes no value$/],
   ])('rejects %j', (argv, message) => {
     expect(() => parseDetectArgs(argv)).toThrow(message);
   });

@@ -6,11 +6,12 @@ import { runDetect } from '../../scripts/detect.ts';
 import { runSimulate } from '../../scripts/simulate.ts';
 import { PrefixMatcher } from '../../src/detect/address.ts';
 import type { ListHit } from '../../src/detect/classify.ts';
-import { Detector } from '../../src/detect/detector.ts';
+import { Detector, formatPrefixCsv } from '../../src/detect/detector.ts';
 import { AsnRanges, parsePeeringDb } from '../../src/detect/network-type.ts';
 import { evaluate } from '../../src/detect/simulate/evaluate.ts';
 import { simulate, type SimulateOptions } from '../../src/detect/simulate/simulate.ts';
 import { parsePrefixList } from '../../src/prefix-list/index.ts';
+import { compileTable, MultiUserTable } from '../../src/table/index.ts';
 import { agents } from './helpers.ts';
 
 /** Simulates and detects in one process (lines go straight from the simulator to the detector). */
@@ -75,6 +76,46 @@ describe.each([
   it('infers the type of the networks PeeringDB does not know', () => {
     const types = Object.fromEntries(result.networks.map((n) => [n.key, `${n.type}/${n.source}`]));
     expect(types).toMatchObject({ AS64602: 'access/traffic', AS64604: 'enterprise/traffic', AS64600: 'access/peeringdb' });
+  });
+});
+
+// The uneven population (issue 15): every carrier-NAT pool address carries its own load, 40 to 900 people a
+// day, and enterprise gateways 100 to 1,900 staff. Seed 1515 was never used to tune the defaults (1–4 were).
+describe('detection on the uneven population (seed 1515)', () => {
+  const { sim, result, scores } = simulateAndDetect({ seed: 1515, population: 'uneven' });
+
+  it('really is uneven: addresses of one pool differ by more than ×4, gateways carry 50+ people a day', () => {
+    const pool = sim.truth.filter((t) => t.unit.startsWith('37.120.10.')).map((t) => t.users);
+    expect(Math.max(...pool) / Math.min(...pool)).toBeGreaterThan(4);
+    const gateways = sim.truth.filter((t) => t.role === 'enterprise').map((t) => t.users);
+    // ≥ 100 staff; a day's mean over the week: (5 × 85 % + 2 × 2 %) / 7 ≈ 61 % of them
+    expect(Math.min(...gateways)).toBeGreaterThan(50);
+  });
+
+  it('keeps precision 1.00 and recall ≥ 0.95', () => {
+    expect(scores.falseAlarms).toEqual([]);
+    expect(scores.precision).toBe(1);
+    expect(scores.recall).toBeGreaterThanOrEqual(0.95);
+    expect(scores.attackersListed).toEqual([]);
+  });
+
+  it('gives ≥ 80 % of the multi-user addresses a user estimate within ×2 of the truth', () => {
+    expect(scores.usersWithin2x).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it('stays compact: pooled /24s keep their row, fewer rows than multi-user addresses', () => {
+    const rows = result.prefixes.filter((p) => p.kind === 'cgnat' || p.kind === 'enterprise');
+    expect(rows.length).toBeLessThan(0.75 * scores.truePositives);
+    for (const block of ['37.120.10.0/24', '37.120.11.0/24', '92.40.8.0/24']) expect(rows.map((p) => p.prefix)).toContain(block);
+  });
+
+  it('compiles, and an address with its own row answers with its own users (longest prefix wins)', () => {
+    const parsed = parsePrefixList(formatPrefixCsv(result.prefixes), { file: 'uneven.csv' });
+    expect(parsed.errors).toEqual([]);
+    const table = MultiUserTable.from(compileTable(parsed.entries).bytes);
+    const own = result.prefixes.filter((p) => p.evidence.includes('in=37.120.10.0/24'));
+    expect(own.length).toBeGreaterThan(0);
+    for (const p of own) expect(table.lookup(p.prefix.replace('/32', ''))).toMatchObject({ prefix: p.prefix, users: p.users });
   });
 });
 

@@ -1,15 +1,18 @@
 import { parseList } from 'structured-headers';
-import type { MultiUserClassifier, MultiUserMatch } from '../../src/table/types.ts';
+import { compileTable, MultiUserTable } from '../../src/table/index.ts';
 
-/** A tiny classifier: 198.51.100.0/24 is carrier NAT with 400 users (factor 10 by default), 192.0.2.0/24 a VPN. */
-export const tinyTable: MultiUserClassifier = {
-  lookup(ip: string): MultiUserMatch | undefined {
-    if (ip.startsWith('198.51.100.')) return { prefix: '198.51.100.0/24', kind: 'cgnat', users: 400 };
-    if (ip.startsWith('192.0.2.')) return { prefix: '192.0.2.0/24', kind: 'vpn', users: undefined };
-    if (ip.startsWith('2001:db8:cafe:')) return { prefix: '2001:db8:cafe::/48', kind: 'enterprise', users: 64 };
-    return undefined;
-  },
-};
+/**
+ * A small real table, compiled by src/table's compiler: 198.51.100.0/24 is carrier NAT with 400
+ * users (√400 = 20, capped at 10), 192.0.2.0/24 a VPN with no user count (9 assumed: factor 3),
+ * 2001:db8:cafe::/48 an enterprise egress with 64 users (√64 = 8, the enterprise cap).
+ */
+export const tinyTable = MultiUserTable.from(
+  compileTable([
+    { prefix: '198.51.100.0/24', kind: 'cgnat', users: 400 },
+    { prefix: '192.0.2.0/24', kind: 'vpn', users: undefined },
+    { prefix: '2001:db8:cafe::/48', kind: 'enterprise', users: 64 },
+  ]).bytes,
+);
 
 /** Parses `RateLimit-Policy` / `RateLimit` as an RFC 9651 list into { id: { param: value } }. */
 export function parseRateLimitList(value: string | null): Record<string, Record<string, unknown>> {

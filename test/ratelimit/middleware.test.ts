@@ -160,13 +160,27 @@ describe('key derivation in the middleware', () => {
     expect((await request('10.0.0.1', { 'x-forwarded-for': 'garbage' })).status).toBe(429);
   });
 
-  it('counts IPv6 per /64 and classifies the counted network', async () => {
+  it('counts IPv6 per /56 by default and classifies the address', async () => {
     const { request } = setup({ limit: 1, table: tinyTable });
     const a = await request('2001:db8:cafe:1::1');
-    expect(parseRateLimitList(a.headers.get('RateLimit-Policy'))).toEqual({ default: { q: 8, w: 60 } });
-    for (let i = 0; i < 7; i++) expect((await request(`2001:db8:cafe:1::${i + 2}`)).status).toBe(200);
-    expect((await request('2001:db8:cafe:1:ffff::9')).status).toBe(429);
-    expect((await request('2001:db8:cafe:2::1')).status).toBe(200);
+    expect(parseRateLimitList(a.headers.get('RateLimit-Policy'))).toEqual({ default: { q: 8, w: 60 } }); // enterprise, 64 users: √64 = 8
+    // Seven more from other /64s of the same /56 (2001:db8:cafe:0000–00ff::) use up the 8.
+    for (let i = 0; i < 7; i++) expect((await request(`2001:db8:cafe:${((i + 2) * 17).toString(16)}::1`)).status).toBe(200);
+    expect((await request('2001:db8:cafe:ff:ffff::9')).status).toBe(429);
+    expect((await request('2001:db8:cafe:100::1')).status).toBe(200); // the next /56
+  });
+
+  it('ipv6Subnet: 64 counts each /64 apart', async () => {
+    const { request } = setup({ limit: 1, ipv6Subnet: 64 });
+    expect((await request('2001:db8:1:1::1')).status).toBe(200);
+    expect((await request('2001:db8:1:1:ffff::2')).status).toBe(429);
+    expect((await request('2001:db8:1:2::1')).status).toBe(200);
+  });
+
+  it('rotating through all 256 /64s of one /56 gets no more than the limit', async () => {
+    const { request } = setup({ limit: 5 });
+    const passed = await Promise.all(Array.from({ length: 256 }, (_, i) => request(`2001:db8:77:${i.toString(16)}::1`)));
+    expect(passed.filter((r) => r.status === 200)).toHaveLength(5);
   });
 
   it('a custom key is classified when it is an address, factor 1 otherwise', async () => {
@@ -284,7 +298,7 @@ describe('option validation', () => {
     [{ store: {} }, 'store'],
     [{ table: {} }, 'table'],
     [{ classify: 'x' }, 'classify'],
-    [{ table: tinyTable, classify: () => undefined }, 'table'],
+    [{ table: { lookup: () => undefined }, classify: () => undefined }, 'table'],
     [{ logger: {} }, 'logger'],
     [{ factor: 3 }, 'factor'],
     [{ limit: 1_000_000_000, period: 86_400 }, 'limit'],
@@ -294,14 +308,47 @@ describe('option validation', () => {
     expect(() => rateLimit(options as RateLimitOptions)).toThrow(`"${name}"`);
   });
 
-  it('accepts the largest limit × period that stays exact', () => {
-    expect(() => rateLimit({ limit: 10_000_000, period: 86_400 })).not.toThrow();
+  it('accepts the largest limit × period that stays exact, and refuses one more', () => {
+    // Counting is exact while floor(limit × 10) × period in ms ≤ 2^53 − 1 = 9_007_199_254_740_991.
+    // At period 86_400 s: limit × 10 × 86_400_000 = limit × 864_000_000, so limit ≤ 10_424_999.1…:
+    // 10_424_999 → 9_007_199_136_000_000 (fits), 10_425_000 → 9_007_200_000_000_000 (does not).
+    expect(() => rateLimit({ limit: 10_424_999, period: 86_400 })).not.toThrow();
+    expect(() => rateLimit({ limit: 10_425_000, period: 86_400 })).toThrow(/"limit"/);
+    // A ceiling of 20 halves it: limit × 20 × 86_400_000 ≤ 2^53 − 1 → limit ≤ 5_212_499.
+    const ceiling20 = { ceiling: 20, caps: { cgnat: 20 } };
+    expect(() => rateLimit({ limit: 5_212_499, period: 86_400, factor: ceiling20 })).not.toThrow();
+    expect(() => rateLimit({ limit: 5_212_500, period: 86_400, factor: ceiling20 })).toThrow(/"limit"/);
   });
 
   it('accepts no options at all (documented defaults)', async () => {
     const { request } = setup({});
     const res = await request('203.0.113.1');
     expect(parseRateLimitList(res.headers.get('RateLimit-Policy'))).toEqual({ default: { q: 60, w: 60 } });
+  });
+});
+
+describe('getConnInfo', () => {
+  it("counts by the address hono's own getConnInfo reports (hono/cloudflare-workers reads CF-Connecting-IP)", async () => {
+    const { getConnInfo } = await import('hono/cloudflare-workers');
+    const app = new Hono();
+    app.use(rateLimit({ limit: 1, getConnInfo, table: tinyTable }));
+    app.get('/', (c) => c.json(c.get('rateLimit')));
+    const get = (ip: string) => app.request('/', { headers: { 'cf-connecting-ip': ip } });
+    const first = await get('198.51.100.9');
+    expect(((await first.json()) as { key: string; limit: number })).toMatchObject({ key: 'default 198.51.100.9', limit: 10 }); // cgnat 400 users: factor 10
+    expect((await get('203.0.113.9')).status).toBe(200);
+    expect((await get('203.0.113.9')).status).toBe(429);
+  });
+
+  it('a getConnInfo that throws or reports nothing counts in the shared unknown bucket', async () => {
+    const app = new Hono();
+    let calls = 0;
+    const getConnInfo = () => (++calls === 1 ? { remote: {} } : (() => { throw new Error('no socket'); })());
+    app.use(rateLimit({ limit: 1, getConnInfo }));
+    app.get('/', (c) => c.text(c.get('rateLimit').key));
+    const first = await app.request('/');
+    expect(await first.text()).toBe('default unknown-address');
+    expect((await app.request('/')).status).toBe(429);
   });
 });
 

@@ -52,7 +52,20 @@ beforeAll(() => {
   const cg = (from: string, prb: number) => rawTraceroute({ from, prb, src: '192.168.1.10', hops: ['192.168.1.1', '100.64.0.1', '81.2.1.1'] });
   const direct = (from: string, prb: number) => rawTraceroute({ from, prb, src: '192.168.1.10', hops: ['192.168.1.1', '81.2.1.1'] });
   write('atlas.jsonl', [cg('81.2.69.10', 1), direct('81.2.70.20', 2), cg('81.2.90.5', 3), direct('81.2.91.5', 4)].map((r) => JSON.stringify(r)).join('\n'));
+  write('detected2.csv', `${DETECTED.replace('81.2.69.0/24,cgnat,300', '81.2.69.0/24,cgnat,400').replace('81.2.70.0/24,cgnat,200,0.8,days=3\n', '')}\n81.3.0.0/16,cgnat,1000,0.9,days=5\n81.2.81.0/24,enterprise,50,0.7,days=5\n`);
 });
+
+/**
+ * The table and list in service that the tests compare against: what rebuild makes of detected.csv and
+ * lists/vpn.txt, built once into service/ (no test reads another test's output).
+ */
+const inService = (() => {
+  let built: Promise<void> | undefined;
+  return () =>
+    (built ??= rebuild(['--detected', 'detected.csv', '--list', 'vpn:lists/vpn.txt', '--out-list', 'service/list.csv', '--out', 'service/table.bin']).then((r) => {
+      expect(r.code).toBe(0);
+    }));
+})();
 
 describe('npm run rebuild (child process, every exit path)', () => {
   it('0: builds from a ready list and the operator list, writes the list, reports every prefix as added', async () => {
@@ -69,24 +82,25 @@ describe('npm run rebuild (child process, every exit path)', () => {
     expect(table.lookup('81.2.80.2')).toMatchObject({ kind: 'vpn', users: 40 });
     expect(read('data/list.csv').toString()).toContain('\n81.2.69.0/24,cgnat,300,detected.csv\n');
     expect(summary('s1.json')).toMatchObject({ status: 'built', exitCode: 0, changed: true, added: 5, removed: 0, modified: 0 });
-    writeFileSync(join(dir, 'prev.bin'), read('out/table.bin'));
   });
 
   it('0: the same inputs against the table in service: unchanged', async () => {
-    const r = await rebuild(['--detected', 'detected.csv', '--list', 'vpn:lists/vpn.txt', '--out-list', 'data/list.csv', '--out', 'out/table.bin', '--previous', 'prev.bin', '--max-churn', '10', '--summary', 's2.json']);
+    await inService();
+    writeFileSync(join(dir, 'prev.bin'), read('service/table.bin'));
+    const r = await rebuild(['--detected', 'detected.csv', '--list', 'vpn:lists/vpn.txt', '--out-list', 'data/list1.csv', '--out', 'out/table1.bin', '--previous', 'prev.bin', '--max-churn', '10', '--summary', 's2.json']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Changes against prev.bin: +0 added, -0 removed, ~0 changed (the table is unchanged)');
     expect(summary('s2.json')).toMatchObject({ status: 'built', changed: false });
-    expect(read('out/table.bin').equals(read('prev.bin'))).toBe(true);
+    expect(read('out/table1.bin').equals(read('prev.bin'))).toBe(true);
   });
 
   it('0: a change report by kind, largest changes first', async () => {
-    write('detected2.csv', `${DETECTED.replace('81.2.69.0/24,cgnat,300', '81.2.69.0/24,cgnat,400').replace('81.2.70.0/24,cgnat,200,0.8,days=3\n', '')}\n81.3.0.0/16,cgnat,1000,0.9,days=5\n81.2.81.0/24,enterprise,50,0.7,days=5\n`);
-    const r = await rebuild(['--detected', 'detected2.csv', '--list', 'vpn:lists/vpn.txt', '--out-list', 'data/list2.csv', '--out', 'out/table2.bin', '--previous', 'prev.bin', '--max-churn', '100', '--summary', 's3.json']);
+    await inService();
+    const r = await rebuild(['--detected', 'detected2.csv', '--list', 'vpn:lists/vpn.txt', '--out-list', 'data/list2.csv', '--out', 'out/table2.bin', '--previous', 'service/table.bin', '--max-churn', '100', '--summary', 's3.json']);
     expect(r.code).toBe(0);
     const report = r.stdout.slice(r.stdout.indexOf('Changes against'));
     expect(report.split('\n').slice(0, 9)).toEqual([
-      'Changes against prev.bin: +2 added, -1 removed, ~1 changed',
+      'Changes against service/table.bin: +2 added, -1 removed, ~1 changed',
       '  kind           added  removed  changed',
       '  cgnat              1        1        1',
       '  enterprise         1        0        0',
@@ -100,16 +114,24 @@ describe('npm run rebuild (child process, every exit path)', () => {
   });
 
   it('3: refused by the churn guard; the table and the list in service stay as they were', async () => {
-    const tableBefore = read('out/table.bin');
-    const listBefore = read('data/list.csv');
-    const r = await rebuild(['--detected', 'detected2.csv', '--list', 'vpn:lists/vpn.txt', '--out-list', 'data/list.csv', '--out', 'out/table.bin', '--previous', 'prev.bin', '--max-churn', '10', '--summary', 's4.json', '--report-dir', 'reports3']);
+    await inService();
+    const tableBefore = read('service/table.bin');
+    const listBefore = read('service/list.csv');
+    write('service3/table.bin', '');
+    writeFileSync(join(dir, 'service3/table.bin'), tableBefore);
+    writeFileSync(join(dir, 'service3/list.csv'), listBefore);
+    const r = await rebuild(['--detected', 'detected2.csv', '--list', 'vpn:lists/vpn.txt', '--out-list', 'service3/list.csv', '--out', 'service3/table.bin', '--previous', 'service3/table.bin', '--max-churn', '10', '--summary', 's4.json', '--report-dir', 'reports3']);
     expect(r.code).toBe(3);
-    expect(r.stdout).toContain('Changes against prev.bin: +2 added, -1 removed, ~1 changed');
+    expect(r.stdout).toContain('Changes against service3/table.bin: +2 added, -1 removed, ~1 changed');
     expect(r.stdout).toMatch(/rebuild: refused-churn: .*exceeds --max-churn 10%.*nothing written/);
-    expect(read('out/table.bin').equals(tableBefore)).toBe(true);
-    expect(read('data/list.csv').equals(listBefore)).toBe(true);
+    expect(read('service3/table.bin').equals(tableBefore)).toBe(true);
+    expect(read('service3/list.csv').equals(listBefore)).toBe(true);
     expect(summary('s4.json')).toMatchObject({ status: 'refused-churn', exitCode: 3, changed: false });
-    expect(read('reports3/changes.txt').toString()).toMatch(/^Changes against prev\.bin: \+2 added, -1 removed, ~1 changed\n/);
+    expect(read('reports3/changes.txt').toString()).toMatch(/^Changes against service3\/table\.bin: \+2 added, -1 removed, ~1 changed\n/);
+    // The table report shows the refused table and why (the browser test opens it).
+    const html = read('reports3/table.html').toString();
+    expect(html).toContain('Refused by the churn guard, nothing written: ');
+    expect(html).toContain('<b>+2 added</b>, <b>−1 removed</b>, <b>~1 changed</b>');
   });
 
   it('4: refused by the validation gate, with the validation report written and nothing else', async () => {
@@ -156,7 +178,7 @@ describe('npm run rebuild (child process, every exit path)', () => {
     const r = await rebuild(args);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
-    expect(r.stderr).toContain('usage: npm run rebuild');
+    expect(r.stderr).toContain("\nrun 'multi-user-ip rebuild --help' for usage\n");
   });
 });
 

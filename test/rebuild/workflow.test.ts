@@ -53,23 +53,27 @@ describe('.github/workflows/rebuild-table.yml', () => {
   });
 });
 
-describe('the workflow steps, run by bash in a scratch repository', () => {
+/**
+ * A scratch repository with the workflow's inputs and the repo's own npm scripts (pointed at this
+ * checkout). Each test makes its own, so none depends on files another test left behind.
+ */
+function scratchRepository() {
   const ws = mkdtempSync(join(tmpdir(), 'rebuild-wf-'));
+  workspaces.push(ws);
   const runner = join(ws, '_runner');
-  afterAll(() => rmSync(ws, { recursive: true, force: true }));
   const put = (file: string, text: string) => {
     mkdirSync(join(ws, file, '..'), { recursive: true });
     writeFileSync(join(ws, file), text);
   };
-  beforeAll(() => {
-    put('package.json', JSON.stringify({ type: 'module', scripts: { rebuild: `tsx ${root}scripts/rebuild.ts`, 'build:table': `tsx ${root}scripts/build-table.ts` } }));
-    put('data/multi-user-prefixes.csv', 'prefix,kind,users\n81.2.69.0/24,cgnat,300\n');
-    put('data/detected.csv', 'prefix,kind,users,confidence,evidence\n81.2.69.0/24,cgnat,300,0.9,x\n81.2.70.0/24,cgnat,100,0.9,x\n');
-    put('data/lists/vpn/exits.txt', '81.2.80.1\n');
-    put('data/lists/extra.csv', 'prefix,kind\n81.2.81.0/28,enterprise\n');
-    const cg = rawTraceroute({ from: '81.2.69.10', src: '192.168.1.10', hops: ['192.168.1.1', '100.64.0.1', '81.2.1.1'] });
-    put('data/ground-truth/atlas/results.jsonl', `${JSON.stringify(cg)}\n`);
-  });
+  const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const here = (name: string) => scripts[name]!.replace(/\bscripts\//g, `${root}scripts/`);
+  put('package.json', JSON.stringify({ type: 'module', scripts: { rebuild: here('rebuild'), 'build:table': here('build:table') } }));
+  put('data/multi-user-prefixes.csv', 'prefix,kind,users\n81.2.69.0/24,cgnat,300\n');
+  put('data/detected.csv', 'prefix,kind,users,confidence,evidence\n81.2.69.0/24,cgnat,300,0.9,x\n81.2.70.0/24,cgnat,100,0.9,x\n');
+  put('data/lists/vpn/exits.txt', '81.2.80.1\n');
+  put('data/lists/extra.csv', 'prefix,kind\n81.2.81.0/28,enterprise\n');
+  const cg = rawTraceroute({ from: '81.2.69.10', src: '192.168.1.10', hops: ['192.168.1.1', '100.64.0.1', '81.2.1.1'] });
+  put('data/ground-truth/atlas/results.jsonl', `${JSON.stringify(cg)}\n`);
 
   async function runStep(name: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string; outputs: Record<string, string> }> {
     mkdirSync(runner, { recursive: true });
@@ -95,11 +99,24 @@ describe('the workflow steps, run by bash in a scratch repository', () => {
     return { code, stdout, stderr, outputs };
   }
 
+  /** The first scheduled run: the table in service from the committed list, then the rebuild. */
+  async function firstRun() {
+    expect((await runStep('Table in service', {})).code).toBe(0);
+    return runStep('rebuild', { MAX_CHURN: '100000', MIN_PRECISION: '0.5' });
+  }
+  return { ws, runner, put, runStep, firstRun };
+}
+const workspaces: string[] = [];
+afterAll(() => {
+  for (const ws of workspaces) rmSync(ws, { recursive: true, force: true });
+});
+
+// Each test replays the runs it needs in its own repository (a few npm runs each): hence the timeout.
+describe('the workflow steps, run by bash in a scratch repository', { timeout: 180_000 }, () => {
   it('builds, validates and reports a changed table', async () => {
-    const previous = await runStep('Table in service', {});
-    expect(previous.code).toBe(0);
+    const { ws, runner, firstRun } = scratchRepository();
     // Churn is (added + removed) / previous prefixes: growing from 1 to 4 prefixes is 300%.
-    const r = await runStep('rebuild', { MAX_CHURN: '100000', MIN_PRECISION: '0.5' });
+    const r = await firstRun();
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.outputs).toEqual({ 'exit-code': '0', changed: 'true' });
@@ -113,6 +130,8 @@ describe('the workflow steps, run by bash in a scratch repository', () => {
   });
 
   it('commits the new list in service and pushes it', async () => {
+    const { ws, runStep, firstRun } = scratchRepository();
+    expect((await firstRun()).outputs.changed).toBe('true');
     const git = (...args: string[]) => promisify(execFile)('git', args, { cwd: ws });
     await promisify(execFile)('git', ['init', '-q', '--bare', join(ws, '_remote.git')]);
     await git('init', '-q', '-b', 'main');
@@ -128,6 +147,8 @@ describe('the workflow steps, run by bash in a scratch repository', () => {
   });
 
   it('the next run against the new list in service: unchanged, nothing to deploy', async () => {
+    const { runStep, firstRun } = scratchRepository();
+    expect((await firstRun()).outputs.changed).toBe('true');
     expect((await runStep('Table in service', {})).code).toBe(0);
     const r = await runStep('rebuild', { MAX_CHURN: '20' });
     expect(r.code).toBe(0);
@@ -135,6 +156,8 @@ describe('the workflow steps, run by bash in a scratch repository', () => {
   });
 
   it('a change beyond MAX_CHURN is refused: exit 3, nothing to deploy', async () => {
+    const { put, runStep } = scratchRepository();
+    expect((await runStep('Table in service', {})).code).toBe(0);
     put('data/detected.csv', 'prefix,kind,users\n81.5.0.0/16,cgnat,900\n81.6.0.0/16,cgnat,900\n');
     const r = await runStep('rebuild', { MAX_CHURN: '20' });
     expect(r.code).toBe(3);

@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { classifyTraceroute, combineVerdicts, labelsToCsv } from '../../src/validate/index.ts';
-import { tr } from './helpers.ts';
+import { buildGroundTruth, classifyTraceroute, combineVerdicts, labelsToCsv, renderHtmlReport, renderTextReport } from '../../src/validate/index.ts';
+import { rawTraceroute, tr } from './helpers.ts';
 
 const A = '81.2.69.160';
 const B = '81.2.69.161';
 const cg = (from: string, prb = 1) => classifyTraceroute(tr({ from, prb, src: '192.168.1.10', hops: ['192.168.1.1', '100.64.0.1', '81.2.69.1'] }));
-const not = (from: string, prb = 1) => classifyTraceroute(tr({ from, prb, src: '192.168.1.10', hops: ['192.168.1.1', '81.2.69.1'] }));
+// 81.2.70.1 lies outside the probes' /24s (81.2.69.0/24): straight to public elsewhere, tier 3.
+const not = (from: string, prb = 1) => classifyTraceroute(tr({ from, prb, src: '192.168.1.10', hops: ['192.168.1.1', '81.2.70.1'] }));
+// the probe holds its public address: tier 1
+const own = (from: string, prb = 1) => classifyTraceroute(tr({ from, prb, src: from, hops: ['81.2.70.1'] }));
+// the shared-space source: tier 1 on the other side
+const inShared = (from: string, prb = 1) => classifyTraceroute(tr({ from, prb, src: '100.64.7.7', hops: ['100.64.0.1', '81.2.70.1'] }));
 const unk = (from: string, prb = 1) => classifyTraceroute(tr({ from, prb, src: '192.168.1.10', hops: ['192.168.1.1', '*', '81.2.69.1'] }));
 
 describe('combineVerdicts', () => {
@@ -22,10 +27,25 @@ describe('combineVerdicts', () => {
     expect(labels[0]!.detail).toMatch(/; 1 of 3 traceroutes; ignored unknown: silent-hop-before-public ×2 \(home router hop 1 192\.168\.1\.1, 1 silent hop\(s\) before first public hop 3 81\.2\.69\.1; prb 1 msm 5001 at crafted\[0\]\)$/);
   });
 
-  it('conflicting traceroutes give unknown with both sides', () => {
+  it('disagreeing traceroutes: the stronger evidence decides, and the disagreement is kept', () => {
+    // a 100.64/10 hop before public space (tier 2) overrules "straight to public elsewhere" (tier 3)
     const { labels } = combineVerdicts([cg(A, 1), not(A, 2)]);
-    expect(labels[0]).toMatchObject({ label: 'unknown', reason: 'conflicting-traceroutes', probes: [1, 2] });
-    expect(labels[0]!.detail).toMatch(/^cgnat: shared-hop-before-public ×1 .*prb 1.* vs not-cgnat: straight-to-public ×1 .*prb 2/);
+    expect(labels[0]).toMatchObject({ label: 'cgnat', reason: 'shared-hop-before-public', probes: [1, 2] });
+    expect(labels[0]!.disagreement).toMatch(/^cgnat \(tier 2: shared-hop-before-public ×1 .*prb 1.*\) overrules not-cgnat \(straight-to-public ×1 .*prb 2/);
+    expect(labels[0]!.detail).toContain('overruled straight-to-public');
+    // the probe holding its public address (tier 1) overrules the 100.64/10 hop (tier 2)
+    expect(combineVerdicts([cg(A, 1), own(A, 2)]).labels[0]).toMatchObject({ label: 'not-cgnat', reason: 'probe-has-public-address' });
+  });
+
+  it('a conflict inside the deciding tier gives unknown with both sides', () => {
+    const { labels } = combineVerdicts([inShared(A, 1), own(A, 2), not(A, 3)]);
+    expect(labels[0]).toMatchObject({ label: 'unknown', reason: 'conflicting-traceroutes', probes: [1, 2, 3] });
+    expect(labels[0]!.detail).toMatch(/^cgnat: probe-in-shared-space ×1 .*prb 1.* vs not-cgnat: probe-has-public-address ×1 .*prb 2/);
+    expect(labels[0]!.disagreement).toMatch(/^tier 1 conflict: /);
+  });
+
+  it('agreeing traceroutes record no disagreement', () => {
+    expect(combineVerdicts([cg(A, 1), cg(A, 2)]).labels[0]!.disagreement).toBeUndefined();
   });
 
   it('only unknowns give unknown with the commonest reason', () => {
@@ -55,9 +75,35 @@ describe('combineVerdicts', () => {
 
 describe('combineVerdicts with several rules agreeing', () => {
   it('names the commonest rule and the others', () => {
-    const viaPrivate = classifyTraceroute(tr({ from: A, prb: 3, src: '192.168.1.10', hops: ['192.168.1.1', '10.0.0.1', '81.2.69.1'] }));
+    // the broad reading makes rule 5 a (tier 3) cgnat
+    const viaPrivate = classifyTraceroute(tr({ from: A, prb: 3, src: '192.168.1.10', hops: ['192.168.1.1', '10.0.0.1', '81.2.70.1'] }), { privateCarrierHops: 'cgnat' });
     const { labels } = combineVerdicts([viaPrivate, cg(A, 1), cg(A, 2)]);
     expect(labels[0]).toMatchObject({ label: 'cgnat', reason: 'shared-hop-before-public', probes: [1, 2, 3] });
     expect(labels[0]!.detail).toMatch(/; 3 of 3 traceroutes; also private-hop-after-home-router ×1 \(home router hop 1 192\.168\.1\.1, then hop 2 10\.0\.0\.1/);
+  });
+});
+
+describe('disagreements in the ground truth and its reports', () => {
+  it('lists every address whose traceroutes disagree, decided or not, and names the reading', () => {
+    // A: 100.64/10 hop (tier 2) vs straight to public elsewhere (tier 3) → cgnat, disagreement kept.
+    // B: probe holds its public address (tier 1) vs a source in 100.64/10 (tier 1) → unknown.
+    const text = [
+      rawTraceroute({ from: A, prb: 1, src: '192.168.1.10', hops: ['192.168.1.1', '100.64.0.1', '81.2.70.1'] }),
+      rawTraceroute({ from: A, prb: 2, src: '192.168.1.10', hops: ['192.168.1.1', '81.2.70.1'] }),
+      rawTraceroute({ from: B, prb: 3, src: B, hops: ['81.2.70.1'] }),
+      rawTraceroute({ from: B, prb: 4, src: '100.64.7.7', hops: ['81.2.70.1'] }),
+    ]
+      .map((r) => JSON.stringify(r))
+      .join('\n');
+    const gt = buildGroundTruth({ traceroutes: [{ file: 'crafted.jsonl', text }] });
+    expect(gt.disagreements.map((l) => [l.address, l.label])).toEqual([
+      [A, 'cgnat'],
+      [B, 'unknown'],
+    ]);
+    const report = renderTextReport({ groundTruth: gt, inputs: ['crafted.jsonl'] });
+    expect(report).toContain('addresses whose traceroutes disagree: 2 (1 left unknown, the rest decided by precedence)');
+    expect(report).toContain(`${A} → cgnat: cgnat (tier 2: shared-hop-before-public`);
+    expect(report).toContain('reading: strict (default)');
+    expect(renderHtmlReport({ groundTruth: gt, inputs: ['crafted.jsonl'] }, {})).toContain('Addresses whose traceroutes disagree: 2.');
   });
 });

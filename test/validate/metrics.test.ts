@@ -83,7 +83,8 @@ describe('evaluateList on a small crafted list', () => {
       ['81.2.70.5', 'cgnat', false],
     ]);
     expect(m.disagreements[0]!.why).toBe(
-      'false positive; list: 81.2.69.12/32 cgnat; traceroutes: straight-to-public — home router hop 1 192.168.1.1, then first public hop 2 81.2.69.1; prb 3 msm 5001 at crafted[0]; 1 of 1 traceroute',
+      // 81.2.69.1 lies in the probe's own /24: NAT at the customer edge (rule 4)
+      "false positive; list: 81.2.69.12/32 cgnat; traceroutes: nat-at-customer-edge — 192.168.1.1, then first public hop 2 81.2.69.1 in the probe's own /24; prb 3 msm 5001 at crafted[0]; 1 of 1 traceroute",
     );
     expect(m.disagreements[2]!.why).toMatch(/^false negative; list: no prefix covers it; traceroutes: shared-hop-before-public/);
     expect(m.disagreements[3]!.why).toMatch(/^false negative; list: 81\.2\.70\.5\/32 vpn \(not a positive kind: cgnat\)/);

@@ -4,7 +4,8 @@ import { classifyTraceroute, combineVerdicts, evaluateList, parseTracerouteText 
 import { rawTraceroute, tr, type HopSpec } from './helpers.ts';
 
 const FROM = '81.2.69.160';
-type Cls = 'silent' | 'private' | 'shared' | 'public' | 'self' | 'special';
+// `own`: a public address in the probe's own /24 (81.2.69.0/24) other than the probe's; `public`: elsewhere.
+type Cls = 'silent' | 'private' | 'shared' | 'public' | 'own' | 'self' | 'special';
 const ADDRESSES: Record<Exclude<Cls, 'silent'>, fc.Arbitrary<string>> = {
   private: fc.oneof(
     fc.tuple(fc.nat(255), fc.nat(255)).map(([a, b]) => `10.${a}.${b}.1`),
@@ -12,11 +13,12 @@ const ADDRESSES: Record<Exclude<Cls, 'silent'>, fc.Arbitrary<string>> = {
     fc.nat(15).map((a) => `172.${16 + a}.0.1`),
   ),
   shared: fc.tuple(fc.nat(63), fc.nat(255)).map(([a, b]) => `100.${64 + a}.${b}.1`),
-  public: fc.tuple(fc.integer({ min: 1, max: 9 }), fc.nat(255)).map(([a, b]) => `${80 + a}.2.${b}.1`),
+  public: fc.tuple(fc.integer({ min: 2, max: 9 }), fc.nat(255)).map(([a, b]) => `${80 + a}.2.${b}.1`),
+  own: fc.integer({ min: 1, max: 254 }).filter((n) => n !== 160).map((n) => `81.2.69.${n}`),
   self: fc.constant(FROM),
   special: fc.oneof(fc.constant('169.254.0.1'), fc.constant('127.0.0.1'), fc.constant('192.0.2.1')),
 };
-const CLASSES: Cls[] = ['silent', 'private', 'shared', 'public', 'self', 'special'];
+const CLASSES: Cls[] = ['silent', 'private', 'shared', 'public', 'own', 'self', 'special'];
 // One hop: one or two responders (load balancing), each of a class; returns the spec and its classes.
 const hop: fc.Arbitrary<{ spec: HopSpec; classes: Cls[] }> = fc
   .array(fc.constantFrom(...CLASSES), { minLength: 1, maxLength: 2 })
@@ -27,18 +29,25 @@ const hop: fc.Arbitrary<{ spec: HopSpec; classes: Cls[] }> = fc
     })),
   );
 
-/** The label by the rule table of docs/validation.md, written independently of src/validate. */
+/** The label by the rule table of docs/validation.md (strict reading), written independently of src/validate. */
 function reference(path: Cls[][]): string {
-  const rank: Cls[] = ['self', 'public', 'shared', 'private', 'special', 'silent'];
-  const c = path.map((cs) => rank.find((r) => cs.includes(r))!);
-  const f = c.findIndex((x) => x === 'public' || x === 'self');
+  // A hop takes its most outside class; among public replies the first one is the hop's address.
+  const classOf = (cs: Cls[]): Cls => {
+    if (cs.includes('self')) return 'self';
+    const firstPublic = cs.find((x) => x === 'public' || x === 'own');
+    if (firstPublic) return firstPublic;
+    return (['shared', 'private', 'special', 'silent'] as Cls[]).find((r) => cs.includes(r))!;
+  };
+  const c = path.map(classOf);
+  const f = c.findIndex((x) => x === 'public' || x === 'own' || x === 'self');
   if (f < 0) return 'unknown';
   const s = c.slice(0, f);
-  if (s.includes('shared')) return 'cgnat';
+  if (s.includes('shared')) return 'cgnat'; // rule 2
+  if (s.length > 0 && s.every((x) => x === 'private') && c[f] !== 'public') return 'not-cgnat'; // rule 4: own /24
   if (s.length === 0) return c[f] === 'self' ? 'not-cgnat' : 'unknown';
   if (s[0] === 'silent') return 'unknown';
   const carrier = s.slice(1);
-  if (carrier.includes('private')) return 'cgnat';
+  if (carrier.includes('private')) return 'unknown'; // rule 5, strict
   return carrier.length === 0 ? 'not-cgnat' : 'unknown';
 }
 

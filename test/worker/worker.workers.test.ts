@@ -4,13 +4,15 @@ import tableBytes from '../../src/worker/generated/multi-user-table.bin';
 import manifest from '../../src/worker/generated/multi-user-table.manifest.json';
 import worker from '../../src/worker/index.ts';
 import { createWorker } from '../../src/worker/app.ts';
-import { multiUserFactor } from '../../src/ratelimit/index.ts';
 import { MultiUserTable } from '../../src/table/index.ts';
 import { fixedEnv, send, statuses, uniqueId } from './helpers.ts';
 
 const table = MultiUserTable.from(tableBytes);
+// In data/multi-user-prefixes.csv 198.51.100.7 lies in 198.51.100.0/24, cgnat with 1200 users (not in the
+// enterprise /28 at .64): per the README's policy table, min(cap 10, ceiling 10, floor(√1200) = 34) = 10.
 const MULTI = '198.51.100.7';
-const SINGLE = '192.0.2.250';
+const MULTI_FACTOR = 10;
+const SINGLE = '192.0.2.250'; // after 192.0.2.128/26 (relay) ends at .191: in no listed prefix
 const rules = (r: object[]) => JSON.stringify(r);
 const low = (limit: number, extra: object = {}) => rules([{ id: uniqueId('low'), limit, period: 60, ...extra }]);
 const policy = (res: Response) => res.headers.get('ratelimit-policy');
@@ -20,7 +22,7 @@ const bearer = { headers: { authorization: `Bearer ${TOKEN}` } };
 afterEach(() => vi.restoreAllMocks());
 
 it('the example table makes the test addresses what the tests assume', () => {
-  expect(multiUserFactor(table.lookup(MULTI))).toBeGreaterThan(1);
+  expect(table.lookup(MULTI)).toEqual({ prefix: '198.51.100.0/24', kind: 'cgnat', users: 1200 });
   expect(table.lookup(SINGLE)).toBeUndefined();
 });
 
@@ -31,8 +33,7 @@ describe('the deployed configuration (exports.default)', () => {
     const body = (await res.json()) as { origin: string; path: string; query: string; client: string; multiUser: string };
     expect(body).toMatchObject({ origin: 'demo', path: '/hello', query: '?x=1', client: MULTI });
     expect(body.multiUser).toMatch(/^multi, kind=\w+/);
-    const q = Math.floor(600 * multiUserFactor(table.lookup(MULTI)));
-    expect(policy(res)).toBe(`"default";q=${q};w=60`);
+    expect(policy(res)).toBe('"default";q=6000;w=60'); // the README's figure: 600 × factor 10
     expect(res.headers.get('ratelimit')).toMatch(/^"default";r=\d+;t=\d+$/);
   });
 });
@@ -40,7 +41,7 @@ describe('the deployed configuration (exports.default)', () => {
 describe.each(['memory', 'durable-object'])('under a low limit with the %s store', (store) => {
   it('a multi-user address gets q = limit × factor and is blocked right after', async () => {
     const env = fixedEnv({ STORE: store, RULES: low(3) });
-    const q = Math.floor(3 * multiUserFactor(table.lookup(MULTI)));
+    const q = 3 * MULTI_FACTOR; // 30
     expect(await statuses(worker, env, MULTI, q + 2)).toEqual([...Array(q).fill(200), 429, 429]);
   });
 
@@ -82,7 +83,12 @@ describe('rules', () => {
     ['HEAD', '/api/x', api],
   ])('%s %s is counted by the first matching rule', async (method, path, id) => {
     const res = await send(worker, env, '192.0.2.10', path, { method });
-    expect(policy(res)).toMatch(new RegExp(`^"${id}";`));
+    expect(policy(res)).toContain(`"${id}";`);
+  });
+
+  it('a plain path is counted by one rule only', async () => {
+    const res = await send(worker, env, '192.0.2.11', '/api/users/7');
+    expect(policy(res)).toMatch(new RegExp(`^"${api}";q=\\d+;w=10$`));
   });
 
   it('no rule matching means no limit and no RateLimit headers', async () => {
@@ -107,22 +113,37 @@ describe('rules', () => {
     ['[{"id":"a","limit":5,"period":60,"methods":["get"]}]', 'RULES[0].methods'],
     ['[{"id":"a","limit":5,"period":60,"algorithm":"leaky"}]', 'RULES[0].algorithm'],
     ['[{"id":"a","limit":5,"period":60,"path":"api"}]', 'RULES[0].path'],
-    ['[{"id":"a","limit":1000000000,"period":86400}]', 'RULES[0]: limit × period'],
+    // 10_425_000 × 10 × 86_400_000 ms = 9_007_200_000_000_000 > 2^53 − 1; 10_424_999 fits (see test/ratelimit).
+    ['[{"id":"a","limit":10425000,"period":86400}]', 'RULES[0]: limit (10425000) × factor ceiling'],
     ['[{"id":"a","limit":5,"period":60},{"id":"a","limit":5,"period":60}]', 'RULES[1].id'],
-  ])('invalid RULES %s → 500 naming %s', async (raw, expected) => {
-    const res = await send(worker, fixedEnv({ RULES: raw }), SINGLE, '/', { headers: { accept: 'application/json' } });
+  ])('invalid RULES %s → a generic 500; health names %s', async (raw, expected) => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const env = fixedEnv({ RULES: raw, ADMIN_TOKEN: TOKEN });
+    const res = await send(worker, env, SINGLE, '/', { headers: { accept: 'application/json' } });
     expect(res.status).toBe(500);
-    expect(((await res.json()) as { error: string }).error).toContain(expected);
+    expect(((await res.json()) as { error: string }).error).not.toContain('RULES');
+    const health = (await (await send(worker, env, SINGLE, '/__multi-user/health', bearer)).json()) as { config: { ok: boolean; error: string } };
+    expect(health.config.ok).toBe(false);
+    expect(health.config.error).toContain(expected);
+  });
+
+  it('the largest exact limit at the longest period is accepted', async () => {
+    const env = fixedEnv({ STORE: 'memory', RULES: rules([{ id: uniqueId('big'), limit: 10_424_999, period: 86_400 }]) });
+    expect((await send(worker, env, SINGLE)).status).toBe(200);
   });
 
   it.each([
     [{ STORE: 'redis' }, 'STORE'],
     [{ ORIGIN: 'ftp://origin.example' }, 'ORIGIN'],
     [{ ORIGIN: 'not a url' }, 'ORIGIN'],
-  ])('invalid %o → 500 naming %s', async (overrides, name) => {
-    const res = await send(worker, fixedEnv(overrides), SINGLE);
+  ])('invalid %o → a generic 500; health names %s', async (overrides, name) => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const env = fixedEnv({ ...overrides, ADMIN_TOKEN: TOKEN });
+    const res = await send(worker, env, SINGLE);
     expect(res.status).toBe(500);
-    expect(await res.text()).toContain(`${name}:`);
+    expect(await res.text()).not.toContain(name);
+    const health = (await (await send(worker, env, SINGLE, '/__multi-user/health', bearer)).json()) as { config: { error: string } };
+    expect(health.config.error).toContain(`${name}:`);
   });
 });
 
@@ -135,12 +156,12 @@ describe('client address handling', () => {
     expect(policy(res)).toMatch(/;q=2;/);
   });
 
-  it('counts IPv6 addresses per /64', async () => {
+  it('counts IPv6 addresses per /56', async () => {
     const env = fixedEnv({ STORE: 'memory', RULES: low(2) });
     expect((await send(worker, env, '2a00:1450:4001:81a::1')).status).toBe(200);
-    expect((await send(worker, env, '2a00:1450:4001:81a:ffff::2')).status).toBe(200);
-    expect((await send(worker, env, '2a00:1450:4001:81a::3')).status).toBe(429);
-    expect((await send(worker, env, '2a00:1450:4001:81b::1')).status).toBe(200);
+    expect((await send(worker, env, '2a00:1450:4001:8ff:ffff::2')).status).toBe(200); // another /64 of 2a00:1450:4001:800::/56
+    expect((await send(worker, env, '2a00:1450:4001:800::3')).status).toBe(429);
+    expect((await send(worker, env, '2a00:1450:4001:900::1')).status).toBe(200); // the next /56
   });
 
   it('answers 429 as JSON, HTML or text by Accept, with Retry-After', async () => {
@@ -190,10 +211,13 @@ describe('admin endpoints', () => {
     expect(res.status).toBe(401);
   });
 
-  it('refuse to run with a guessable ADMIN_TOKEN', async () => {
-    const res = await send(worker, fixedEnv({ ADMIN_TOKEN: 'secret' }), SINGLE, '/__multi-user/health', { headers: { authorization: 'Bearer secret' } });
+  it('refuse to run with a guessable ADMIN_TOKEN, saying why in the log only', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const w = createWorker({ tableBytes, manifest });
+    const res = await send(w, fixedEnv({ ADMIN_TOKEN: 'secret' }), SINGLE, '/__multi-user/health', { headers: { authorization: 'Bearer secret' } });
     expect(res.status).toBe(503);
-    expect(((await res.json()) as { error: string }).error).toContain('ADMIN_TOKEN is too short');
+    expect(((await res.json()) as { error: string }).error).toContain('disabled');
+    expect(errors.mock.calls.flat().join(' ')).toContain('ADMIN_TOKEN is too short (6 characters)');
   });
 
   it('health and lookup answer with the token', async () => {
@@ -204,9 +228,8 @@ describe('admin endpoints', () => {
     expect(health.ok).toBe(true);
     expect(health.table).toMatchObject({ loaded: true, verified: 'ok', sha256: manifest.table.sha256, ipv4Prefixes: table.info.v4Prefixes });
     const lookup = (await (await send(worker, env, SINGLE, `/__multi-user/lookup?ip=${MULTI}`, auth)).json()) as Record<string, any>;
-    const factor = multiUserFactor(table.lookup(MULTI));
     expect(lookup.match).toEqual(table.lookup(MULTI));
-    expect(lookup.rules[0]).toMatchObject({ limit: 10, factor, effectiveLimit: Math.floor(10 * factor) });
+    expect(lookup.rules[0]).toMatchObject({ limit: 10, factor: MULTI_FACTOR, effectiveLimit: 100 });
   });
 });
 

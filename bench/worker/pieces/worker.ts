@@ -1,0 +1,58 @@
+// Where the worker's time goes: this worker runs one piece of the request path `REPEAT` times per
+// request (`/piece/<index>`; `/pieces` lists them), then answers as the empty worker does. A piece's cost is
+// (CPU per request − the `none` piece's) / REPEAT: repeating it lifts it above the noise of workerd's
+// own per-request work, which dwarfs a few microseconds.
+import { Hono } from 'hono';
+import { MemoryStore, rateLimit } from '../../../src/ratelimit/index.ts';
+import { demoOrigin } from '../../../src/worker/demo-origin.ts';
+import { originRequest } from '../../../src/worker/origin.ts';
+import { pathForms } from '../../../src/worker/path.ts';
+import { formatVerdict } from '../../../src/worker/verdict-header.ts';
+
+const REPEAT = 20;
+const ORIGIN = new URL('https://demo-origin.invalid');
+const VERDICT = formatVerdict({ prefix: '198.51.100.0/24', kind: 'cgnat', users: 1200 }, 10);
+
+const routed = new Hono();
+routed.all('*', (c) => c.text('ok'));
+const limited = new Hono();
+limited.use(rateLimit({ id: 'bench', limit: 1_000_000_000, period: 60, store: new MemoryStore() }));
+limited.all('*', (c) => c.text('ok'));
+
+let sink: unknown;
+type Env = Record<string, never>;
+type Ctx = { waitUntil(p: Promise<unknown>): void; passThroughOnException(): void };
+const pieces: Record<string, (request: Request, env: Env, ctx: Ctx) => unknown> = {
+  none: () => undefined,
+  'URL parse + pathForms': (r) => (sink = pathForms(new URL(r.url).pathname)),
+  'formatVerdict': () => (sink = formatVerdict({ prefix: '198.51.100.0/24', kind: 'cgnat', users: 1200 }, 10)),
+  'new Headers(request.headers)': (r) => (sink = new Headers(r.headers)),
+  'originRequest': (r) => (sink = originRequest(r, ORIGIN, VERDICT)),
+  'demoOrigin': async (r) => (sink = await demoOrigin(r)),
+  'Response.json': () => (sink = Response.json({ origin: 'demo', path: '/bench' })),
+  'Response.json + new Response(body, res) copy': () => {
+    const res = Response.json({ origin: 'demo', path: '/bench' });
+    sink = new Response(res.body, res);
+  },
+  'Response.json + two header appends': () => {
+    const res = Response.json({ origin: 'demo', path: '/bench' });
+    res.headers.append('RateLimit-Policy', '"bench";q=1000000000;w=60');
+    res.headers.append('RateLimit', '"bench";r=999999999;t=60');
+    sink = res;
+  },
+  'Hono app.fetch, one route, c.text': async (r, env, ctx) => (sink = await routed.fetch(r, env, ctx as Parameters<typeof routed.fetch>[2])),
+  'Hono app.fetch + rateLimit (memory store), c.text': async (r, env, ctx) => (sink = await limited.fetch(r, env, ctx as Parameters<typeof limited.fetch>[2])),
+};
+
+const names = Object.keys(pieces);
+
+export default {
+  async fetch(request: Request, env: Env, ctx: Ctx): Promise<Response> {
+    const path = new URL(request.url).pathname;
+    if (path === '/pieces') return Response.json({ repeat: REPEAT, pieces: names });
+    const piece = pieces[names[Number(path.slice('/piece/'.length))] ?? ''];
+    if (piece === undefined) return new Response(`no piece at ${path}`, { status: 404 });
+    for (let i = 0; i < REPEAT; i++) await piece(request, env, ctx);
+    return Response.json({ path });
+  },
+};

@@ -1,0 +1,130 @@
+import type { RateLimitAlgorithm } from './types.ts';
+
+/**
+ * The one set of rate-limit option checks, shared by `rateLimit`, the worker's `RULES` and the
+ * `RateLimitCounter` Durable Object. Each check returns `undefined` when the value is fine, or the
+ * problem as `expected …, got …`; the caller prefixes where the value came from (an option name, a
+ * `RULES[i].field`) and picks its error class.
+ *
+ * @example
+ * ```ts
+ * const problem = checkInteger(0, 'limit'); // 'expected an integer from 1 to 1000000000, got 0'
+ * if (problem) throw new TypeError(`rateLimit: option "limit": ${problem}`);
+ * ```
+ */
+export const RATE_LIMIT_RANGES = Object.freeze({
+  limit: [1, 1_000_000_000],
+  period: [1, 86_400],
+  mitigationTimeout: [0, 86_400],
+  ipv4Subnet: [1, 32],
+  ipv6Subnet: [1, 128],
+  trustProxy: [0, 64],
+  timeout: [1, 60_000],
+} as const satisfies Record<string, readonly [number, number]>);
+
+/** The names of the counting algorithms, in the order error messages list them. */
+export const ALGORITHMS: readonly RateLimitAlgorithm[] = Object.freeze(['sliding-window', 'fixed-window', 'token-bucket']);
+
+/**
+ * Defaults of the address options, shared by the middleware and the worker's rules. IPv6 is counted
+ * per /56 (as express-rate-limit 8 does): a /56 is the usual residential delegation (RIPE-690), so
+ * rotating through the 256 /64s of one's own /56 buys nothing. See docs/ratelimit.md.
+ *
+ * @example
+ * ```ts
+ * rateLimit({ ipv6Subnet: SUBNET_DEFAULTS.ipv6Subnet }); // the default spelled out
+ * ```
+ */
+export const SUBNET_DEFAULTS: Readonly<{ ipv4Subnet: number; ipv6Subnet: number }> = Object.freeze({ ipv4Subnet: 32, ipv6Subnet: 56 });
+
+// Printable ASCII without space, `"` and `\`: goes verbatim into a structured-field string and is
+// the unambiguous prefix of every key (ended by a space).
+const ID = /^[\x21\x23-\x5b\x5d-\x7e]{1,64}$/;
+
+/**
+ * Checks an integer option against its range in {@link RATE_LIMIT_RANGES} (or an explicit range).
+ *
+ * @example
+ * ```ts
+ * checkInteger(57, 'ipv6Subnet'); // undefined
+ * checkInteger(129, 'ipv6Subnet'); // 'expected an integer from 1 to 128, got 129'
+ * ```
+ */
+export function checkInteger(value: unknown, name: keyof typeof RATE_LIMIT_RANGES | readonly [number, number]): string | undefined {
+  const [min, max] = typeof name === 'string' ? RATE_LIMIT_RANGES[name] : name;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return undefined;
+  return `expected an integer from ${min} to ${max}, got ${describe(value)}`;
+}
+
+/**
+ * Checks a policy id: 1–64 printable ASCII characters without space, `"` or `\`.
+ *
+ * @example
+ * ```ts
+ * checkId('login'); // undefined
+ * checkId('a b'); // 'expected 1–64 printable ASCII characters without space, \'"\' or \'\\\', got "a b"'
+ * ```
+ */
+export function checkId(value: unknown): string | undefined {
+  if (typeof value === 'string' && ID.test(value)) return undefined;
+  return `expected 1–64 printable ASCII characters without space, '"' or '\\', got ${describe(value)}`;
+}
+
+/**
+ * Checks an algorithm name.
+ *
+ * @example
+ * ```ts
+ * checkAlgorithm('leaky'); // "expected one of 'sliding-window', 'fixed-window', 'token-bucket', got \"leaky\""
+ * ```
+ */
+export function checkAlgorithm(value: unknown): string | undefined {
+  if ((ALGORITHMS as readonly unknown[]).includes(value)) return undefined;
+  return `expected one of ${ALGORITHMS.map((a) => `'${a}'`).join(', ')}, got ${describe(value)}`;
+}
+
+/**
+ * Checks an action: `block` or `log`.
+ *
+ * @example
+ * ```ts
+ * checkAction('deny'); // "expected 'block' or 'log', got \"deny\""
+ * ```
+ */
+export function checkAction(value: unknown): string | undefined {
+  return value === 'block' || value === 'log' ? undefined : `expected 'block' or 'log', got ${describe(value)}`;
+}
+
+/**
+ * The algorithms count in integers of limit × factor × period in milliseconds, exact only below
+ * 2^53 (`Number.MAX_SAFE_INTEGER` is 2^53 − 1): past it a double rounds, and a window edge may admit
+ * one request too many. Returns the problem when `floor(limit × ceiling) × period × 1000` exceeds it.
+ *
+ * @example
+ * ```ts
+ * checkExactCounting(1_000_000_000, 86_400, 10); // 'limit × factor ceiling × period (ms) must be at most 2^53 − 1 …'
+ * ```
+ */
+export function checkExactCounting(limit: number, period: number, ceiling: number): string | undefined {
+  if (Math.floor(limit * ceiling) * period * 1000 <= Number.MAX_SAFE_INTEGER) return undefined;
+  return `limit (${limit}) × factor ceiling (${ceiling}) × period (${period} s, in ms) must be at most 2^53 − 1 for exact counting`;
+}
+
+/**
+ * A value for an error message: JSON, cut at 60 characters.
+ *
+ * @example
+ * ```ts
+ * describe(undefined); // 'nothing'
+ * ```
+ */
+export function describe(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  let s: string;
+  try {
+    s = JSON.stringify(v) ?? String(v);
+  } catch {
+    s = String(v);
+  }
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
