@@ -16,6 +16,7 @@ import { formatIPv4Prefix, formatIPv6Prefix, parseAddress } from '../ip/index.ts
  * the token tells nobody where it was issued, and a token presented from another prefix simply
  * fails verification.
  */
+type HmacKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
 const VERSION = 1;
 const ID_BYTES = 12;
 const MAC_BYTES = 16;
@@ -106,7 +107,7 @@ export function clientTokens(options: ClientTokenOptions = {}): ClientTokens {
   const ipv4Prefix = integerOption(options.ipv4Prefix ?? 24, 'ipv4Prefix', 8, 32);
   const ipv6Prefix = integerOption(options.ipv6Prefix ?? 48, 'ipv6Prefix', 16, 128);
   const encoder = new TextEncoder();
-  const keys: Promise<CryptoKey>[] = secrets.map((s: string) =>
+  const keys: Promise<HmacKey>[] = secrets.map((s: string) =>
     crypto.subtle.importKey('raw', encoder.encode(s), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']),
   );
   const words = new Uint32Array(4);
@@ -118,7 +119,7 @@ export function clientTokens(options: ClientTokenOptions = {}): ClientTokens {
     return undefined;
   }
 
-  async function mac(key: CryptoKey, signed: Uint8Array, prefix: string): Promise<Uint8Array> {
+  async function mac(key: HmacKey, signed: Uint8Array, prefix: string): Promise<Uint8Array> {
     const text = encoder.encode(prefix);
     const message = new Uint8Array(SIGNED_BYTES + 1 + text.length);
     message.set(signed.subarray(0, SIGNED_BYTES), 0);

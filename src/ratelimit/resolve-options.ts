@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { connectionAddress } from './address.ts';
+import { clientKeyLimiter, type ClientKeyLimiter } from './client-key-limit.ts';
 import { FACTOR_CEILING, resolveFactor } from './factor.ts';
 import { MemoryStore } from './memory-store.ts';
 import { checkAction, checkAlgorithm, checkExactCounting, checkId, checkInteger, RATE_LIMIT_RANGES, SUBNET_DEFAULTS } from './option-checks.ts';
@@ -36,6 +37,8 @@ export interface ResolvedOptions {
   classify: ((ip: string) => ReturnType<NonNullable<RateLimitOptions['classify']>>) | undefined;
   factorOf: ReturnType<typeof resolveFactor>;
   getStore: (c: Context) => RateLimitStore;
+  /** Client keys, when the `clientKey` option is given. */
+  clientKeys: ClientKeyLimiter | undefined;
 }
 
 /**
@@ -94,6 +97,7 @@ export function resolveOptions(options: RateLimitOptions = {}): ResolvedOptions 
     classify: table ? (ip) => table.lookup(ip) : fn(options.classify, 'classify'),
     factorOf,
     getStore: typeof storeOption === 'function' ? storeOption : () => storeOption,
+    clientKeys: options.clientKey === undefined ? undefined : clientKeyLimiter(options.clientKey),
   };
 }
 
