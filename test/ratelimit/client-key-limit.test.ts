@@ -67,6 +67,21 @@ describe('rateLimit clientKey option', () => {
     expect(keyed.attackerPassed).toBeLessThanOrEqual(50 - 10); // the address counter's rest, far below 4 × L × F
   });
 
+  it('a bot that collects a token per jar and spends each one gets at most 2 × L × F (the mint bound)', async () => {
+    const { send } = app();
+    let passed = 0;
+    const jars = Array.from({ length: 100 }, () => new Jar());
+    for (const jar of jars) {
+      const res = await send({ address: NAT });
+      if (res.status < 400) passed++;
+      jar.take(res);
+    }
+    for (const jar of jars) for (let i = 0; i < 10; i++) if ((await send({ address: NAT, cookie: jar.header() })).status < 400) passed++;
+    // 50 tokenless requests (the address counter) + 10 tokens (the mint bound, F) × L = 5 each.
+    expect(jars.filter((j) => j.cookies.size > 0)).toHaveLength(10);
+    expect(passed).toBe(100);
+  });
+
   it('fails open with client keys when the store fails, like without them', async () => {
     const broken = { hit: () => Promise.reject(new Error('down')) };
     const { send } = app({ store: broken, logger: { warn: () => {} } });

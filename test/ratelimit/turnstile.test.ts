@@ -1,44 +1,19 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { challengePage, safeReturnPath, verifyTurnstile, TURNSTILE_ACTION } from '../../src/ratelimit/turnstile.ts';
+import { challengePage, safeReturnPath, TURNSTILE_ACTION, verifyTurnstile } from '../../src/ratelimit/turnstile.ts';
+import { FAIL, PASS, SPENT, startSiteverify } from '../support/siteverify.ts';
 
-// Cloudflare's siteverify cannot be reached from this machine: this local HTTP server stands in for it,
-// speaking its documented format (form-encoded secret/response/remoteip/idempotency_key in, JSON
-// { success, error-codes, challenge_ts, hostname, action } out) and honouring Cloudflare's documented
-// test secrets: 1x…AA always passes, 2x…AA always fails, 3x…AA answers "timeout-or-duplicate".
-const PASS = '1x0000000000000000000000000000000AA';
-const FAIL = '2x0000000000000000000000000000000AA';
-const SPENT = '3x0000000000000000000000000000000AA';
-const seen: URLSearchParams[] = [];
-let server: Server;
+// Cloudflare's siteverify cannot be reached from this machine: test/support/siteverify.ts stands in
+// for it on loopback, speaking its documented format.
+let standIn: Awaited<ReturnType<typeof startSiteverify>>;
 let url: string;
+let seen: URLSearchParams[];
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => (body += chunk));
-    req.on('end', () => {
-      const form = new URLSearchParams(body);
-      seen.push(form);
-      const secret = form.get('secret');
-      const answer =
-        req.method !== 'POST' || !form.get('response')
-          ? { success: false, 'error-codes': ['missing-input-response'] }
-          : secret === PASS
-            ? { success: true, 'error-codes': [], challenge_ts: new Date().toISOString(), hostname: 'example.com', action: form.get('response') === 'other-action' ? 'login' : TURNSTILE_ACTION }
-            : secret === SPENT
-              ? { success: false, 'error-codes': ['timeout-or-duplicate'] }
-              : secret === FAIL
-                ? { success: false, 'error-codes': ['invalid-input-response'] }
-                : { success: false, 'error-codes': ['invalid-input-secret'] };
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/turnstile/v0/siteverify`;
+  standIn = await startSiteverify();
+  url = standIn.url;
+  seen = standIn.seen;
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => standIn.close());
 
 describe('turnstile siteverify', () => {
   it('passes a solved token and sends the documented fields', async () => {
