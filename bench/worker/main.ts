@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildTable } from '../../scripts/build-table.ts';
 import { benchPrefixes, benchQueries } from '../table/data.ts';
+import { CLIENT_KEY_VARIANTS, variantHeaders } from './client-key-variants.ts';
 import { bundle, load, median, serve, type Bundle, type ServeOptions, type Workerd } from './workerd.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -28,6 +29,8 @@ interface Variant {
   options: ServeOptions;
   /** Client addresses (default ADDRESSES); `big` variants ask the ≈600k-prefix table about its own data. */
   big?: boolean;
+  /** Fixed request headers instead of the address rotation (the client-key variants). */
+  headers?: Record<string, string>;
 }
 
 const variants: Variant[] = [
@@ -36,6 +39,9 @@ const variants: Variant[] = [
   { name: 'one rule, memory store', bundle: 'worker', options: { vars: { RULES: HIGH, STORE: 'memory' } } },
   { name: 'one rule, Durable Object store', bundle: 'worker', options: { vars: { RULES: HIGH, STORE: 'durable-object' }, durableObject: DO } },
   { name: 'one rule, memory store, ≈600k-prefix table', bundle: 'worker', options: { vars: { RULES: HIGH, STORE: 'memory' } }, big: true },
+  ...(await Promise.all(
+    CLIENT_KEY_VARIANTS.map(async (v) => ({ name: v.name, bundle: 'worker' as const, options: { vars: { ...v.vars } }, headers: await variantHeaders(v.keyed) })),
+  )),
 ];
 
 const requests = (addresses: string[]) => addresses.map((ip) => ({ method: 'GET' as const, path: '/bench', headers: { 'cf-connecting-ip': ip } }));
@@ -73,7 +79,11 @@ try {
   for (const v of variants) {
     servers.push(await serve(bundles[v.bundle], v.big ? { ...v.options, replaceData: { [tableModule]: big.file } } : v.options));
   }
-  const measure = (i: number, seconds: number) => load(servers[i]!, seconds, requests(variants[i]!.big ? big.addresses : ADDRESSES), CONNECTIONS);
+  const measure = (i: number, seconds: number) => {
+    const v = variants[i]!;
+    const reqs = v.headers ? [{ method: 'GET' as const, path: '/bench', headers: v.headers }] : requests(v.big ? big.addresses : ADDRESSES);
+    return load(servers[i]!, seconds, reqs, CONNECTIONS);
+  };
   for (let i = 0; i < servers.length; i++) await measure(i, 2); // warm-up: JIT, the Durable Objects, the table checksum
   for (let round = 0; round < ROUNDS; round++) {
     for (let i = 0; i < variants.length; i++) {

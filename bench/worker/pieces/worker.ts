@@ -3,7 +3,7 @@
 // (CPU per request − the `none` piece's) / REPEAT: repeating it lifts it above the noise of workerd's
 // own per-request work, which dwarfs a few microseconds.
 import { Hono } from 'hono';
-import { MemoryStore, rateLimit } from '../../../src/ratelimit/index.ts';
+import { clientTokens, MemoryStore, rateLimit } from '../../../src/ratelimit/index.ts';
 import { demoOrigin } from '../../../src/worker/demo-origin.ts';
 import { originRequest } from '../../../src/worker/origin.ts';
 import { pathForms } from '../../../src/worker/path.ts';
@@ -18,6 +18,9 @@ routed.all('*', (c) => c.text('ok'));
 const limited = new Hono();
 limited.use(rateLimit({ id: 'bench', limit: 1_000_000_000, period: 60, store: new MemoryStore() }));
 limited.all('*', (c) => c.text('ok'));
+
+const tokens = clientTokens({ secret: 'bench-client-key-secret-of-32-characters-or-more' });
+let token: Promise<string | undefined> | undefined;
 
 let sink: unknown;
 type Env = Record<string, never>;
@@ -40,6 +43,7 @@ const pieces: Record<string, (request: Request, env: Env, ctx: Ctx) => unknown> 
     res.headers.append('RateLimit', '"bench";r=999999999;t=60');
     sink = res;
   },
+  'client token check (verify: HMAC-SHA-256)': async () => (sink = await tokens.verify(await (token ??= tokens.issue('198.51.100.7', Date.now())), '198.51.100.7', Date.now())),
   'Hono app.fetch, one route, c.text': async (r, env, ctx) => (sink = await routed.fetch(r, env, ctx as Parameters<typeof routed.fetch>[2])),
   'Hono app.fetch + rateLimit (memory store), c.text': async (r, env, ctx) => (sink = await limited.fetch(r, env, ctx as Parameters<typeof limited.fetch>[2])),
 };
