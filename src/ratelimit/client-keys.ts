@@ -2,7 +2,7 @@ import type { ClientToken } from './client-token.ts';
 import type { HitResult, RateLimitStore, StoreRule } from './types.ts';
 
 /**
- * Bounds of client keying at one multi-user address (see docs/client-keys.md for the threat model).
+ * Bounds of client keying at one multi-user address (see docs/ratelimit.md, "Client keys", for the threat model).
  *
  * @example
  * ```ts
