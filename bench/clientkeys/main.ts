@@ -26,7 +26,10 @@ const CONNECTIONS = 16;
 const SCENARIOS: { name: string; run: (send: Send) => Promise<ScenarioResult> }[] = [
   { name: '1. an abuser keeping its cookie (100 requests), then 20 clients × 4', run: (s) => abuserKeepingCookie(s, NAT) },
   { name: '2. 10 clients × 1, a bot dropping its cookie (200 requests), the 10 clients × 4', run: (s) => botAfterOrdinary(s, NAT, 'none') },
-  { name: '3. 10 clients × 1, a bot with a fresh cookie jar per request (1,000), the 10 clients × 4', run: (s) => botAfterOrdinary(s, NAT, 'fresh') },
+  {
+    name: '3. 10 clients × 1, a bot with a fresh cookie jar per request (1,000), the 10 clients × 4',
+    run: (s) => botAfterOrdinary(s, NAT, 'fresh'),
+  },
 ];
 
 async function collateralFigures(): Promise<{ plain: ScenarioResult; keyed: ScenarioResult }[]> {
@@ -34,7 +37,11 @@ async function collateralFigures(): Promise<{ plain: ScenarioResult; keyed: Scen
     { id: `plain-${i}`, limit: 5, period: 3600, path: `/plain-${i}` },
     { id: `keyed-${i}`, limit: 5, period: 3600, path: `/keyed-${i}`, clientKey: 'cookie' },
   ]);
-  const dev = await startWranglerDev({ STORE: 'durable-object', RULES: JSON.stringify(rules), CLIENT_KEY_SECRET: 'bench-client-key-secret-of-32-characters-or-more' });
+  const dev = await startWranglerDev({
+    STORE: 'durable-object',
+    RULES: JSON.stringify(rules),
+    CLIENT_KEY_SECRET: 'bench-client-key-secret-of-32-characters-or-more',
+  });
   try {
     const sender =
       (path: string): Send =>
@@ -64,7 +71,8 @@ async function cpuFigures(): Promise<{ cpu: number[][]; rps: number[][]; piece: 
       const seen = (await (await fetch(`${servers[i]!.url}/bench`, { headers: headers[i]! })).json()) as { multiUser: string };
       if (v.keyed !== / keyed$/.test(seen.multiUser)) throw new Error(`variant "${v.name}": the verdict says ${seen.multiUser}`);
     }
-    const measure = (i: number, seconds: number) => load(servers[i]!, seconds, [{ method: 'GET', path: '/bench', headers: headers[i]! }], CONNECTIONS);
+    const measure = (i: number, seconds: number) =>
+      load(servers[i]!, seconds, [{ method: 'GET', path: '/bench', headers: headers[i]! }], CONNECTIONS);
     for (let i = 0; i < servers.length; i++) await measure(i, 2); // warm-up
     const cpu = servers.map(() => [] as number[]);
     const rps = servers.map(() => [] as number[]);
@@ -73,7 +81,9 @@ async function cpuFigures(): Promise<{ cpu: number[][]; rps: number[][]; piece: 
         const m = await measure(i, SECONDS);
         cpu[i]!.push(m.cpuUs);
         rps[i]!.push(m.rps);
-        console.error(`round ${round + 1}: ${CLIENT_KEY_VARIANTS[i]!.name}: ${m.rps.toFixed(0)} req/s, ${m.cpuUs.toFixed(0)} µs CPU/request`);
+        console.error(
+          `round ${round + 1}: ${CLIENT_KEY_VARIANTS[i]!.name}: ${m.rps.toFixed(0)} req/s, ${m.cpuUs.toFixed(0)} µs CPU/request`,
+        );
       }
     }
     const pw = await serve(piecesBundle);
@@ -105,7 +115,7 @@ const { cpu, rps, piece } = await cpuFigures();
 
 console.log('## Client keys\n');
 console.log(
-  'Collateral: the issue\'s scenarios through `wrangler dev` (real workerd, Durable Object store) at the carrier-NAT address ' +
+  "Collateral: the issue's scenarios through `wrangler dev` (real workerd, Durable Object store) at the carrier-NAT address " +
     '198.51.100.7 of the example table (limit 5, factor 10: L × F = 50; documented worst case 4 × L × F = 200 per address ' +
     'per period), each scenario on its own rule (period 3600 s), sequential requests, each client with its own cookie jar. ' +
     '"Blocked" is the share of the ordinary clients\' requests answered 429 (the collateral); the figures are counts, not ' +
@@ -133,7 +143,9 @@ console.log(
 console.log('| worker | requests/s (median) | CPU µs / request (median) | samples (µs) |');
 console.log('|---|---:|---:|---|');
 CLIENT_KEY_VARIANTS.forEach((v, i) => {
-  console.log(`| ${v.name} | ${median(rps[i]!).toFixed(0)} | ${median(cpu[i]!).toFixed(0)} | ${cpu[i]!.map((x) => x.toFixed(0)).join(', ')} |`);
+  console.log(
+    `| ${v.name} | ${median(rps[i]!).toFixed(0)} | ${median(cpu[i]!).toFixed(0)} | ${cpu[i]!.map((x) => x.toFixed(0)).join(', ')} |`,
+  );
 });
 console.log(
   `\nAdded CPU per request with client keys (token check + the aggregate counter + the larger headers): ` +

@@ -37,14 +37,24 @@ const variants: Variant[] = [
   { name: 'empty worker: only answers (bench/worker/floor)', bundle: 'floor', options: {} },
   { name: 'this worker, no rules (`RULES=[]`)', bundle: 'worker', options: { vars: { RULES: '[]', STORE: 'memory' } } },
   { name: 'one rule, memory store', bundle: 'worker', options: { vars: { RULES: HIGH, STORE: 'memory' } } },
-  { name: 'one rule, Durable Object store', bundle: 'worker', options: { vars: { RULES: HIGH, STORE: 'durable-object' }, durableObject: DO } },
+  {
+    name: 'one rule, Durable Object store',
+    bundle: 'worker',
+    options: { vars: { RULES: HIGH, STORE: 'durable-object' }, durableObject: DO },
+  },
   { name: 'one rule, memory store, ≈600k-prefix table', bundle: 'worker', options: { vars: { RULES: HIGH, STORE: 'memory' } }, big: true },
   ...(await Promise.all(
-    CLIENT_KEY_VARIANTS.map(async (v) => ({ name: v.name, bundle: 'worker' as const, options: { vars: { ...v.vars } }, headers: await variantHeaders(v.keyed) })),
+    CLIENT_KEY_VARIANTS.map(async (v) => ({
+      name: v.name,
+      bundle: 'worker' as const,
+      options: { vars: { ...v.vars } },
+      headers: await variantHeaders(v.keyed),
+    })),
   )),
 ];
 
-const requests = (addresses: string[]) => addresses.map((ip) => ({ method: 'GET' as const, path: '/bench', headers: { 'cf-connecting-ip': ip } }));
+const requests = (addresses: string[]) =>
+  addresses.map((ip) => ({ method: 'GET' as const, path: '/bench', headers: { 'cf-connecting-ip': ip } }));
 
 /**
  * A table from real routing data (the table benchmark's ≈600k prefixes: 500k IPv4 + 100k IPv6 from
@@ -99,7 +109,13 @@ try {
   servers.push(pw);
   pieces = (await (await fetch(`${pw.url}/pieces`)).json()) as typeof pieces;
   const pieceLoad = (i: number, seconds: number) =>
-    load(pw, seconds, ADDRESSES.map((ip) => ({ method: 'GET' as const, path: `/piece/${i}`, headers: { 'cf-connecting-ip': ip } })), CONNECTIONS, PIECE_RATE);
+    load(
+      pw,
+      seconds,
+      ADDRESSES.map((ip) => ({ method: 'GET' as const, path: `/piece/${i}`, headers: { 'cf-connecting-ip': ip } })),
+      CONNECTIONS,
+      PIECE_RATE,
+    );
   for (let i = 0; i < pieces.pieces.length; i++) await pieceLoad(i, 1); // warm-up
   pieces.pieces.forEach(() => pieceCost.push([]));
   for (let round = 0; round < ROUNDS; round++) {
@@ -109,7 +125,12 @@ try {
       const with_ = await pieceLoad(i, PIECE_SECONDS);
       pieceCost[i]!.push((with_.cpuUs - none.cpuUs) / pieces.repeat);
     }
-    console.error(`round ${round + 1}: pieces ${pieceCost.slice(1).map((c) => c.at(-1)!.toFixed(1)).join(', ')} µs`);
+    console.error(
+      `round ${round + 1}: pieces ${pieceCost
+        .slice(1)
+        .map((c) => c.at(-1)!.toFixed(1))
+        .join(', ')} µs`,
+    );
   }
 } finally {
   for (const s of servers) await s.stop();

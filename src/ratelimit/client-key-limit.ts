@@ -146,12 +146,22 @@ export function clientKeyLimiter(options: ClientKeyOptions, where = 'rateLimit: 
         return r;
       },
     };
-    const applied = (step: CounterStep): AppliedBudget => ({ limit: step.limit, keyed: token !== undefined, verified: token?.verified ?? false });
+    const applied = (step: CounterStep): AppliedBudget => ({
+      limit: step.limit,
+      keyed: token !== undefined,
+      verified: token?.verified ?? false,
+    });
     let outcome: ClientKeyOutcome;
     try {
       const { deciding } = await countPlan(store, plan.steps, { ...rule, limit: 0 }, now);
       const own = deciding.step.role === 'client';
-      outcome = { result: deciding.result, key: deciding.step.key, applied: applied(deciding.step), pk: own ? partitionKey(token!) : undefined, setCookie: undefined };
+      outcome = {
+        result: deciding.result,
+        key: deciding.step.key,
+        applied: applied(deciding.step),
+        pk: own ? partitionKey(token!) : undefined,
+        setCookie: undefined,
+      };
     } catch (error) {
       if (error !== STORE_FAILED) throw error;
       return { result: undefined, key: plan.steps[0]!.key, applied: applied(plan.steps[0]!), pk: undefined, setCookie: undefined };

@@ -78,7 +78,12 @@ export interface AppliedBudget {
   verified: boolean;
 }
 
-function decideAddress(rule: DecisionRule, factor: number, key: string, result: HitResult | undefined): { decision: RateLimitDecision; retryAfter: number } {
+function decideAddress(
+  rule: DecisionRule,
+  factor: number,
+  key: string,
+  result: HitResult | undefined,
+): { decision: RateLimitDecision; retryAfter: number } {
   const limit = effectiveLimit(rule.limit, factor);
   if (result === undefined) {
     const { failOpen } = rule;

@@ -118,12 +118,20 @@ function entryKey(key: string): string {
 function validate(key: unknown, rule: StoreRule, now: unknown, count: unknown): void {
   const safe = [0, Number.MAX_SAFE_INTEGER] as const;
   const bad =
-    typeof key !== 'string' ? 'key' :
-    !rule || checkAlgorithm(rule.algorithm) ? 'rule.algorithm' :
-    checkInteger(rule.limit, [1, Number.MAX_SAFE_INTEGER]) ? 'rule.limit' :
-    checkInteger(rule.periodMs, [1, Number.MAX_SAFE_INTEGER]) ? 'rule.periodMs' :
-    checkInteger(rule.mitigationMs, safe) ? 'rule.mitigationMs' :
-    checkInteger(now, safe) ? 'now' :
-    checkInteger(count, [1, MAX_BATCH]) ? 'count' : undefined;
+    typeof key !== 'string'
+      ? 'key'
+      : !rule || checkAlgorithm(rule.algorithm)
+        ? 'rule.algorithm'
+        : checkInteger(rule.limit, [1, Number.MAX_SAFE_INTEGER])
+          ? 'rule.limit'
+          : checkInteger(rule.periodMs, [1, Number.MAX_SAFE_INTEGER])
+            ? 'rule.periodMs'
+            : checkInteger(rule.mitigationMs, safe)
+              ? 'rule.mitigationMs'
+              : checkInteger(now, safe)
+                ? 'now'
+                : checkInteger(count, [1, MAX_BATCH])
+                  ? 'count'
+                  : undefined;
   if (bad) throw new TypeError(`RateLimitCounter.hit: invalid ${bad}`);
 }

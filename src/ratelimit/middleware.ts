@@ -61,7 +61,9 @@ export function rateLimit(options: RateLimitOptions = {}): MiddlewareHandler {
       return addressKey(raw, o.ipv4Subnet, o.ipv6Subnet);
     }
     return safely(() => key(c), undefined).then((custom) =>
-      typeof custom === 'string' && custom !== '' ? customKey(custom, o.ipv4Subnet, o.ipv6Subnet) : { key: UNKNOWN_ADDRESS_KEY, address: undefined },
+      typeof custom === 'string' && custom !== ''
+        ? customKey(custom, o.ipv4Subnet, o.ipv6Subnet)
+        : { key: UNKNOWN_ADDRESS_KEY, address: undefined },
     );
   }
 
@@ -121,7 +123,15 @@ export function rateLimit(options: RateLimitOptions = {}): MiddlewareHandler {
     let keyed: ClientKeyOutcome | undefined;
     if (clientKeys !== undefined && match !== undefined && counted.address !== undefined) {
       // Client keys only where the table says several people share the address; elsewhere nothing changes.
-      keyed = await clientKeys.count(c, { storeKey, address: counted.address, limit, factor, rule: { algorithm, periodMs, mitigationMs }, now: o.now(), hit: (k, r) => hit(c, k, r) });
+      keyed = await clientKeys.count(c, {
+        storeKey,
+        address: counted.address,
+        limit,
+        factor,
+        rule: { algorithm, periodMs, mitigationMs },
+        now: o.now(),
+        hit: (k, r) => hit(c, k, r),
+      });
       result = keyed.result;
     } else {
       const answer = hit(c, storeKey, { algorithm, limit: effectiveLimit(limit, factor), periodMs, mitigationMs });
@@ -144,7 +154,9 @@ export function rateLimit(options: RateLimitOptions = {}): MiddlewareHandler {
         response = await onLimited(c, info);
         if (!(response instanceof Response)) throw new TypeError('onLimited did not return a Response');
       } catch (error) {
-        logger.warn(`rateLimit "${id}": onLimited failed (${error instanceof Error ? error.message : String(error)}); sent the default response`);
+        logger.warn(
+          `rateLimit "${id}": onLimited failed (${error instanceof Error ? error.message : String(error)}); sent the default response`,
+        );
         response = defaultOnLimited(c, info);
       }
       c.res = response;
@@ -226,6 +238,3 @@ function withTimeout<T>(promise: PromiseLike<T>, ms: number): Promise<T> {
     if (timer !== undefined) clearTimeout(timer);
   });
 }
-
-
-

@@ -144,7 +144,14 @@ export const MIN_SECRET_LENGTH = 32;
 export function checkSecret(value: unknown): string | undefined {
   const list = typeof value === 'string' ? [value] : value;
   if (Array.isArray(list) && list.length > 0 && list.every((s) => typeof s === 'string' && s.length >= MIN_SECRET_LENGTH)) return undefined;
-  const got = typeof value === 'string' ? `a string of ${value.length}` : Array.isArray(value) ? `a list of ${value.length}` : typeof value === 'undefined' ? 'nothing' : typeof value;
+  const got =
+    typeof value === 'string'
+      ? `a string of ${value.length}`
+      : Array.isArray(value)
+        ? `a list of ${value.length}`
+        : typeof value === 'undefined'
+          ? 'nothing'
+          : typeof value;
   return `expected a string of ${MIN_SECRET_LENGTH} or more characters (or a non-empty list of them), got ${got}`;
 }
 

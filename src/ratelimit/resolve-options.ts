@@ -3,7 +3,15 @@ import { connectionAddress } from './address.ts';
 import { clientKeyLimiter, type ClientKeyLimiter } from './client-key-limit.ts';
 import { FACTOR_CEILING, resolveFactor } from './factor.ts';
 import { MemoryStore } from './memory-store.ts';
-import { checkAction, checkAlgorithm, checkExactCounting, checkId, checkInteger, RATE_LIMIT_RANGES, SUBNET_DEFAULTS } from './option-checks.ts';
+import {
+  checkAction,
+  checkAlgorithm,
+  checkExactCounting,
+  checkId,
+  checkInteger,
+  type RATE_LIMIT_RANGES,
+  SUBNET_DEFAULTS,
+} from './option-checks.ts';
 import type { LimitedInfo, RateLimitAlgorithm, RateLimitOptions, RateLimitStore } from './types.ts';
 
 /**
@@ -67,7 +75,8 @@ export function resolveOptions(options: RateLimitOptions = {}): ResolvedOptions 
   }
   const table = options.table;
   const factorOf = resolveFactor(options.factor);
-  const ceiling = typeof options.factor === 'object' && typeof options.factor.ceiling === 'number' ? options.factor.ceiling : FACTOR_CEILING;
+  const ceiling =
+    typeof options.factor === 'object' && typeof options.factor.ceiling === 'number' ? options.factor.ceiling : FACTOR_CEILING;
   const exact = checkExactCounting(limit, period, ceiling);
   if (exact) throw new TypeError(`rateLimit: options "limit" and "period": ${exact}`);
   const storeOption = options.store ?? new MemoryStore();

@@ -1,5 +1,12 @@
 import { Hono, type Context } from 'hono';
-import { clientKeyLimiter, MemoryStore, multiUserFactor, rateLimit, type ClientKeyLimiter, type RateLimitStore } from '../ratelimit/index.ts';
+import {
+  clientKeyLimiter,
+  MemoryStore,
+  multiUserFactor,
+  rateLimit,
+  type ClientKeyLimiter,
+  type RateLimitStore,
+} from '../ratelimit/index.ts';
 import { DurableObjectStore } from '../ratelimit/durable-object.ts';
 import type { MultiUserClassifier, MultiUserMatch } from '../table/types.ts';
 import { adminEndpoint } from './admin.ts';
@@ -96,7 +103,10 @@ export function createWorker(options: WorkerOptions = {}): EdgeWorker {
             }),
           ]),
         );
-        const clientKeys = config.turnstile && config.clientKeySecret ? clientKeyLimiter({ secret: config.clientKeySecret }, 'CLIENT_KEY_SECRET') : undefined;
+        const clientKeys =
+          config.turnstile && config.clientKeySecret
+            ? clientKeyLimiter({ secret: config.clientKeySecret }, 'CLIENT_KEY_SECRET')
+            : undefined;
         p = { config, matchRules: ruleMatcher(config.rules), limiters, clientKeys, attempts: store };
       } catch (e) {
         p = e as Error;
@@ -114,7 +124,12 @@ export function createWorker(options: WorkerOptions = {}): EdgeWorker {
       return challengeEndpoint(c, { turnstile: p.config.turnstile, clientKeys: p.clientKeys, attempts: p.attempts });
     }
     if (c.req.path.startsWith('/__multi-user/')) {
-      const res = await adminEndpoint(c, { state, config: p instanceof Error ? p : p.config, explain: (ip) => explain(ip, p, classifier), attempts: adminAttempts });
+      const res = await adminEndpoint(c, {
+        state,
+        config: p instanceof Error ? p : p.config,
+        explain: (ip) => explain(ip, p, classifier),
+        attempts: adminAttempts,
+      });
       if (res) return res;
     }
     if (p instanceof Error) return configError(c);
@@ -165,10 +180,13 @@ async function forward(
 
 function explain(ip: string, p: Prepared | Error, classifier: MultiUserClassifier) {
   const match = classifier.lookup(ip);
-  const rules = p instanceof Error ? [] : p.config.rules.map((rule) => {
-    const factor = multiUserFactor(match);
-    return { id: rule.id, limit: rule.limit, factor, effectiveLimit: Math.floor(rule.limit * factor) };
-  });
+  const rules =
+    p instanceof Error
+      ? []
+      : p.config.rules.map((rule) => {
+          const factor = multiUserFactor(match);
+          return { id: rule.id, limit: rule.limit, factor, effectiveLimit: Math.floor(rule.limit * factor) };
+        });
   return { match: match ?? null, rules };
 }
 

@@ -21,7 +21,12 @@ export const MAX_CHALLENGE_BODY = 4096;
  * Attempts per client address: 10 per minute, then a 10-minute block; a solved challenge clears the
  * count, so only failed attempts accumulate (as the admin endpoints do).
  */
-export const CHALLENGE_ATTEMPTS: StoreRule = Object.freeze({ algorithm: 'fixed-window', limit: 10, periodMs: 60_000, mitigationMs: 600_000 });
+export const CHALLENGE_ATTEMPTS: StoreRule = Object.freeze({
+  algorithm: 'fixed-window',
+  limit: 10,
+  periodMs: 60_000,
+  mitigationMs: 600_000,
+});
 
 /**
  * The `onLimited` of a rule with `action: "challenge"`: browsers (`Accept: text/html`) at an address
@@ -38,7 +43,10 @@ export function challengeOrLimited(turnstile: TurnstileOptions): (c: Context, in
   return function challengeOrLimited(c, info) {
     if (info.decision.keyed === undefined || !(c.req.header('accept') ?? '').includes('text/html')) return limitedResponse(c, info);
     const url = new URL(c.req.url);
-    return c.html(challengePage(options, url.pathname + url.search), 429, { 'Retry-After': String(info.retryAfter), 'Cache-Control': 'no-store' });
+    return c.html(challengePage(options, url.pathname + url.search), 429, {
+      'Retry-After': String(info.retryAfter),
+      'Cache-Control': 'no-store',
+    });
   };
 }
 
@@ -70,7 +78,7 @@ export interface ChallengeDeps {
  * ```
  */
 export async function challengeEndpoint(c: Context, deps: ChallengeDeps): Promise<Response> {
-  if (c.req.method !== 'POST') return c.text('the challenge endpoint takes the challenge page\'s POST\n', 405, { Allow: 'POST' });
+  if (c.req.method !== 'POST') return c.text("the challenge endpoint takes the challenge page's POST\n", 405, { Allow: 'POST' });
   const raw = c.req.header('cf-connecting-ip');
   const counted = addressKey(raw);
   if (counted.address === undefined) return c.text('no client address\n', 400);
@@ -92,7 +100,10 @@ export async function challengeEndpoint(c: Context, deps: ChallengeDeps): Promis
 }
 
 // hono's body limit, run in place: whatever Content-Length claims, no more than the cap is read.
-const capBody = bodyLimit({ maxSize: MAX_CHALLENGE_BODY, onError: (c) => c.text(`the form is larger than ${MAX_CHALLENGE_BODY} bytes\n`, 413) });
+const capBody = bodyLimit({
+  maxSize: MAX_CHALLENGE_BODY,
+  onError: (c) => c.text(`the form is larger than ${MAX_CHALLENGE_BODY} bytes\n`, 413),
+});
 
 function failed(c: Context, retryAfterMs: number): Response {
   const retryAfter = String(Math.max(1, Math.ceil(retryAfterMs / 1000)));

@@ -71,7 +71,10 @@ export function parseConfig(env: Env): Config {
   let clientKeySecret: string | undefined;
   if (rules.some((r) => r.clientKey !== undefined)) {
     const problem = checkSecret(env.CLIENT_KEY_SECRET);
-    if (problem) throw new TypeError(`CLIENT_KEY_SECRET: a rule has "clientKey": "cookie", so the secret is needed: ${problem} (e.g. \`openssl rand -hex 32\`)`);
+    if (problem)
+      throw new TypeError(
+        `CLIENT_KEY_SECRET: a rule has "clientKey": "cookie", so the secret is needed: ${problem} (e.g. \`openssl rand -hex 32\`)`,
+      );
     clientKeySecret = env.CLIENT_KEY_SECRET;
   }
   return { origin, rules, store, clientKeySecret, turnstile: parseTurnstile(env, rules) };
@@ -81,7 +84,10 @@ function parseTurnstile(env: Env, rules: readonly Rule[]): TurnstileOptions | un
   if (!rules.some((r) => r.action === 'challenge')) return undefined;
   for (const name of ['TURNSTILE_SITE_KEY', 'TURNSTILE_SECRET'] as const) {
     const value = env[name];
-    if (typeof value !== 'string' || value.trim() === '') throw new TypeError(`${name}: a rule has "action": "challenge", so the Turnstile ${name === 'TURNSTILE_SECRET' ? 'secret' : 'site'} key is needed`);
+    if (typeof value !== 'string' || value.trim() === '')
+      throw new TypeError(
+        `${name}: a rule has "action": "challenge", so the Turnstile ${name === 'TURNSTILE_SECRET' ? 'secret' : 'site'} key is needed`,
+      );
   }
   let verifyUrl: string | undefined;
   if (env.TURNSTILE_VERIFY_URL !== undefined && env.TURNSTILE_VERIFY_URL !== '') {

@@ -48,7 +48,10 @@ describe.each(['memory', 'durable-object'] as const)('client keys through wrangl
   const sender =
     (path: string): Send =>
     ({ address, cookie, accept }) =>
-      fetch(`${dev.url}${path}`, { headers: { 'cf-connecting-ip': address, ...(cookie ? { cookie } : {}), ...(accept ? { accept } : {}) }, redirect: 'manual' });
+      fetch(`${dev.url}${path}`, {
+        headers: { 'cf-connecting-ip': address, ...(cookie ? { cookie } : {}), ...(accept ? { accept } : {}) },
+        redirect: 'manual',
+      });
 
   it('scenario 1: an abuser keeping its cookie, then 20 ordinary clients × 4', async () => {
     const plain = await abuserKeepingCookie(sender('/plain-s1'), NAT);

@@ -12,7 +12,11 @@ import { parseRateLimitList, tinyTable } from './helpers.ts';
 const SECRET = 'a-test-secret-of-at-least-32-characters!';
 const NAT = '198.51.100.7';
 
-function app(options: Partial<RateLimitOptions> = {}, keyed = true, origin = 'http://example.test'): { send: Send; seen: (string | undefined)[] } {
+function app(
+  options: Partial<RateLimitOptions> = {},
+  keyed = true,
+  origin = 'http://example.test',
+): { send: Send; seen: (string | undefined)[] } {
   const seen: (string | undefined)[] = [];
   const a = new Hono();
   a.use(
@@ -32,7 +36,9 @@ function app(options: Partial<RateLimitOptions> = {}, keyed = true, origin = 'ht
     return c.text('ok');
   });
   const send: Send = ({ address, cookie, accept }) =>
-    Promise.resolve(a.request(`${origin}/`, { headers: { 'x-test-ip': address, ...(cookie ? { cookie } : {}), ...(accept ? { accept } : {}) } }));
+    Promise.resolve(
+      a.request(`${origin}/`, { headers: { 'x-test-ip': address, ...(cookie ? { cookie } : {}), ...(accept ? { accept } : {}) } }),
+    );
   return { send, seen };
 }
 
@@ -59,13 +65,16 @@ describe('rateLimit clientKey option', () => {
     expect(keyed.ordinaryPassed).toBeGreaterThanOrEqual(76);
   });
 
-  it.each(['none', 'fresh'] as const)('scenarios 2 and 3 (bot jars: %s): never more than the worst case; earlier clients keep their budget', async (bot) => {
-    const plain = await botAfterOrdinary(app({}, false).send, NAT, bot);
-    expect(plain.ordinaryPassed).toBe(10); // their first requests only: the bot spent the other 40
-    const keyed = await botAfterOrdinary(app().send, NAT, bot);
-    expect(keyed.ordinaryPassed).toBe(50); // each of the 10 keeps its own L = 5
-    expect(keyed.attackerPassed).toBeLessThanOrEqual(50 - 10); // the address counter's rest, far below 4 × L × F
-  });
+  it.each(['none', 'fresh'] as const)(
+    'scenarios 2 and 3 (bot jars: %s): never more than the worst case; earlier clients keep their budget',
+    async (bot) => {
+      const plain = await botAfterOrdinary(app({}, false).send, NAT, bot);
+      expect(plain.ordinaryPassed).toBe(10); // their first requests only: the bot spent the other 40
+      const keyed = await botAfterOrdinary(app().send, NAT, bot);
+      expect(keyed.ordinaryPassed).toBe(50); // each of the 10 keeps its own L = 5
+      expect(keyed.attackerPassed).toBeLessThanOrEqual(50 - 10); // the address counter's rest, far below 4 × L × F
+    },
+  );
 
   it('a bot that collects a token per jar and spends each one gets at most 2 × L × F (the mint bound)', async () => {
     const { send } = app();
@@ -119,6 +128,8 @@ describe('rateLimit clientKey option', () => {
     const http = await app().send({ address: NAT });
     expect(http.headers.getSetCookie()[0]).toMatch(/^mu-client=[A-Za-z0-9_-]{46}; Max-Age=86400; Path=\/; HttpOnly; SameSite=Lax$/);
     const https = await app({}, true, 'https://example.test').send({ address: NAT });
-    expect(https.headers.getSetCookie()[0]).toMatch(/^__Host-mu-client=[A-Za-z0-9_-]{46}; Max-Age=86400; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
+    expect(https.headers.getSetCookie()[0]).toMatch(
+      /^__Host-mu-client=[A-Za-z0-9_-]{46}; Max-Age=86400; Path=\/; HttpOnly; Secure; SameSite=Lax$/,
+    );
   });
 });

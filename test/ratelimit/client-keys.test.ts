@@ -48,7 +48,8 @@ describe('client-key plan', () => {
     ]);
     expect(plan.mint).toMatchObject({ role: 'mint', limit: MINTS });
     // Every key starts with the address key and a '#', so a store can route one address's counters together.
-    for (const step of [...plan.steps, plan.mint!]) expect(step.key === 'api 198.51.100.7' || step.key.startsWith('api 198.51.100.7#')).toBe(true);
+    for (const step of [...plan.steps, plan.mint!])
+      expect(step.key === 'api 198.51.100.7' || step.key.startsWith('api 198.51.100.7#')).toBe(true);
   });
 
   it('matches a reference model of the counters, and never exceeds the documented bounds, for any client behaviour', async () => {

@@ -84,7 +84,11 @@ export async function botAfterOrdinary(send: Send, address: string, bot: 'none' 
  * Scenario 4: a token obtained at `address` and presented from `elsewhere` (another /24). Returns
  * both responses (the second tells, by its headers, how it was counted).
  */
-export async function copiedToken(send: Send, address: string, elsewhere: string): Promise<{ home: Response; away: Response; cookie: string | undefined }> {
+export async function copiedToken(
+  send: Send,
+  address: string,
+  elsewhere: string,
+): Promise<{ home: Response; away: Response; cookie: string | undefined }> {
   const jar = new Jar();
   jar.take(await send({ address }));
   const cookie = jar.header();

@@ -17,10 +17,15 @@ export function siteverifyAnswer(method: string, form: URLSearchParams): Record<
   const response = form.get('response');
   if (method !== 'POST' || !response) return { success: false, 'error-codes': ['missing-input-response'] };
   if (secret === PASS && response !== FAILING_RESPONSE) {
-    return { success: true, 'error-codes': [], challenge_ts: new Date().toISOString(), hostname: 'example.com', action: response === 'other-action' ? 'login' : TURNSTILE_ACTION };
+    return {
+      success: true,
+      'error-codes': [],
+      challenge_ts: new Date().toISOString(),
+      hostname: 'example.com',
+      action: response === 'other-action' ? 'login' : TURNSTILE_ACTION,
+    };
   }
   if (secret === SPENT) return { success: false, 'error-codes': ['timeout-or-duplicate'] };
   if (secret === FAIL || secret === PASS) return { success: false, 'error-codes': ['invalid-input-response'] };
   return { success: false, 'error-codes': ['invalid-input-secret'] };
 }
-

@@ -43,11 +43,14 @@ describe.each(['memory', 'durable-object'] as const)('client keys in the worker 
     expect(r.ordinaryPassed).toBeGreaterThanOrEqual(76);
   });
 
-  it.each(['none', 'fresh'] as const)('scenarios 2 and 3 (bot jars: %s): the bot stays under the worst case, earlier clients keep their budget', async (bot) => {
-    const r = await botAfterOrdinary(deployment(store).send, NAT, bot);
-    expect(r.attackerPassed).toBeLessThanOrEqual(40);
-    expect(r.ordinaryPassed).toBe(50);
-  });
+  it.each(['none', 'fresh'] as const)(
+    'scenarios 2 and 3 (bot jars: %s): the bot stays under the worst case, earlier clients keep their budget',
+    async (bot) => {
+      const r = await botAfterOrdinary(deployment(store).send, NAT, bot);
+      expect(r.attackerPassed).toBeLessThanOrEqual(40);
+      expect(r.ordinaryPassed).toBe(50);
+    },
+  );
 
   it('scenario 4: a token copied to another /24 counts as no token (verdict keyed=?0, the address budget)', async () => {
     const d = deployment(store);
@@ -123,10 +126,20 @@ describe('client-key configuration errors', () => {
     [{ clientKey: 'yes' }, {}, 'RULES[0].clientKey'],
     [{ action: 'challenge' }, {}, 'RULES[0].action'],
     [{ action: 'challenge', clientKey: 'cookie' }, { CLIENT_KEY_SECRET: SECRET }, 'TURNSTILE_SITE_KEY'],
-    [{ action: 'challenge', clientKey: 'cookie' }, { CLIENT_KEY_SECRET: SECRET, TURNSTILE_SITE_KEY: 'k', TURNSTILE_SECRET: 's', TURNSTILE_VERIFY_URL: 'ftp://x' }, 'TURNSTILE_VERIFY_URL'],
+    [
+      { action: 'challenge', clientKey: 'cookie' },
+      { CLIENT_KEY_SECRET: SECRET, TURNSTILE_SITE_KEY: 'k', TURNSTILE_SECRET: 's', TURNSTILE_VERIFY_URL: 'ftp://x' },
+      'TURNSTILE_VERIFY_URL',
+    ],
   ])('rule %j with %j: generic 500, the reason (%s) on the health endpoint', async (rule, settings, named) => {
     vi.spyOn(console, 'error').mockImplementation(() => {});
-    const fixed = fixedEnv({ STORE: 'memory', ADMIN_TOKEN: ADMIN, RULES: JSON.stringify([{ id: 'x', limit: 5, period: 60, ...rule }]), CLIENT_KEY_SECRET: undefined, ...settings });
+    const fixed = fixedEnv({
+      STORE: 'memory',
+      ADMIN_TOKEN: ADMIN,
+      RULES: JSON.stringify([{ id: 'x', limit: 5, period: 60, ...rule }]),
+      CLIENT_KEY_SECRET: undefined,
+      ...settings,
+    });
     const worker = createWorker({ tableBytes, manifest });
     const res = await send(worker, fixed, NAT, '/');
     expect(res.status).toBe(500);

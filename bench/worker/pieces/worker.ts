@@ -28,10 +28,10 @@ type Ctx = { waitUntil(p: Promise<unknown>): void; passThroughOnException(): voi
 const pieces: Record<string, (request: Request, env: Env, ctx: Ctx) => unknown> = {
   none: () => undefined,
   'URL parse + pathForms': (r) => (sink = pathForms(new URL(r.url).pathname)),
-  'formatVerdict': () => (sink = formatVerdict({ prefix: '198.51.100.0/24', kind: 'cgnat', users: 1200 }, 10)),
+  formatVerdict: () => (sink = formatVerdict({ prefix: '198.51.100.0/24', kind: 'cgnat', users: 1200 }, 10)),
   'new Headers(request.headers)': (r) => (sink = new Headers(r.headers)),
-  'originRequest': (r) => (sink = originRequest(r, ORIGIN, VERDICT)),
-  'demoOrigin': async (r) => (sink = await demoOrigin(r)),
+  originRequest: (r) => (sink = originRequest(r, ORIGIN, VERDICT)),
+  demoOrigin: async (r) => (sink = await demoOrigin(r)),
   'Response.json': () => (sink = Response.json({ origin: 'demo', path: '/bench' })),
   'Response.json + new Response(body, res) copy': () => {
     const res = Response.json({ origin: 'demo', path: '/bench' });
@@ -43,9 +43,12 @@ const pieces: Record<string, (request: Request, env: Env, ctx: Ctx) => unknown> 
     res.headers.append('RateLimit', '"bench";r=999999999;t=60');
     sink = res;
   },
-  'client token check (verify: HMAC-SHA-256)': async () => (sink = await tokens.verify(await (token ??= tokens.issue('198.51.100.7', Date.now())), '198.51.100.7', Date.now())),
-  'Hono app.fetch, one route, c.text': async (r, env, ctx) => (sink = await routed.fetch(r, env, ctx as Parameters<typeof routed.fetch>[2])),
-  'Hono app.fetch + rateLimit (memory store), c.text': async (r, env, ctx) => (sink = await limited.fetch(r, env, ctx as Parameters<typeof limited.fetch>[2])),
+  'client token check (verify: HMAC-SHA-256)': async () =>
+    (sink = await tokens.verify(await (token ??= tokens.issue('198.51.100.7', Date.now())), '198.51.100.7', Date.now())),
+  'Hono app.fetch, one route, c.text': async (r, env, ctx) =>
+    (sink = await routed.fetch(r, env, ctx as Parameters<typeof routed.fetch>[2])),
+  'Hono app.fetch + rateLimit (memory store), c.text': async (r, env, ctx) =>
+    (sink = await limited.fetch(r, env, ctx as Parameters<typeof limited.fetch>[2])),
 };
 
 const names = Object.keys(pieces);
