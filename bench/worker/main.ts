@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildTable } from '../../scripts/build-table.ts';
 import { benchPrefixes, benchQueries } from '../table/data.ts';
+import { CLIENT_KEY_VARIANTS, variantHeaders } from './client-key-variants.ts';
 import { bundle, load, median, serve, type Bundle, type ServeOptions, type Workerd } from './workerd.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -28,17 +29,32 @@ interface Variant {
   options: ServeOptions;
   /** Client addresses (default ADDRESSES); `big` variants ask the ≈600k-prefix table about its own data. */
   big?: boolean;
+  /** Fixed request headers instead of the address rotation (the client-key variants). */
+  headers?: Record<string, string>;
 }
 
 const variants: Variant[] = [
   { name: 'empty worker: only answers (bench/worker/floor)', bundle: 'floor', options: {} },
   { name: 'this worker, no rules (`RULES=[]`)', bundle: 'worker', options: { vars: { RULES: '[]', STORE: 'memory' } } },
   { name: 'one rule, memory store', bundle: 'worker', options: { vars: { RULES: HIGH, STORE: 'memory' } } },
-  { name: 'one rule, Durable Object store', bundle: 'worker', options: { vars: { RULES: HIGH, STORE: 'durable-object' }, durableObject: DO } },
+  {
+    name: 'one rule, Durable Object store',
+    bundle: 'worker',
+    options: { vars: { RULES: HIGH, STORE: 'durable-object' }, durableObject: DO },
+  },
   { name: 'one rule, memory store, ≈600k-prefix table', bundle: 'worker', options: { vars: { RULES: HIGH, STORE: 'memory' } }, big: true },
+  ...(await Promise.all(
+    CLIENT_KEY_VARIANTS.map(async (v) => ({
+      name: v.name,
+      bundle: 'worker' as const,
+      options: { vars: { ...v.vars } },
+      headers: await variantHeaders(v.keyed),
+    })),
+  )),
 ];
 
-const requests = (addresses: string[]) => addresses.map((ip) => ({ method: 'GET' as const, path: '/bench', headers: { 'cf-connecting-ip': ip } }));
+const requests = (addresses: string[]) =>
+  addresses.map((ip) => ({ method: 'GET' as const, path: '/bench', headers: { 'cf-connecting-ip': ip } }));
 
 /**
  * A table from real routing data (the table benchmark's ≈600k prefixes: 500k IPv4 + 100k IPv6 from
@@ -73,7 +89,11 @@ try {
   for (const v of variants) {
     servers.push(await serve(bundles[v.bundle], v.big ? { ...v.options, replaceData: { [tableModule]: big.file } } : v.options));
   }
-  const measure = (i: number, seconds: number) => load(servers[i]!, seconds, requests(variants[i]!.big ? big.addresses : ADDRESSES), CONNECTIONS);
+  const measure = (i: number, seconds: number) => {
+    const v = variants[i]!;
+    const reqs = v.headers ? [{ method: 'GET' as const, path: '/bench', headers: v.headers }] : requests(v.big ? big.addresses : ADDRESSES);
+    return load(servers[i]!, seconds, reqs, CONNECTIONS);
+  };
   for (let i = 0; i < servers.length; i++) await measure(i, 2); // warm-up: JIT, the Durable Objects, the table checksum
   for (let round = 0; round < ROUNDS; round++) {
     for (let i = 0; i < variants.length; i++) {
@@ -89,7 +109,13 @@ try {
   servers.push(pw);
   pieces = (await (await fetch(`${pw.url}/pieces`)).json()) as typeof pieces;
   const pieceLoad = (i: number, seconds: number) =>
-    load(pw, seconds, ADDRESSES.map((ip) => ({ method: 'GET' as const, path: `/piece/${i}`, headers: { 'cf-connecting-ip': ip } })), CONNECTIONS, PIECE_RATE);
+    load(
+      pw,
+      seconds,
+      ADDRESSES.map((ip) => ({ method: 'GET' as const, path: `/piece/${i}`, headers: { 'cf-connecting-ip': ip } })),
+      CONNECTIONS,
+      PIECE_RATE,
+    );
   for (let i = 0; i < pieces.pieces.length; i++) await pieceLoad(i, 1); // warm-up
   pieces.pieces.forEach(() => pieceCost.push([]));
   for (let round = 0; round < ROUNDS; round++) {
@@ -99,7 +125,12 @@ try {
       const with_ = await pieceLoad(i, PIECE_SECONDS);
       pieceCost[i]!.push((with_.cpuUs - none.cpuUs) / pieces.repeat);
     }
-    console.error(`round ${round + 1}: pieces ${pieceCost.slice(1).map((c) => c.at(-1)!.toFixed(1)).join(', ')} µs`);
+    console.error(
+      `round ${round + 1}: pieces ${pieceCost
+        .slice(1)
+        .map((c) => c.at(-1)!.toFixed(1))
+        .join(', ')} µs`,
+    );
   }
 } finally {
   for (const s of servers) await s.stop();

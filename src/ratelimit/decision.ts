@@ -32,7 +32,8 @@ export function effectiveLimit(limit: number, factor: number): number {
 
 /**
  * The limiter's decision for one request, pure: from the rule, the factor, the counted key and the
- * store's answer (`undefined` when the store failed or timed out). Returns the decision and the
+ * store's answer (`undefined` when the store failed or timed out), and with client keys the budget
+ * actually applied (`applied`). Returns the decision and the
  * `Retry-After` seconds (an integer ≥ 1) a blocked request is answered with.
  *
  * @example
@@ -41,9 +42,48 @@ export function effectiveLimit(limit: number, factor: number): number {
  *   { allowed: false, remaining: 0, resetMs: 30_000, retryAfterMs: 30_000 });
  * decision.limit; // 10
  * decision.limited && decision.enforced; // true: answer 429
+ * // A keyed client decided by its own counter (base limit 5):
+ * decide(rule, 10, 'api 198.51.100.7#c:…', { allowed: true, remaining: 4, resetMs: 60_000, retryAfterMs: 0 },
+ *   { limit: 5, keyed: true, verified: false }).decision.limit; // 5
  * ```
  */
-export function decide(rule: DecisionRule, factor: number, key: string, result: HitResult | undefined): { decision: RateLimitDecision; retryAfter: number } {
+export function decide(
+  rule: DecisionRule,
+  factor: number,
+  key: string,
+  result: HitResult | undefined,
+  applied?: AppliedBudget,
+): { decision: RateLimitDecision; retryAfter: number } {
+  const { decision, retryAfter } = decideAddress(rule, factor, key, result);
+  if (applied === undefined) return { decision, retryAfter };
+  decision.limit = applied.limit;
+  if (result === undefined && rule.failOpen) decision.remaining = applied.limit;
+  decision.keyed = applied.keyed;
+  if (applied.keyed) decision.verified = applied.verified;
+  return { decision, retryAfter };
+}
+
+/**
+ * The budget a client-keyed request was decided on (see `client-key-limit.ts`): the limit of the
+ * counter that decided, and whether the client was counted on its own.
+ *
+ * @example
+ * ```ts
+ * const applied: AppliedBudget = { limit: 5, keyed: true, verified: false };
+ * ```
+ */
+export interface AppliedBudget {
+  limit: number;
+  keyed: boolean;
+  verified: boolean;
+}
+
+function decideAddress(
+  rule: DecisionRule,
+  factor: number,
+  key: string,
+  result: HitResult | undefined,
+): { decision: RateLimitDecision; retryAfter: number } {
   const limit = effectiveLimit(rule.limit, factor);
   if (result === undefined) {
     const { failOpen } = rule;

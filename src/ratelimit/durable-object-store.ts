@@ -67,8 +67,9 @@ interface KeyInfo {
 }
 
 /**
- * Exact counters across the whole edge: one `RateLimitCounter` Durable Object per key (named by
- * the key, which `rateLimit` namespaces by policy id). Increments are atomic inside the object, so
+ * Exact counters across the whole edge: one `RateLimitCounter` Durable Object per address and
+ * policy (named by {@link objectName}: the key up to `#`, so the client counters of client keys share
+ * their address's object), each key counted on its own inside it. Increments are atomic inside the object, so
  * no more than the limit is ever allowed.
  *
  * Hot keys (one carrier-NAT address with thousands of users) are tamed in the isolate, with no
@@ -142,7 +143,7 @@ export class DurableObjectStore implements RateLimitStore {
   async #call(key: string, info: KeyInfo, rule: StoreRule, now: number, count: number): Promise<HitResult> {
     if (count > 1) info.leasing = true;
     try {
-      const stub = this.#namespace.getByName(key) as RateLimitCounterRpc;
+      const stub = this.#namespace.getByName(objectName(key)) as RateLimitCounterRpc;
       const results = checked(await stub.hit(key, rule, now, count), count);
       const own = results[0]!;
       let lastAllowed = own;
@@ -179,6 +180,20 @@ export class DurableObjectStore implements RateLimitStore {
       if (count > 1) info.leasing = false;
     }
   }
+}
+
+/**
+ * The Durable Object a key is counted in: the key up to its first `#` (`api 198.51.100.7#c:…` →
+ * `api 198.51.100.7`). Address keys contain no `#`, so without client keys every key is its own object.
+ *
+ * @example
+ * ```ts
+ * objectName('api 198.51.100.7#all'); // 'api 198.51.100.7'
+ * ```
+ */
+export function objectName(key: string): string {
+  const hash = key.indexOf('#');
+  return hash < 0 ? key : key.slice(0, hash);
 }
 
 function fresh(limit: number, now: number): KeyInfo {

@@ -18,7 +18,7 @@ import { applyHit, type CounterState } from './algorithms.ts';
 import { checkAlgorithm, checkInteger } from './option-checks.ts';
 import type { HitResult, StoreRule } from './types.ts';
 
-export { DurableObjectStore } from './durable-object-store.ts';
+export { DurableObjectStore, objectName } from './durable-object-store.ts';
 export type { CounterNamespace, DurableObjectStoreOptions, RateLimitCounterRpc } from './durable-object-store.ts';
 
 const MAX_BATCH = 10_000;
@@ -28,15 +28,15 @@ interface Stored {
   s: CounterState;
   /** When it stops mattering (ms). */
   x: number;
-  /** When the clean-up alarm is set for (ms), 0 if none. */
-  a: number;
 }
 
 /**
- * A Durable Object holding the counter of one key (its name). Every hit is decided synchronously
+ * A Durable Object holding the counters of one address: the object is named by the part of the key
+ * before `#` (see `objectName`), so an address's client, aggregate and mint counters live together
+ * and there is no object per client. Every hit is decided synchronously
  * inside the object and written to its SQLite-backed storage (synchronous KV API) before the answer
  * leaves (the output gate), so increments are atomic, N concurrent hits are decided one at a time,
- * and the state survives eviction. An alarm deletes the object's storage once the state has expired.
+ * and the state survives eviction. An alarm deletes counters once they have expired.
  *
  * @example
  * ```ts
@@ -45,22 +45,28 @@ interface Stored {
  * ```
  */
 export class RateLimitCounter extends DurableObject {
-  #entry: Stored | null | undefined;
+  /** Counters of this object by key, loaded lazily (`null`: known to be absent from storage). */
+  readonly #entries = new Map<string, Stored | null>();
+  /** When the clean-up alarm is set for (ms), 0 if none; the alarm time is kept in storage as `alarm`. */
+  #alarm: number | undefined;
 
   /**
    * Counts `count` hits for `key` at `now` (ms since the epoch; per key, time never goes backwards),
-   * in order, and returns one answer per hit. Called over RPC by `DurableObjectStore`.
+   * in order, and returns one answer per hit. Called over RPC by `DurableObjectStore`. One object
+   * holds every counter of one address (its clients', its aggregate, its mint counter): each key is
+   * counted on its own, under its own storage entry.
    *
    * @example
    * ```ts
-   * const [r] = await env.RATE_LIMIT_COUNTER.getByName(key).hit(key, rule, Date.now(), 1);
+   * const [r] = await env.RATE_LIMIT_COUNTER.getByName(objectName(key)).hit(key, rule, Date.now(), 1);
    * ```
    */
   hit(key: string, rule: StoreRule, now: number, count = 1): HitResult[] {
     validate(key, rule, now, count);
     const kv = this.ctx.storage.kv;
-    if (this.#entry === undefined) this.#entry = kv.get<Stored>('s') ?? null;
-    let state = this.#entry && this.#entry.x > now ? this.#entry.s : undefined;
+    let entry = this.#entries.get(key);
+    if (entry === undefined) entry = kv.get<Stored>(entryKey(key)) ?? null;
+    let state = entry && entry.x > now ? entry.s : undefined;
     let expiresAt = 0;
     const results: HitResult[] = [];
     for (let i = 0; i < count; i++) {
@@ -69,39 +75,63 @@ export class RateLimitCounter extends DurableObject {
       expiresAt = applied.expiresAt;
       results.push(applied.result);
     }
-    let alarm = this.#entry?.a ?? 0;
-    if (alarm === 0) {
-      alarm = expiresAt;
-      void this.ctx.storage.setAlarm(alarm);
+    this.#alarm ??= kv.get<number>('alarm') ?? 0;
+    if (this.#alarm === 0) {
+      this.#alarm = expiresAt;
+      kv.put('alarm', expiresAt);
+      void this.ctx.storage.setAlarm(expiresAt);
     }
-    this.#entry = { s: state!, x: expiresAt, a: alarm };
-    kv.put('s', this.#entry);
+    const stored: Stored = { s: state!, x: expiresAt };
+    this.#entries.set(key, stored);
+    kv.put(entryKey(key), stored);
     return results;
   }
 
-  /** Deletes the storage once the counter has expired; otherwise re-arms for the new expiry. */
+  /** Deletes expired counters; deletes the whole storage once every counter has expired, else re-arms for the latest expiry. */
   override async alarm(): Promise<void> {
-    const entry = this.#entry ?? this.ctx.storage.kv.get<Stored>('s');
-    if (!entry || entry.x <= Date.now()) {
-      this.#entry = null;
+    const kv = this.ctx.storage.kv;
+    const now = Date.now();
+    let latest = 0;
+    for (const [name, entry] of kv.list<Stored>({ prefix: ENTRY_PREFIX })) {
+      if (entry.x <= now) {
+        kv.delete(name);
+        this.#entries.delete(name.slice(ENTRY_PREFIX.length));
+      } else latest = Math.max(latest, entry.x);
+    }
+    if (latest === 0) {
+      this.#entries.clear();
+      this.#alarm = 0;
       await this.ctx.storage.deleteAll();
       return;
     }
-    this.#entry = { ...entry, a: entry.x };
-    this.ctx.storage.kv.put('s', this.#entry);
-    await this.ctx.storage.setAlarm(entry.x);
+    this.#alarm = latest;
+    kv.put('alarm', latest);
+    await this.ctx.storage.setAlarm(latest);
   }
+}
+
+const ENTRY_PREFIX = 'k:';
+function entryKey(key: string): string {
+  return ENTRY_PREFIX + key;
 }
 
 function validate(key: unknown, rule: StoreRule, now: unknown, count: unknown): void {
   const safe = [0, Number.MAX_SAFE_INTEGER] as const;
   const bad =
-    typeof key !== 'string' ? 'key' :
-    !rule || checkAlgorithm(rule.algorithm) ? 'rule.algorithm' :
-    checkInteger(rule.limit, [1, Number.MAX_SAFE_INTEGER]) ? 'rule.limit' :
-    checkInteger(rule.periodMs, [1, Number.MAX_SAFE_INTEGER]) ? 'rule.periodMs' :
-    checkInteger(rule.mitigationMs, safe) ? 'rule.mitigationMs' :
-    checkInteger(now, safe) ? 'now' :
-    checkInteger(count, [1, MAX_BATCH]) ? 'count' : undefined;
+    typeof key !== 'string'
+      ? 'key'
+      : !rule || checkAlgorithm(rule.algorithm)
+        ? 'rule.algorithm'
+        : checkInteger(rule.limit, [1, Number.MAX_SAFE_INTEGER])
+          ? 'rule.limit'
+          : checkInteger(rule.periodMs, [1, Number.MAX_SAFE_INTEGER])
+            ? 'rule.periodMs'
+            : checkInteger(rule.mitigationMs, safe)
+              ? 'rule.mitigationMs'
+              : checkInteger(now, safe)
+                ? 'now'
+                : checkInteger(count, [1, MAX_BATCH])
+                  ? 'count'
+                  : undefined;
   if (bad) throw new TypeError(`RateLimitCounter.hit: invalid ${bad}`);
 }

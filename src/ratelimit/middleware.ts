@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { MultiUserMatch } from '../table/types.ts';
 import { addressKey, clientAddress, UNKNOWN_ADDRESS_KEY, type AddressKey } from './address.ts';
+import type { ClientKeyOutcome } from './client-key-limit.ts';
 import { decide, effectiveLimit } from './decision.ts';
 import { formatRateLimit, formatRateLimitPolicy } from './headers.ts';
 import { resolveOptions } from './resolve-options.ts';
@@ -27,6 +28,9 @@ const JSON_ACCEPT = /application\/json|\+json/i;
  * `onLimited` (default 429 with `Retry-After`). Options are validated here (`TypeError` naming the
  * option). The limiter never causes a 5xx: store failures fail open by default.
  *
+ * With `clientKey`, the clients behind a multi-user address are counted apart by a signed cookie
+ * (each at the base `limit`, all together at most 4 × `limit × factor`; see docs/ratelimit.md).
+ *
  * @example
  * ```ts
  * import { Hono } from 'hono';
@@ -34,11 +38,12 @@ const JSON_ACCEPT = /application\/json|\+json/i;
  *
  * const app = new Hono();
  * app.use('/api/*', rateLimit({ id: 'api', limit: 100, period: 60, table }));
+ * app.use('/app/*', rateLimit({ id: 'app', limit: 100, table, clientKey: { secret: env.CLIENT_KEY_SECRET } }));
  * ```
  */
 export function rateLimit(options: RateLimitOptions = {}): MiddlewareHandler {
   const o = resolveOptions(options);
-  const { id, limit, period, algorithm, skip, key, classify, factorOf, logger } = o;
+  const { id, limit, period, algorithm, skip, key, classify, factorOf, logger, clientKeys } = o;
   const onLimited = o.onLimited ?? defaultOnLimited;
   const periodMs = period * 1000;
   const mitigationMs = o.mitigationTimeout * 1000;
@@ -56,7 +61,9 @@ export function rateLimit(options: RateLimitOptions = {}): MiddlewareHandler {
       return addressKey(raw, o.ipv4Subnet, o.ipv6Subnet);
     }
     return safely(() => key(c), undefined).then((custom) =>
-      typeof custom === 'string' && custom !== '' ? customKey(custom, o.ipv4Subnet, o.ipv6Subnet) : { key: UNKNOWN_ADDRESS_KEY, address: undefined },
+      typeof custom === 'string' && custom !== ''
+        ? customKey(custom, o.ipv4Subnet, o.ipv6Subnet)
+        : { key: UNKNOWN_ADDRESS_KEY, address: undefined },
     );
   }
 
@@ -112,16 +119,33 @@ export function rateLimit(options: RateLimitOptions = {}): MiddlewareHandler {
     }
     const factor = factorOf(match);
     const storeKey = `${id} ${counted.key}`;
-    const answer = hit(c, storeKey, { algorithm, limit: effectiveLimit(limit, factor), periodMs, mitigationMs });
-    const result = isThenable(answer) ? await answer : answer;
-    const { decision, retryAfter } = decide(o, factor, storeKey, result);
+    let result: HitResult | undefined;
+    let keyed: ClientKeyOutcome | undefined;
+    if (clientKeys !== undefined && match !== undefined && counted.address !== undefined) {
+      // Client keys only where the table says several people share the address; elsewhere nothing changes.
+      keyed = await clientKeys.count(c, {
+        storeKey,
+        address: counted.address,
+        limit,
+        factor,
+        rule: { algorithm, periodMs, mitigationMs },
+        now: o.now(),
+        hit: (k, r) => hit(c, k, r),
+      });
+      result = keyed.result;
+    } else {
+      const answer = hit(c, storeKey, { algorithm, limit: effectiveLimit(limit, factor), periodMs, mitigationMs });
+      result = isThenable(answer) ? await answer : answer;
+    }
+    const { decision, retryAfter } = decide(o, factor, keyed?.key ?? storeKey, result, keyed?.applied);
     c.set('multiUser', match);
     c.set('rateLimit', decision);
     const prior = c.get('rateLimits');
     c.set('rateLimits', prior === undefined ? [decision] : [...prior, decision]);
 
-    const policy = policyHeader(decision.limit);
-    const state = o.headers && !decision.storeError ? formatRateLimit(id, decision.remaining, decision.reset) : undefined;
+    const pk = keyed?.pk;
+    const policy = pk === undefined ? policyHeader(decision.limit) : formatRateLimitPolicy(id, decision.limit, period, pk);
+    const state = o.headers && !decision.storeError ? formatRateLimit(id, decision.remaining, decision.reset, pk) : undefined;
 
     if (decision.limited && decision.enforced) {
       const info: LimitedInfo = { decision, retryAfter };
@@ -130,17 +154,21 @@ export function rateLimit(options: RateLimitOptions = {}): MiddlewareHandler {
         response = await onLimited(c, info);
         if (!(response instanceof Response)) throw new TypeError('onLimited did not return a Response');
       } catch (error) {
-        logger.warn(`rateLimit "${id}": onLimited failed (${error instanceof Error ? error.message : String(error)}); sent the default response`);
+        logger.warn(
+          `rateLimit "${id}": onLimited failed (${error instanceof Error ? error.message : String(error)}); sent the default response`,
+        );
         response = defaultOnLimited(c, info);
       }
       c.res = response;
       if (!c.res.headers.has('retry-after')) appendHeader(c, 'Retry-After', String(retryAfter)); // only when onLimited left it out
       if (o.headers) addHeaders(c, policy, state);
+      if (keyed?.setCookie !== undefined) appendHeader(c, 'Set-Cookie', keyed.setCookie);
       return c.res;
     }
 
     await next();
     if (o.headers) addHeaders(c, policy, state);
+    if (keyed?.setCookie !== undefined) appendHeader(c, 'Set-Cookie', keyed.setCookie);
   };
 }
 
@@ -210,6 +238,3 @@ function withTimeout<T>(promise: PromiseLike<T>, ms: number): Promise<T> {
     if (timer !== undefined) clearTimeout(timer);
   });
 }
-
-
-

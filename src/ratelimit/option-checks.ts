@@ -128,3 +128,45 @@ export function describe(v: unknown): string {
   }
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
+
+/** Shortest secret that signs client tokens (`clientKey.secret`, `CLIENT_KEY_SECRET`): 32 characters, e.g. `openssl rand -hex 16`. */
+export const MIN_SECRET_LENGTH = 32;
+
+/**
+ * Checks a client-key secret: a string of {@link MIN_SECRET_LENGTH} or more characters, or a
+ * non-empty list of them (rotation: the first signs, every one verifies). Never quotes the value.
+ *
+ * @example
+ * ```ts
+ * checkSecret('short'); // 'expected a string of 32 or more characters (or a non-empty list of them), got a string of 5'
+ * ```
+ */
+export function checkSecret(value: unknown): string | undefined {
+  const list = typeof value === 'string' ? [value] : value;
+  if (Array.isArray(list) && list.length > 0 && list.every((s) => typeof s === 'string' && s.length >= MIN_SECRET_LENGTH)) return undefined;
+  const got =
+    typeof value === 'string'
+      ? `a string of ${value.length}`
+      : Array.isArray(value)
+        ? `a list of ${value.length}`
+        : typeof value === 'undefined'
+          ? 'nothing'
+          : typeof value;
+  return `expected a string of ${MIN_SECRET_LENGTH} or more characters (or a non-empty list of them), got ${got}`;
+}
+
+// RFC 6265 cookie-name token characters.
+const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}$/;
+
+/**
+ * Checks a cookie name: 1–64 RFC 6265 token characters.
+ *
+ * @example
+ * ```ts
+ * checkCookieName('mu client'); // 'expected 1–64 cookie-name characters (letters, digits, !#$%&\'*+-.^_`|~), got "mu client"'
+ * ```
+ */
+export function checkCookieName(value: unknown): string | undefined {
+  if (typeof value === 'string' && COOKIE_NAME.test(value)) return undefined;
+  return `expected 1–64 cookie-name characters (letters, digits, !#$%&'*+-.^_\`|~), got ${describe(value)}`;
+}

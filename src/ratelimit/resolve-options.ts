@@ -1,8 +1,17 @@
 import type { Context } from 'hono';
 import { connectionAddress } from './address.ts';
+import { clientKeyLimiter, type ClientKeyLimiter } from './client-key-limit.ts';
 import { FACTOR_CEILING, resolveFactor } from './factor.ts';
 import { MemoryStore } from './memory-store.ts';
-import { checkAction, checkAlgorithm, checkExactCounting, checkId, checkInteger, RATE_LIMIT_RANGES, SUBNET_DEFAULTS } from './option-checks.ts';
+import {
+  checkAction,
+  checkAlgorithm,
+  checkExactCounting,
+  checkId,
+  checkInteger,
+  type RATE_LIMIT_RANGES,
+  SUBNET_DEFAULTS,
+} from './option-checks.ts';
 import type { LimitedInfo, RateLimitAlgorithm, RateLimitOptions, RateLimitStore } from './types.ts';
 
 /**
@@ -36,6 +45,8 @@ export interface ResolvedOptions {
   classify: ((ip: string) => ReturnType<NonNullable<RateLimitOptions['classify']>>) | undefined;
   factorOf: ReturnType<typeof resolveFactor>;
   getStore: (c: Context) => RateLimitStore;
+  /** Client keys, when the `clientKey` option is given. */
+  clientKeys: ClientKeyLimiter | undefined;
 }
 
 /**
@@ -64,7 +75,8 @@ export function resolveOptions(options: RateLimitOptions = {}): ResolvedOptions 
   }
   const table = options.table;
   const factorOf = resolveFactor(options.factor);
-  const ceiling = typeof options.factor === 'object' && typeof options.factor.ceiling === 'number' ? options.factor.ceiling : FACTOR_CEILING;
+  const ceiling =
+    typeof options.factor === 'object' && typeof options.factor.ceiling === 'number' ? options.factor.ceiling : FACTOR_CEILING;
   const exact = checkExactCounting(limit, period, ceiling);
   if (exact) throw new TypeError(`rateLimit: options "limit" and "period": ${exact}`);
   const storeOption = options.store ?? new MemoryStore();
@@ -94,6 +106,7 @@ export function resolveOptions(options: RateLimitOptions = {}): ResolvedOptions 
     classify: table ? (ip) => table.lookup(ip) : fn(options.classify, 'classify'),
     factorOf,
     getStore: typeof storeOption === 'function' ? storeOption : () => storeOption,
+    clientKeys: options.clientKey === undefined ? undefined : clientKeyLimiter(options.clientKey),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { MultiUserMatch } from '../table/types.ts';
+import type { ClientKeyOptions } from './client-key-limit.ts';
 
 /**
  * How requests are counted.
@@ -101,8 +102,16 @@ export interface RateLimitDecision {
   enforced: boolean;
   /** The store failed or timed out for this request. */
   storeError: boolean;
-  /** The counted key (namespaced by id). */
+  /** The counted key (namespaced by id); with client keys, the key of the counter that decided. */
   key: string;
+  /**
+   * Client keys were in play (the `clientKey` option, a multi-user address): true when the request
+   * brought a valid client token and was counted for its client, false when it was counted per
+   * address. Absent when client keys do not apply.
+   */
+  keyed?: boolean;
+  /** The client's token was issued after a solved challenge (only with `keyed`). */
+  verified?: boolean;
 }
 
 /**
@@ -193,6 +202,11 @@ export interface RateLimitOptions {
   headers?: boolean;
   /** The clock, ms since the epoch. Default `Date.now`. */
   now?: () => number;
+  /**
+   * Count the clients behind a multi-user address apart, by a signed cookie (see `ClientKeyOptions`
+   * and docs/ratelimit.md). Default: off. Single-user addresses are never affected.
+   */
+  clientKey?: ClientKeyOptions;
   /** Where the one warning per store incident goes. Default `console`. */
   logger?: { warn(message: string): void };
 }

@@ -1,8 +1,16 @@
 import { Hono, type Context } from 'hono';
-import { MemoryStore, multiUserFactor, rateLimit, type RateLimitStore } from '../ratelimit/index.ts';
+import {
+  clientKeyLimiter,
+  MemoryStore,
+  multiUserFactor,
+  rateLimit,
+  type ClientKeyLimiter,
+  type RateLimitStore,
+} from '../ratelimit/index.ts';
 import { DurableObjectStore } from '../ratelimit/durable-object.ts';
 import type { MultiUserClassifier, MultiUserMatch } from '../table/types.ts';
 import { adminEndpoint } from './admin.ts';
+import { CHALLENGE_PATH, challengeEndpoint, challengeOrLimited } from './challenge.ts';
 import { parseConfig, type Config, type Env } from './config.ts';
 import { demoOrigin } from './demo-origin.ts';
 import { limitedResponse } from './limited-response.ts';
@@ -29,6 +37,10 @@ interface Prepared {
   config: Config;
   matchRules: (method: string, path: string) => readonly Rule[];
   limiters: Map<string, ReturnType<typeof rateLimit>>;
+  /** Issues verified tokens after a solved challenge (when a rule has `action: "challenge"`). */
+  clientKeys: ClientKeyLimiter | undefined;
+  /** Counts challenge attempts per address (the rules' store: exact across the edge with Durable Objects). */
+  attempts: RateLimitStore;
 }
 
 type AppEnv = { Bindings: Env };
@@ -80,17 +92,22 @@ export function createWorker(options: WorkerOptions = {}): EdgeWorker {
               limit: rule.limit,
               period: rule.period,
               algorithm: rule.algorithm,
-              action: rule.action,
+              action: rule.action === 'challenge' ? 'block' : rule.action,
               mitigationTimeout: rule.mitigationTimeout,
               ipv6Subnet: rule.ipv6Subnet,
               ipv4Subnet: rule.ipv4Subnet,
               table: classifier,
               store,
-              onLimited: limitedResponse,
+              clientKey: rule.clientKey === 'cookie' ? { secret: config.clientKeySecret } : undefined,
+              onLimited: rule.action === 'challenge' && config.turnstile ? challengeOrLimited(config.turnstile) : limitedResponse,
             }),
           ]),
         );
-        p = { config, matchRules: ruleMatcher(config.rules), limiters };
+        const clientKeys =
+          config.turnstile && config.clientKeySecret
+            ? clientKeyLimiter({ secret: config.clientKeySecret }, 'CLIENT_KEY_SECRET')
+            : undefined;
+        p = { config, matchRules: ruleMatcher(config.rules), limiters, clientKeys, attempts: store };
       } catch (e) {
         p = e as Error;
         console.error(`multi-user-ip: refusing to serve: ${p.message}`);
@@ -103,8 +120,16 @@ export function createWorker(options: WorkerOptions = {}): EdgeWorker {
   const app = new Hono<AppEnv>();
   app.all('*', async (c) => {
     const p = prepare(c.env);
+    if (c.req.path === CHALLENGE_PATH && !(p instanceof Error) && p.config.turnstile && p.clientKeys) {
+      return challengeEndpoint(c, { turnstile: p.config.turnstile, clientKeys: p.clientKeys, attempts: p.attempts });
+    }
     if (c.req.path.startsWith('/__multi-user/')) {
-      const res = await adminEndpoint(c, { state, config: p instanceof Error ? p : p.config, explain: (ip) => explain(ip, p, classifier), attempts: adminAttempts });
+      const res = await adminEndpoint(c, {
+        state,
+        config: p instanceof Error ? p : p.config,
+        explain: (ip) => explain(ip, p, classifier),
+        attempts: adminAttempts,
+      });
       if (res) return res;
     }
     if (p instanceof Error) return configError(c);
@@ -118,7 +143,8 @@ export function createWorker(options: WorkerOptions = {}): EdgeWorker {
     const origin = p.config.origin;
     const through = async (i: number): Promise<void> => {
       if (i === rules.length) {
-        c.res = await forward(c, origin, c.get('multiUser'), c.get('rateLimit')?.factor, state);
+        const decision = c.get('rateLimit');
+        c.res = await forward(c, origin, c.get('multiUser'), decision?.factor, state, decision?.keyed);
         return;
       }
       const limited = await p.limiters.get(rules[i]!.id)!(c, () => through(i + 1));
@@ -136,8 +162,15 @@ export function createWorker(options: WorkerOptions = {}): EdgeWorker {
   return { fetch: async (request, env, ctx) => app.fetch(request, env, ctx) };
 }
 
-async function forward(c: Context<AppEnv>, origin: URL | undefined, match: MultiUserMatch | undefined, factor: number | undefined, state: TableState): Promise<Response> {
-  const upstream = originRequest(c.req.raw, origin ?? DEMO_ORIGIN, formatVerdict(match, factor, state.table === undefined));
+async function forward(
+  c: Context<AppEnv>,
+  origin: URL | undefined,
+  match: MultiUserMatch | undefined,
+  factor: number | undefined,
+  state: TableState,
+  keyed?: boolean,
+): Promise<Response> {
+  const upstream = originRequest(c.req.raw, origin ?? DEMO_ORIGIN, formatVerdict(match, factor, state.table === undefined, keyed));
   // The demo origin's response is built here, headers mutable; a fetched one's are immutable and the
   // limiter adds RateLimit headers after this returns, so only that one is copied.
   if (origin === undefined) return demoOrigin(upstream);
@@ -147,10 +180,13 @@ async function forward(c: Context<AppEnv>, origin: URL | undefined, match: Multi
 
 function explain(ip: string, p: Prepared | Error, classifier: MultiUserClassifier) {
   const match = classifier.lookup(ip);
-  const rules = p instanceof Error ? [] : p.config.rules.map((rule) => {
-    const factor = multiUserFactor(match);
-    return { id: rule.id, limit: rule.limit, factor, effectiveLimit: Math.floor(rule.limit * factor) };
-  });
+  const rules =
+    p instanceof Error
+      ? []
+      : p.config.rules.map((rule) => {
+          const factor = multiUserFactor(match);
+          return { id: rule.id, limit: rule.limit, factor, effectiveLimit: Math.floor(rule.limit * factor) };
+        });
   return { match: match ?? null, rules };
 }
 

@@ -1,6 +1,14 @@
 import type { RateLimitAlgorithm } from '../ratelimit/index.ts';
 import { FACTOR_CEILING } from '../ratelimit/factor.ts';
-import { checkAction, checkAlgorithm, checkExactCounting, checkId, checkInteger, describe, RATE_LIMIT_RANGES } from '../ratelimit/option-checks.ts';
+import {
+  checkAction,
+  checkAlgorithm,
+  checkExactCounting,
+  checkId,
+  checkInteger,
+  describe,
+  type RATE_LIMIT_RANGES,
+} from '../ratelimit/option-checks.ts';
 import { pathForms } from './path.ts';
 
 /**
@@ -24,8 +32,15 @@ export interface Rule {
   methods?: string[];
   /** Default: the middleware's default (`sliding-window`). */
   algorithm?: RateLimitAlgorithm;
-  /** `block` (default) or `log`: count and annotate, never block. */
-  action?: 'block' | 'log';
+  /**
+   * `block` (default); `log`: count and annotate, never block; `challenge`: where the rule would
+   * block, browsers (`Accept: text/html`) get a Turnstile challenge page, and solving it gives them a
+   * verified client token with their own budget (needs `clientKey` and the `TURNSTILE_*` settings);
+   * other clients get the 429.
+   */
+  action?: 'block' | 'log' | 'challenge';
+  /** `cookie`: count the clients behind a multi-user address apart by a signed cookie (needs `CLIENT_KEY_SECRET`; see docs/ratelimit.md). Default: off. */
+  clientKey?: 'cookie';
   /** Seconds to keep blocking once the limit is exceeded; 0 (default) blocks only the excess. */
   mitigationTimeout?: number;
   /** IPv6 addresses are counted per this prefix length (1–128). Default 56 (see docs/ratelimit.md). */
@@ -49,7 +64,19 @@ export class RulesError extends Error {
 /** The rule used when `RULES` is unset. */
 export const DEFAULT_RULES: readonly Rule[] = [{ id: 'default', limit: 600, period: 60 }];
 
-const RULE_FIELDS = new Set(['id', 'limit', 'period', 'path', 'methods', 'algorithm', 'action', 'mitigationTimeout', 'ipv6Subnet', 'ipv4Subnet']);
+const RULE_FIELDS = new Set([
+  'id',
+  'limit',
+  'period',
+  'path',
+  'methods',
+  'algorithm',
+  'action',
+  'clientKey',
+  'mitigationTimeout',
+  'ipv6Subnet',
+  'ipv4Subnet',
+]);
 const METHOD = /^[A-Z]+$/;
 // What a glob may be followed by, like a prefix: nothing, or anything that does not continue the last word.
 const GLOB_ENDING = '{([^a-z0-9_\\-].*)}?';
@@ -117,12 +144,27 @@ function parseRule(item: unknown, at: string): Rule {
   }
   if (r.methods !== undefined) {
     if (!Array.isArray(r.methods) || r.methods.length === 0 || !r.methods.every((m) => typeof m === 'string' && METHOD.test(m))) {
-      throw new RulesError(`${at}.methods: expected a non-empty array of upper-case methods such as ["GET","POST"], got ${describe(r.methods)}`);
+      throw new RulesError(
+        `${at}.methods: expected a non-empty array of upper-case methods such as ["GET","POST"], got ${describe(r.methods)}`,
+      );
     }
     rule.methods = [...(r.methods as string[])];
   }
   if (r.algorithm !== undefined) rule.algorithm = checked(r.algorithm, `${at}.algorithm`, checkAlgorithm) as RateLimitAlgorithm;
-  if (r.action !== undefined) rule.action = checked(r.action, `${at}.action`, checkAction) as 'block' | 'log';
+  if (r.action !== undefined) {
+    rule.action = checked(r.action, `${at}.action`, (v) =>
+      v === 'challenge' || !checkAction(v) ? undefined : `expected 'block', 'log' or 'challenge', got ${describe(v)}`,
+    ) as Rule['action'];
+  }
+  if (r.clientKey !== undefined) {
+    if (r.clientKey !== 'cookie') throw new RulesError(`${at}.clientKey: expected "cookie", got ${describe(r.clientKey)}`);
+    rule.clientKey = 'cookie';
+  }
+  if (rule.action === 'challenge' && rule.clientKey === undefined) {
+    throw new RulesError(
+      `${at}.action: "challenge" needs "clientKey": "cookie" on the rule (a solved challenge is remembered in a client token)`,
+    );
+  }
   for (const name of ['mitigationTimeout', 'ipv6Subnet', 'ipv4Subnet'] as const) {
     if (r[name] !== undefined) rule[name] = integer(r[name], at, name);
   }

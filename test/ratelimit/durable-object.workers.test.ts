@@ -2,7 +2,7 @@ import { env, exports } from 'cloudflare:workers';
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { DurableObjectStore, RateLimitCounter } from '../../src/ratelimit/durable-object.ts';
+import { DurableObjectStore, type RateLimitCounter } from '../../src/ratelimit/durable-object.ts';
 import { rateLimit, type StoreRule } from '../../src/ratelimit/index.ts';
 import { parseRateLimitList, tinyTable } from './helpers.ts';
 
@@ -81,7 +81,9 @@ describe('DurableObjectStore + RateLimitCounter', () => {
     for (let i = 0; i < 7; i++) await store.hit(key, rule(10, 'fixed-window'), now);
     const stub = counters.getByName(key);
     await evictDurableObject(stub);
-    const stored = await runInDurableObject(stub, (_instance: RateLimitCounter, state) => state.storage.kv.get<{ s: { c: number } }>('s'));
+    const stored = await runInDurableObject(stub, (_instance: RateLimitCounter, state) =>
+      state.storage.kv.get<{ s: { c: number } }>(`k:${key}`),
+    );
     expect(stored?.s.c).toBe(7);
     const after = await Promise.all(Array.from({ length: 5 }, () => store.hit(key, rule(10, 'fixed-window'), now)));
     expect(after.map((r) => r.allowed)).toEqual([true, true, true, false, false]);
@@ -94,8 +96,23 @@ describe('DurableObjectStore + RateLimitCounter', () => {
     // A clock 10 minutes behind: the state is already expired by real time when the alarm runs.
     await stub.hit(key, rule(5), Date.now() - 600_000, 1);
     await runDurableObjectAlarm(stub);
-    const stored = await runInDurableObject(stub, (_instance: RateLimitCounter, state) => state.storage.kv.get('s'));
+    const stored = await runInDurableObject(stub, (_instance: RateLimitCounter, state) => state.storage.kv.get(`k:${key}`));
     expect(stored).toBeUndefined();
+  });
+
+  it('keeps every counter of one address in one object, each counted on its own (client keys)', async () => {
+    const base = freshKey('address');
+    const store = new DurableObjectStore(counters, { maxLease: 1 });
+    const now = Date.now();
+    const keys = [`${base}#c:aaaa`, `${base}#c:bbbb`, `${base}#all`];
+    for (const key of keys) for (let i = 0; i < 3; i++) await store.hit(key, rule(2, 'fixed-window'), now);
+    const names = await runInDurableObject(counters.getByName(base), (_instance: RateLimitCounter, state) =>
+      [...state.storage.kv.list({ prefix: 'k:' })].map(([name]) => name).sort(),
+    );
+    // Three counters, each allowed 2 of its 3 hits, all in the object named by the address key.
+    expect(names).toEqual(keys.map((k) => `k:${k}`).sort());
+    const next = await store.hit(`${base}#c:cccc`, rule(2, 'fixed-window'), now);
+    expect(next.allowed).toBe(true);
   });
 
   it('rejects malformed RPC input', async () => {
@@ -114,7 +131,15 @@ describe('rateLimit with the Durable Object store, in a Hono app on workerd', ()
   function app(limit: number) {
     let store: DurableObjectStore | undefined;
     const hono = new Hono<{ Bindings: { RATE_LIMIT_COUNTER: DurableObjectNamespace<RateLimitCounter> } }>();
-    hono.use(rateLimit({ id: `app${++unique}`, limit, period: 60, table: tinyTable, store: (c) => (store ??= new DurableObjectStore(c.env.RATE_LIMIT_COUNTER)) }));
+    hono.use(
+      rateLimit({
+        id: `app${++unique}`,
+        limit,
+        period: 60,
+        table: tinyTable,
+        store: (c) => (store ??= new DurableObjectStore(c.env.RATE_LIMIT_COUNTER)),
+      }),
+    );
     hono.get('/', (c) => c.json({ factor: c.get('rateLimit').factor, multiUser: c.get('multiUser') ?? null }));
     return (ip: string, headers: Record<string, string> = {}) =>
       hono.request('/', { headers: { 'cf-connecting-ip': ip, ...headers } }, { RATE_LIMIT_COUNTER: counters });

@@ -3,7 +3,7 @@
 // (CPU per request − the `none` piece's) / REPEAT: repeating it lifts it above the noise of workerd's
 // own per-request work, which dwarfs a few microseconds.
 import { Hono } from 'hono';
-import { MemoryStore, rateLimit } from '../../../src/ratelimit/index.ts';
+import { clientTokens, MemoryStore, rateLimit } from '../../../src/ratelimit/index.ts';
 import { demoOrigin } from '../../../src/worker/demo-origin.ts';
 import { originRequest } from '../../../src/worker/origin.ts';
 import { pathForms } from '../../../src/worker/path.ts';
@@ -19,16 +19,19 @@ const limited = new Hono();
 limited.use(rateLimit({ id: 'bench', limit: 1_000_000_000, period: 60, store: new MemoryStore() }));
 limited.all('*', (c) => c.text('ok'));
 
+const tokens = clientTokens({ secret: 'bench-client-key-secret-of-32-characters-or-more' });
+let token: Promise<string | undefined> | undefined;
+
 let sink: unknown;
 type Env = Record<string, never>;
 type Ctx = { waitUntil(p: Promise<unknown>): void; passThroughOnException(): void };
 const pieces: Record<string, (request: Request, env: Env, ctx: Ctx) => unknown> = {
   none: () => undefined,
   'URL parse + pathForms': (r) => (sink = pathForms(new URL(r.url).pathname)),
-  'formatVerdict': () => (sink = formatVerdict({ prefix: '198.51.100.0/24', kind: 'cgnat', users: 1200 }, 10)),
+  formatVerdict: () => (sink = formatVerdict({ prefix: '198.51.100.0/24', kind: 'cgnat', users: 1200 }, 10)),
   'new Headers(request.headers)': (r) => (sink = new Headers(r.headers)),
-  'originRequest': (r) => (sink = originRequest(r, ORIGIN, VERDICT)),
-  'demoOrigin': async (r) => (sink = await demoOrigin(r)),
+  originRequest: (r) => (sink = originRequest(r, ORIGIN, VERDICT)),
+  demoOrigin: async (r) => (sink = await demoOrigin(r)),
   'Response.json': () => (sink = Response.json({ origin: 'demo', path: '/bench' })),
   'Response.json + new Response(body, res) copy': () => {
     const res = Response.json({ origin: 'demo', path: '/bench' });
@@ -40,8 +43,12 @@ const pieces: Record<string, (request: Request, env: Env, ctx: Ctx) => unknown> 
     res.headers.append('RateLimit', '"bench";r=999999999;t=60');
     sink = res;
   },
-  'Hono app.fetch, one route, c.text': async (r, env, ctx) => (sink = await routed.fetch(r, env, ctx as Parameters<typeof routed.fetch>[2])),
-  'Hono app.fetch + rateLimit (memory store), c.text': async (r, env, ctx) => (sink = await limited.fetch(r, env, ctx as Parameters<typeof limited.fetch>[2])),
+  'client token check (verify: HMAC-SHA-256)': async () =>
+    (sink = await tokens.verify(await (token ??= tokens.issue('198.51.100.7', Date.now())), '198.51.100.7', Date.now())),
+  'Hono app.fetch, one route, c.text': async (r, env, ctx) =>
+    (sink = await routed.fetch(r, env, ctx as Parameters<typeof routed.fetch>[2])),
+  'Hono app.fetch + rateLimit (memory store), c.text': async (r, env, ctx) =>
+    (sink = await limited.fetch(r, env, ctx as Parameters<typeof limited.fetch>[2])),
 };
 
 const names = Object.keys(pieces);
