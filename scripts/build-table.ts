@@ -18,7 +18,16 @@ import { isMainModule, numberFlag, parseCommandLine, runCommand, UsageError } fr
 import { OutputError, readInputBytes, writeAtomic } from './lib/files.ts';
 import { formatInputSummary, readTableInputs, type TableInput } from './lib/table-inputs.ts';
 import { writeTableReport } from './lib/table-report.ts';
-import { compileTable, FORMAT_VERSION, MULTI_USER_KINDS, MultiUserTable, readTablePrefixes, TableCompileError, type CompileStats, type MultiUserKind } from '../src/table/index.ts';
+import {
+  compileTable,
+  FORMAT_VERSION,
+  MULTI_USER_KINDS,
+  MultiUserTable,
+  readTablePrefixes,
+  TableCompileError,
+  type CompileStats,
+  type MultiUserKind,
+} from '../src/table/index.ts';
 
 /** One input list; `kind` is required for plain lists and MISP JSON, and fills empty `kind` cells. */
 export type BuildTableInput = TableInput;
@@ -57,7 +66,16 @@ export interface TableManifest {
   table: { file: string; bytes: number; sha256: string; crc32: string };
   counts: { ipv4: number; ipv6: number; byKind: Record<'ipv4' | 'ipv6', Partial<Record<MultiUserKind, number>>> };
   /** `lost`: prefixes an earlier input listed with other attributes; `skipped`: bad lines left out (`skipInvalid`). */
-  inputs: Array<{ file: string; kind: MultiUserKind | null; format: PrefixListFormat; entries: number; lost: number; skipped: number; gzip: boolean; sha256: string }>;
+  inputs: Array<{
+    file: string;
+    kind: MultiUserKind | null;
+    format: PrefixListFormat;
+    entries: number;
+    lost: number;
+    skipped: number;
+    gzip: boolean;
+    sha256: string;
+  }>;
   /** Not part of the table bytes, which stay deterministic. */
   builtAt: string;
 }
@@ -208,7 +226,12 @@ export async function buildTable(options: BuildTableOptions = {}): Promise<Build
         `${options.previous}: churn ${percent.toFixed(2)}% exceeds --max-churn ${options.maxChurn}%: ` +
         `${added} prefixes added, ${removed} removed, ${before.size} in the previous table`;
       if (options.report) {
-        writeTableReport(resolve(cwd, options.report), { table: bytes, file: basename(outPath), previous: resolve(cwd, options.previous), status: `Refused by the churn guard, nothing written: ${problem}` });
+        writeTableReport(resolve(cwd, options.report), {
+          table: bytes,
+          file: basename(outPath),
+          previous: resolve(cwd, options.previous),
+          status: `Refused by the churn guard, nothing written: ${problem}`,
+        });
       }
       throw new ChurnGuardError(problem, churn, bytes);
     }
@@ -225,19 +248,28 @@ export async function buildTable(options: BuildTableOptions = {}): Promise<Build
   };
   const total = stats.v4Prefixes + stats.v6Prefixes;
   const kinds = (fam: 'ipv4' | 'ipv6') =>
-    MULTI_USER_KINDS.filter((k) => byKind[fam][k]).map((k) => `${k} ${byKind[fam][k]}`).join(', ') || 'none';
+    MULTI_USER_KINDS.filter((k) => byKind[fam][k])
+      .map((k) => `${k} ${byKind[fam][k]}`)
+      .join(', ') || 'none';
   const summary = [
     `multi-user table → ${outPath}`,
     `  IPv4: ${stats.v4Prefixes} prefixes (${kinds('ipv4')})`,
     `  IPv6: ${stats.v6Prefixes} prefixes (${kinds('ipv6')})`,
     `  bytes: ${bytes.length} (${total === 0 ? '-' : (bytes.length / total).toFixed(2)} B/prefix), gzip ${gzipBytes}`,
     `  sha256: ${digest}`,
-    ...(churn ? [`  churn vs ${options.previous}: +${churn.added} −${churn.removed} of ${churn.previous} (${churn.percent.toFixed(2)}%)`] : []),
+    ...(churn
+      ? [`  churn vs ${options.previous}: +${churn.added} −${churn.removed} of ${churn.previous} (${churn.percent.toFixed(2)}%)`]
+      : []),
     ...formatInputSummary(read),
   ].join('\n');
 
   if (options.write !== false) writeTableFiles(outPath, manifestPath, bytes, `${JSON.stringify(manifest, null, 2)}\n`);
-  if (options.report) writeTableReport(resolve(cwd, options.report), { table: bytes, file: basename(outPath), previous: options.previous && resolve(cwd, options.previous) });
+  if (options.report)
+    writeTableReport(resolve(cwd, options.report), {
+      table: bytes,
+      file: basename(outPath),
+      previous: options.previous && resolve(cwd, options.previous),
+    });
   return { bytes, manifest, stats, gzipBytes, churn, summary, outPath, manifestPath, skipped: read.skipped };
 }
 
@@ -309,10 +341,14 @@ export function parseBuildArgs(argv: string[]): BuildTableOptions {
       last.kind = t.value as MultiUserKind;
     }
   }
-  const maxChurn = values['max-churn'] === undefined ? undefined : numberFlag('--max-churn', values['max-churn'].replace(/%$/, ''), (n) => n >= 0, 'a percentage ≥ 0');
+  const maxChurn =
+    values['max-churn'] === undefined
+      ? undefined
+      : numberFlag('--max-churn', values['max-churn'].replace(/%$/, ''), (n) => n >= 0, 'a percentage ≥ 0');
   if (maxChurn !== undefined && values.previous === undefined) throw new UsageError('--max-churn needs --previous (the table in service)');
   const onConflict = values['on-conflict'];
-  if (onConflict !== undefined && onConflict !== 'first' && onConflict !== 'error') throw new UsageError(`--on-conflict ${onConflict}: expected first or error`);
+  if (onConflict !== undefined && onConflict !== 'first' && onConflict !== 'error')
+    throw new UsageError(`--on-conflict ${onConflict}: expected first or error`);
   return {
     ...(values['skip-invalid'] ? { skipInvalid: true } : {}),
     ...(onConflict !== undefined ? { onConflict } : {}),

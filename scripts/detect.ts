@@ -268,12 +268,28 @@ if (!isMainThread && (workerData as { detectShard?: boolean } | null)?.detectSha
  * ```
  */
 export async function runDetect(options: RunDetectOptions): Promise<DetectResult> {
-  const { logs, out, asn, peeringDb, lists, report, log = process.stderr, quiet = false, onLogsRead, threads, engine = 'node', clickhouse, ...thresholds } = options;
-  if (engine !== 'node' && engine !== 'clickhouse') throw new TypeError(`runDetect: engine must be node or clickhouse, got ${String(engine)}`);
+  const {
+    logs,
+    out,
+    asn,
+    peeringDb,
+    lists,
+    report,
+    log = process.stderr,
+    quiet = false,
+    onLogsRead,
+    threads,
+    engine = 'node',
+    clickhouse,
+    ...thresholds
+  } = options;
+  if (engine !== 'node' && engine !== 'clickhouse')
+    throw new TypeError(`runDetect: engine must be node or clickhouse, got ${String(engine)}`);
   if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= 64)) {
     throw new TypeError(`runDetect: threads must be an integer in 1..64, got ${String(threads)}`);
   }
-  if (!Array.isArray(logs) || (logs.length === 0 && clickhouse?.table === undefined)) throw new TypeError('runDetect: logs must name at least one file');
+  if (!Array.isArray(logs) || (logs.length === 0 && clickhouse?.table === undefined))
+    throw new TypeError('runDetect: logs must name at least one file');
   if (typeof out !== 'string' || out.length === 0) throw new TypeError('runDetect: out must be a file name');
   const say = (s: string) => {
     if (!quiet) log.write(`${s}\n`);
@@ -291,7 +307,8 @@ export async function runDetect(options: RunDetectOptions): Promise<DetectResult
       const err = ranges.addLine(line);
       if (err !== undefined && bad++ === 0) first = `${file}:${n}: ${err}`;
     });
-    if (ranges.size === before) throw new Error(`${file}: no ASN ranges read; expected start,end,asn[,name] rows${first ? ` (${first})` : ''}`);
+    if (ranges.size === before)
+      throw new Error(`${file}: no ASN ranges read; expected start,end,asn[,name] rows${first ? ` (${first})` : ''}`);
     if (bad > 0) say(`warning: ${bad} bad rows in ${file}, first: ${first}`);
   }
   asnRanges?.finish();
@@ -341,7 +358,9 @@ export async function runDetect(options: RunDetectOptions): Promise<DetectResult
         if (Date.now() - last < 1000) return;
         last = Date.now();
         const rate = Math.round(n / ((last - started) / 1000));
-        log.write(`\r${file}: ${n.toLocaleString('en-US')} lines (${rate.toLocaleString('en-US')}/s, ${workers} threads, ${(totalBytes / 2 ** 20).toFixed(0)} MiB in all)  `);
+        log.write(
+          `\r${file}: ${n.toLocaleString('en-US')} lines (${rate.toLocaleString('en-US')}/s, ${workers} threads, ${(totalBytes / 2 ** 20).toFixed(0)} MiB in all)  `,
+        );
       };
       try {
         await readParallel(logs, detector, workers, thresholds, progress ? onProgress : undefined);
@@ -365,7 +384,9 @@ export async function runDetect(options: RunDetectOptions): Promise<DetectResult
           if (progress && (++count & 0xffff) === 0 && Date.now() - last > 1000) {
             last = Date.now();
             const rate = Math.round(n / ((last - started) / 1000));
-            log.write(`\r${file}: ${n.toLocaleString('en-US')} lines (${rate.toLocaleString('en-US')}/s, file ${(size / 2 ** 20).toFixed(0)} MiB)  `);
+            log.write(
+              `\r${file}: ${n.toLocaleString('en-US')} lines (${rate.toLocaleString('en-US')}/s, file ${(size / 2 ** 20).toFixed(0)} MiB)  `,
+            );
           }
         });
         if (progress) log.write('\n');
@@ -382,7 +403,9 @@ export async function runDetect(options: RunDetectOptions): Promise<DetectResult
     writeAtomic(report, renderReport(summary, chartJsSource()));
   }
   say(formatSummary(summary));
-  say(`wrote ${result.prefixes.length} prefixes to ${out}${report !== undefined ? ` and the report to ${report}` : ''} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  say(
+    `wrote ${result.prefixes.length} prefixes to ${out}${report !== undefined ? ` and the report to ${report}` : ''} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
   return result;
 }
 
@@ -451,19 +474,25 @@ export function parseDetectArgs(argv: string[]): RunDetectOptions {
     o.threads = numberFlag('--threads', values.threads as string, (t) => Number.isInteger(t) && t >= 1 && t <= 64, 'an integer 1–64');
   }
   if (values.engine !== undefined) {
-    if (values.engine !== 'node' && values.engine !== 'clickhouse') throw new UsageError(`--engine: expected node or clickhouse, got "${String(values.engine)}"`);
+    if (values.engine !== 'node' && values.engine !== 'clickhouse')
+      throw new UsageError(`--engine: expected node or clickhouse, got "${String(values.engine)}"`);
     o.engine = values.engine;
   }
-  const ch = { url: values['clickhouse-url'], table: values['clickhouse-table'], cluster: values['clickhouse-cluster'] } as Record<string, string | undefined>;
+  const ch = { url: values['clickhouse-url'], table: values['clickhouse-table'], cluster: values['clickhouse-cluster'] } as Record<
+    string,
+    string | undefined
+  >;
   for (const [k, v] of Object.entries(ch)) if (v === undefined) delete ch[k];
   if (Object.keys(ch).length > 0) {
-    if (o.engine !== 'clickhouse') throw new UsageError('--clickhouse-url, --clickhouse-table and --clickhouse-cluster need --engine clickhouse');
+    if (o.engine !== 'clickhouse')
+      throw new UsageError('--clickhouse-url, --clickhouse-table and --clickhouse-cluster need --engine clickhouse');
     o.clickhouse = ch;
   }
   o.lists = ((values.list as string[] | undefined) ?? []).map((spec) => {
     const i = spec.indexOf(':');
     const kind = spec.slice(0, i) as MultiUserKind;
-    if (i < 1 || !MULTI_USER_KINDS.includes(kind)) throw new UsageError(`--list ${spec}: expected KIND:FILE with KIND one of ${MULTI_USER_KINDS.join(', ')}`);
+    if (i < 1 || !MULTI_USER_KINDS.includes(kind))
+      throw new UsageError(`--list ${spec}: expected KIND:FILE with KIND one of ${MULTI_USER_KINDS.join(', ')}`);
     return { kind, file: spec.slice(i + 1) };
   });
   for (const [flag, key] of Object.entries(THRESHOLD_FLAGS)) {
@@ -471,7 +500,8 @@ export function parseDetectArgs(argv: string[]): RunDetectOptions {
     if (v === undefined) continue;
     o[key] = numberFlag(`--${flag}`, String(v), () => true, 'a number');
   }
-  if (o.logs.length === 0 && o.clickhouse?.table === undefined) throw new UsageError('--logs FILE is required (or --engine clickhouse --clickhouse-table NAME)');
+  if (o.logs.length === 0 && o.clickhouse?.table === undefined)
+    throw new UsageError('--logs FILE is required (or --engine clickhouse --clickhouse-table NAME)');
   if (o.out.length === 0) throw new UsageError('--out FILE is required');
   return o;
 }

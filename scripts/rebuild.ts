@@ -81,7 +81,6 @@ export interface RebuildOptions {
   print?: (text: string) => void;
 }
 
-
 /**
  * The outcome of {@link runRebuild}.
  *
@@ -146,7 +145,12 @@ export async function runRebuild(options: RebuildOptions): Promise<RebuildOutcom
     if (!('bytes' in build)) return build;
     const outList = installList(run, mergedFile);
     const { changes, changed } = reportChanges(run, build);
-    return finish(run, 'built', `${build.outPath} (${changed ? 'changed' : 'unchanged'}); list ${outList}`, { changed, changes, metrics, build });
+    return finish(run, 'built', `${build.outPath} (${changed ? 'changed' : 'unchanged'}); list ${outList}`, {
+      changed,
+      changes,
+      metrics,
+      build,
+    });
   } catch (e) {
     // Bad inputs (RebuildFailure, ValidateError, InputError, OutputError, TypeError from an option check)
     // and others (e.g. detection finding the logs mostly malformed) all name their file in the message.
@@ -191,7 +195,9 @@ async function collectSources(run: RebuildRun): Promise<PrefixEntry[][]> {
     });
     const detected = parse(readFileSync(detectedFile, 'utf8'), 'detected');
     sources.push(detected);
-    print(`detect: ${detected.length} prefixes from ${options.logs?.length ? `${options.logs.length} log file(s)` : options.clickhouse!.table}\n`);
+    print(
+      `detect: ${detected.length} prefixes from ${options.logs?.length ? `${options.logs.length} log file(s)` : options.clickhouse!.table}\n`,
+    );
   } else if (options.detected) {
     sources.push(parse(readMaybeGzip(at(options.detected)), options.detected));
   }
@@ -230,13 +236,19 @@ async function validateMerged(run: RebuildRun, mergedFile: string): Promise<{ me
   });
   const { precision, recall } = metrics!.byAddress;
   const low: string[] = [];
-  if (options.minPrecision !== undefined && (precision === undefined || precision < options.minPrecision)) low.push(`precision ${pct(precision)} < ${pct(options.minPrecision)}`);
-  if (options.minRecall !== undefined && (recall === undefined || recall < options.minRecall)) low.push(`recall ${pct(recall)} < ${pct(options.minRecall)}`);
+  if (options.minPrecision !== undefined && (precision === undefined || precision < options.minPrecision))
+    low.push(`precision ${pct(precision)} < ${pct(options.minPrecision)}`);
+  if (options.minRecall !== undefined && (recall === undefined || recall < options.minRecall))
+    low.push(`recall ${pct(recall)} < ${pct(options.minRecall)}`);
   return low.length > 0 ? { metrics, refusal: `${low.join(', ')} on the ground truth; nothing written` } : { metrics };
 }
 
 /** Phase 4: build with the churn guard (build-table writes nothing when it refuses); a refusal is an outcome. */
-async function buildMerged(run: RebuildRun, mergedFile: string, metrics: ValidationMetrics | undefined): Promise<BuildResult | RebuildOutcome> {
+async function buildMerged(
+  run: RebuildRun,
+  mergedFile: string,
+  metrics: ValidationMetrics | undefined,
+): Promise<BuildResult | RebuildOutcome> {
   const { options, at } = run;
   try {
     const build = await buildTable({
@@ -252,7 +264,10 @@ async function buildMerged(run: RebuildRun, mergedFile: string, metrics: Validat
     return build;
   } catch (e) {
     if (e instanceof ChurnGuardError && options.previous) {
-      const changes = diffEntries(MultiUserTable.from(readInputBytes(at(options.previous))).entries(), MultiUserTable.from(e.refused).entries());
+      const changes = diffEntries(
+        MultiUserTable.from(readInputBytes(at(options.previous))).entries(),
+        MultiUserTable.from(e.refused).entries(),
+      );
       report(run, formatChanges(changes, options.previous));
       return finish(run, 'refused-churn', `${e.problems.join('; ')}; nothing written`, { changes, metrics });
     }
@@ -365,7 +380,8 @@ const STRING_FLAGS: Record<string, keyof RebuildOptions> = {
 
 function fraction(text: string, option: string): number {
   const n = text.endsWith('%') ? Number(text.slice(0, -1)) / 100 : Number(text);
-  if (text.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new UsageError(`${option}: expected a fraction 0–1 or a percentage, got "${text}"`);
+  if (text.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1)
+    throw new UsageError(`${option}: expected a fraction 0–1 or a percentage, got "${text}"`);
   return n;
 }
 
@@ -405,7 +421,8 @@ export function parseRebuildArgs(argv: string[]): RebuildOptions {
         const i = v.indexOf(':');
         const kind = i > 0 ? v.slice(0, i) : undefined;
         if (kind !== undefined && kinds.includes(kind)) (o.lists ??= []).push({ kind: kind as MultiUserKind, file: v.slice(i + 1) });
-        else if (kind !== undefined && /^[a-z-]+$/.test(kind)) throw new UsageError(`--list ${v}: unknown kind "${kind}" (expected one of ${kinds.join(', ')})`);
+        else if (kind !== undefined && /^[a-z-]+$/.test(kind))
+          throw new UsageError(`--list ${v}: unknown kind "${kind}" (expected one of ${kinds.join(', ')})`);
         else (o.lists ??= []).push({ file: v });
         break;
       }
@@ -442,7 +459,8 @@ export function parseRebuildArgs(argv: string[]): RebuildOptions {
       }
     }
   }
-  if (o.clickhouse !== undefined && o.engine !== 'clickhouse') throw new UsageError('--clickhouse-url, --clickhouse-table and --clickhouse-cluster need --engine clickhouse');
+  if (o.clickhouse !== undefined && o.engine !== 'clickhouse')
+    throw new UsageError('--clickhouse-url, --clickhouse-table and --clickhouse-cluster need --engine clickhouse');
   return o;
 }
 

@@ -133,9 +133,11 @@ function simulateCli(argv: string[]): number {
   const { values } = parseCommandLine(argv, OPTIONS);
   if (values.out === undefined) throw new UsageError('--out DIR is required');
   const ts = values.timestamps;
-  if (ts !== 'rfc3339' && ts !== 'unix' && ts !== 'unixnano') throw new UsageError(`--timestamps: expected rfc3339, unix or unixnano, got "${ts}"`);
+  if (ts !== 'rfc3339' && ts !== 'unix' && ts !== 'unixnano')
+    throw new UsageError(`--timestamps: expected rfc3339, unix or unixnano, got "${ts}"`);
   const population = values.population;
-  if (population !== 'default' && population !== 'uneven') throw new UsageError(`--population: expected default or uneven, got "${population}"`);
+  if (population !== 'default' && population !== 'uneven')
+    throw new UsageError(`--population: expected default or uneven, got "${population}"`);
   const num = (name: string, v: string) => numberFlag(`--${name}`, v, (x) => x > 0, 'a positive number');
   const out = runSimulate({
     outDir: values.out,
@@ -149,7 +151,9 @@ function simulateCli(argv: string[]): number {
     population,
   });
   const multi = out.truth.filter((t) => t.multiUser).length;
-  console.error(`wrote ${out.lines} lines to ${out.logFile}; ${out.truth.length} units, ${multi} multi-user; see ${join(values.out, 'README.txt')}`);
+  console.error(
+    `wrote ${out.lines} lines to ${out.logFile}; ${out.truth.length} units, ${multi} multi-user; see ${join(values.out, 'README.txt')}`,
+  );
   return 0;
 }
 

@@ -84,7 +84,6 @@ export class ValidateError extends Error {
   override name = 'ValidateError';
 }
 
-
 /**
  * Labels the Atlas probes' public addresses, scores the list on them, prints the terminal report and
  * writes the HTML report and the labels CSV when asked. Throws {@link ValidateError} on failure.
@@ -106,14 +105,20 @@ export async function runValidate(options: ValidateOptions): Promise<ValidateOut
     const first = groundTruth.errors[0];
     throw new ValidateError(
       `no traceroute result could be read from ${options.traceroutes.join(', ')}` +
-        (first ? ` (${groundTruth.errors.length} malformed; first: ${first.at.file}${first.at.line ? `:${first.at.line}` : `[${first.at.index}]`}: ${first.message})` : ''),
+        (first
+          ? ` (${groundTruth.errors.length} malformed; first: ${first.at.file}${first.at.line ? `:${first.at.line}` : `[${first.at.index}]`}: ${first.message})`
+          : ''),
     );
   }
   let metrics: ValidationMetrics | undefined;
   let list: ValidationSummary['list'];
   if (options.list) {
     const text = readMaybeGzip(options.list);
-    const parsed = parsePrefixList(text, { file: options.list, ...(options.kind ? { kind: options.kind } : {}), allowDocumentation: options.allowDocumentation ?? false });
+    const parsed = parsePrefixList(text, {
+      file: options.list,
+      ...(options.kind ? { kind: options.kind } : {}),
+      allowDocumentation: options.allowDocumentation ?? false,
+    });
     let bytes: Uint8Array;
     try {
       bytes = compileTable(parsed.entries).bytes;
@@ -166,7 +171,10 @@ const OPTIONS = {
 } as const;
 
 function parseKinds(text: string, option: string): MultiUserKind[] {
-  const kinds = text.split(',').map((k) => k.trim()).filter(Boolean);
+  const kinds = text
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
   for (const k of kinds) {
     if (!(MULTI_USER_KINDS as readonly string[]).includes(k)) {
       throw new UsageError(`${option}: unknown kind "${k}" (expected one of ${MULTI_USER_KINDS.join(', ')})`);

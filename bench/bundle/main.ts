@@ -37,14 +37,24 @@ async function measure(label: string, csv: string | undefined): Promise<Size> {
     // The scratch copy already holds its table: skip the [build] step, which would rebuild the example.
     const toml = readFileSync(join(dir, 'wrangler.toml'), 'utf8').replace(/\[build\][\s\S]*?(?=\n\[)/, '');
     writeFileSync(join(dir, 'wrangler.toml'), toml);
-    const run = spawnSync(process.execPath, [join(root, 'node_modules/wrangler/bin/wrangler.js'), 'deploy', '--dry-run', '--outdir', join(dir, 'dist')], {
-      cwd: dir,
-      encoding: 'utf8',
-      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' },
-    });
+    const run = spawnSync(
+      process.execPath,
+      [join(root, 'node_modules/wrangler/bin/wrangler.js'), 'deploy', '--dry-run', '--outdir', join(dir, 'dist')],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' },
+      },
+    );
     const m = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(run.stdout + run.stderr);
     if (run.status !== 0 || !m) throw new Error(`wrangler deploy --dry-run failed:\n${run.stdout}\n${run.stderr}`);
-    return { label, prefixes: result.stats.v4Prefixes + result.stats.v6Prefixes, tableBytes: result.bytes.byteLength, rawKiB: Number(m[1]), gzipKiB: Number(m[2]) };
+    return {
+      label,
+      prefixes: result.stats.v4Prefixes + result.stats.v6Prefixes,
+      tableBytes: result.bytes.byteLength,
+      rawKiB: Number(m[1]),
+      gzipKiB: Number(m[2]),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -55,7 +65,12 @@ console.error('generating the ≈600k-prefix lists…');
 const routing = benchPrefixes();
 const csv = (regime: PairRegime) => {
   const file = join(scratch, `prefixes-${regime}.csv`);
-  writeFileSync(file, `prefix,kind,users\n${withRegime(routing, regime).map((p) => `${p.prefix},${p.kind},${p.users ?? ''}`).join('\n')}\n`);
+  writeFileSync(
+    file,
+    `prefix,kind,users\n${withRegime(routing, regime)
+      .map((p) => `${p.prefix},${p.kind},${p.users ?? ''}`)
+      .join('\n')}\n`,
+  );
   return file;
 };
 const sizes = [

@@ -62,5 +62,14 @@ if (mode === 'baseline') {
 }
 const seconds = (performance.now() - started) / 1000;
 process.stdout.write(
-  JSON.stringify({ mode, lines, units, prefixes, seconds, retainedMiB, maxRssMiB: process.resourceUsage().maxRSS / 1024, heapUsedMiB: process.memoryUsage().heapUsed / 2 ** 20 }),
+  JSON.stringify({
+    mode,
+    lines,
+    units,
+    prefixes,
+    seconds,
+    retainedMiB,
+    maxRssMiB: process.resourceUsage().maxRSS / 1024,
+    heapUsedMiB: process.memoryUsage().heapUsed / 2 ** 20,
+  }),
 );

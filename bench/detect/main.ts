@@ -43,7 +43,9 @@ function measure(mode: string, file: string, dir: string, threads?: number): Mea
 const median = (xs: number[]) => (xs.length === 0 ? Number.NaN : xs.slice().sort((a, b) => a - b)[xs.length >> 1]!);
 const defaultThreads = Math.min(4, availableParallelism());
 const chdbVersion = () => {
-  const r = spawnSync(process.execPath, ['-e', "import('chdb').then((m) => console.log(m.query('SELECT version()', 'TSV').trim()))"], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['-e', "import('chdb').then((m) => console.log(m.query('SELECT version()', 'TSV').trim()))"], {
+    encoding: 'utf8',
+  });
   return r.status === 0 ? r.stdout.trim() : 'unknown';
 };
 const fmt = (x: number) => (Number.isNaN(x) ? '—' : Math.round(x).toLocaleString('en-US'));
@@ -70,7 +72,8 @@ function quality(seed: number, population: 'default' | 'uneven' = 'default'): st
   asnRanges.finish();
   const lists = new PrefixMatcher<ListHit>();
   for (const l of sim.lists) {
-    for (const e of parsePrefixList(l.text, { file: l.name, kind: l.kind }).entries) lists.add(e.prefix, { kind: e.kind, file: l.name, line: e.line });
+    for (const e of parsePrefixList(l.text, { file: l.name, kind: l.kind }).entries)
+      lists.add(e.prefix, { kind: e.kind, file: l.name, line: e.line });
   }
   const r = detector.finish({ asnRanges, peeringDb: parsePeeringDb(sim.peeringDbJson, 'peeringdb.json'), lists });
   const s = evaluate(r.prefixes, sim.truth);
@@ -86,7 +89,9 @@ try {
     qualityRows.push(quality(seed));
   }
   // Issue 15: a population the defaults were not tuned on (seeds 1515 and 7; see docs/detection.md).
-  const unevenRows = [1515, 7].map((seed) => (process.stderr.write(`bench/detect: quality, uneven population, seed ${seed}\n`), quality(seed, 'uneven')));
+  const unevenRows = [1515, 7].map(
+    (seed) => (process.stderr.write(`bench/detect: quality, uneven population, seed ${seed}\n`), quality(seed, 'uneven')),
+  );
   const baseline = measure('baseline', '-', root);
   for (const size of sizes) {
     const dir = join(root, size.name.replace(/\W/g, ''));
@@ -97,7 +102,9 @@ try {
     const runs = (mode: string, threads?: number) => {
       const ms: Measure[] = [];
       for (let i = 0; i < size.runs; i++) {
-        process.stderr.write(`bench/detect: ${mode}${threads === undefined ? '' : ` (${threads} thread)`} ${size.name} run ${i + 1}/${size.runs}\n`);
+        process.stderr.write(
+          `bench/detect: ${mode}${threads === undefined ? '' : ` (${threads} thread)`} ${size.name} run ${i + 1}/${size.runs}\n`,
+        );
         ms.push(measure(mode, sim.logFile, dir, threads));
       }
       return ms;
@@ -109,7 +116,9 @@ try {
     const det = runs('detect');
     const ch = runs('clickhouse');
     const rate = (ms: Measure[]) => median(ms.map((m) => m.lines / m.seconds));
-    rows.push(`| ${size.name} (${fmt(sim.lines)} lines, ${fmt(mib)} MiB) | ${fmt(rate(rl))} | ${fmt(rate(sp))} | ${fmt(rate(js))} | ${fmt(rate(single))} | **${fmt(rate(det))}** | ${median(det.map((m) => m.seconds)).toFixed(1)} s |`);
+    rows.push(
+      `| ${size.name} (${fmt(sim.lines)} lines, ${fmt(mib)} MiB) | ${fmt(rate(rl))} | ${fmt(rate(sp))} | ${fmt(rate(js))} | ${fmt(rate(single))} | **${fmt(rate(det))}** | ${median(det.map((m) => m.seconds)).toFixed(1)} s |`,
+    );
     const d = det[0]!;
     memRows.push(
       `| ${size.name} | ${fmt(sim.lines)} | ${fmt(d.units)} | ${fmt(d.prefixes)} | **${median(det.map((m) => m.retainedMiB)).toFixed(1)}** | ${fmt(median(det.map((m) => m.maxRssMiB)))} | ${fmt(median(js.map((m) => m.maxRssMiB)))} |`,

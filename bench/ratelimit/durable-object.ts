@@ -6,7 +6,10 @@
 import { pathToFileURL } from 'node:url';
 import { unstable_startWorker } from 'wrangler';
 
-export async function measureDurableObject(n: number, runs: number): Promise<{ hitsPerSecond: Record<string, number[]>; rpcsPerHit: Record<string, number[]> }> {
+export async function measureDurableObject(
+  n: number,
+  runs: number,
+): Promise<{ hitsPerSecond: Record<string, number[]>; rpcsPerHit: Record<string, number[]> }> {
   const config = new URL('./wrangler.toml', import.meta.url).pathname;
   const worker = await unstable_startWorker({ config, dev: { server: { port: 0 }, inspector: false, persist: false } as never });
   await worker.ready;

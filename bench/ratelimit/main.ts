@@ -47,7 +47,9 @@ for (let round = 0; round < ROUNDS; round++) {
     const { nsPerRequest } = JSON.parse(child('./overhead.ts', [variant, String(REQUESTS)])) as { nsPerRequest: number };
     times[variant].push(nsPerRequest);
   }
-  process.stderr.write(`  overhead round ${round + 1}/${ROUNDS}: ${VARIANTS.map((v) => `${v} ${times[v].at(-1)!.toFixed(0)} ns`).join(', ')}\n`);
+  process.stderr.write(
+    `  overhead round ${round + 1}/${ROUNDS}: ${VARIANTS.map((v) => `${v} ${times[v].at(-1)!.toFixed(0)} ns`).join(', ')}\n`,
+  );
 }
 const bare = median(times.bare);
 const us = (ns: number) => (ns / 1000).toFixed(2);
@@ -130,9 +132,15 @@ lines.push('| --- | ---: | ---: | --- |');
 const memoryLabel = { ipv4: 'IPv4 addresses (`/32`)', ipv6: 'IPv6 per `/56` (the default)', ipv6Per64: 'IPv6 per `/64`' };
 for (const k of Object.keys(memory) as (keyof typeof memory)[]) {
   const m = median(memory[k]);
-  lines.push(`| ${memoryLabel[k]} | ${m.toFixed(0)} | ${((m * 50_000) / 1e6).toFixed(1)} | ${memory[k].map((v) => v.toFixed(0)).join(', ')} |`);
+  lines.push(
+    `| ${memoryLabel[k]} | ${m.toFixed(0)} | ${((m * 50_000) / 1e6).toFixed(1)} | ${memory[k].map((v) => v.toFixed(0)).join(', ')} |`,
+  );
 }
 lines.push('');
 // Throughput figures depend on what else the machine runs: say so beside them.
-lines.push(`Load average when the run ended: ${loadavg().map((l) => l.toFixed(1)).join(', ')} (1, 5, 15 min) on ${cpus().length} CPUs.`);
+lines.push(
+  `Load average when the run ended: ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(', ')} (1, 5, 15 min) on ${cpus().length} CPUs.`,
+);
 process.stdout.write(`${lines.join('\n')}\n`);

@@ -87,7 +87,14 @@ switch (name) {
     const fn = name === 'table-lookup' ? (q: string) => table.lookup(q) : (q: string) => table.classify(q);
     const r4 = rate(q4, fn);
     const r6 = rate(q6, fn);
-    Object.assign(out, { v4: r4.perSec, v6: r6.perSec, hits4: r4.hits, hits6: r6.hits, fp4: fingerprint(q4, fn), fp6: fingerprint(q6, fn) });
+    Object.assign(out, {
+      v4: r4.perSec,
+      v6: r6.perSec,
+      hits4: r4.hits,
+      hits6: r6.hits,
+      fp4: fingerprint(q4, fn),
+      fp6: fingerprint(q6, fn),
+    });
     if (name === 'table-lookup') {
       const n4 = q4.map(parseIPv4);
       const w6 = q6.map((q) => {
@@ -123,7 +130,14 @@ switch (name) {
     const fn = (q: string) => (reader.get(q) as { kind: string } | null) ?? undefined;
     const r4 = rate(q4, fn);
     const r6 = rate(q6, fn);
-    Object.assign(out, { v4: r4.perSec, v6: r6.perSec, hits4: r4.hits, hits6: r6.hits, fp4: fingerprint(q4, fn), fp6: fingerprint(q6, fn) });
+    Object.assign(out, {
+      v4: r4.perSec,
+      v6: r6.perSec,
+      hits4: r4.hits,
+      hits6: r6.hits,
+      fp4: fingerprint(q4, fn),
+      fp6: fingerprint(q6, fn),
+    });
     break;
   }
   case 'ipaddr-map': {
@@ -144,7 +158,9 @@ switch (name) {
         maps6.get(len)!.set(key6((addr as ipaddr.IPv6).parts, len), value);
       }
     }
-    const lens4 = [...maps4.keys()].sort((a, b) => b - a).map((l) => [l, l === 0 ? 0 : (0xffffffff << (32 - l)) >>> 0, maps4.get(l)!] as const);
+    const lens4 = [...maps4.keys()]
+      .sort((a, b) => b - a)
+      .map((l) => [l, l === 0 ? 0 : (0xffffffff << (32 - l)) >>> 0, maps4.get(l)!] as const);
     const lens6 = [...maps6.keys()].sort((a, b) => b - a).map((l) => [l, maps6.get(l)!] as const);
     out.buildMs = performance.now() - t0;
     const fn = (q: string) => {
@@ -169,7 +185,14 @@ switch (name) {
     };
     const r4 = rate(q4, fn);
     const r6 = rate(q6, fn, 3000);
-    Object.assign(out, { v4: r4.perSec, v6: r6.perSec, hits4: r4.hits, hits6: r6.hits, fp4: fingerprint(q4, fn), fp6: fingerprint(q6, fn) });
+    Object.assign(out, {
+      v4: r4.perSec,
+      v6: r6.perSec,
+      hits4: r4.hits,
+      hits6: r6.hits,
+      fp4: fingerprint(q4, fn),
+      fp6: fingerprint(q6, fn),
+    });
     break;
   }
   case 'cidr-matcher': {

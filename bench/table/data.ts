@@ -56,7 +56,8 @@ function attributes(asn: number, regime: PairRegime): { kind: MultiUserKind; use
   if (regime === '350') return { kind, users: 10 + ((h >>> 8) % 50) * 37 };
   if (regime === '30k') return { kind, users: 1 + ((h >>> 8) % 4300) * 3 };
   const bucket = (h >>> 8) % 4;
-  const users = kind === 'cgnat' ? [100, 250, 500, 1000][bucket] : kind === 'enterprise' ? [20, 50, undefined, undefined][bucket] : undefined;
+  const users =
+    kind === 'cgnat' ? [100, 250, 500, 1000][bucket] : kind === 'enterprise' ? [20, 50, undefined, undefined][bucket] : undefined;
   return { kind, users };
 }
 
@@ -89,7 +90,13 @@ function* cidrs6(start: bigint, end: bigint): Generator<[bigint, number]> {
 }
 
 const toBig = (w: Uint32Array) => (BigInt(w[0]!) << 96n) | (BigInt(w[1]!) << 64n) | (BigInt(w[2]!) << 32n) | BigInt(w[3]!);
-const toWords = (b: bigint) => new Uint32Array([Number((b >> 96n) & 0xffffffffn), Number((b >> 64n) & 0xffffffffn), Number((b >> 32n) & 0xffffffffn), Number(b & 0xffffffffn)]);
+const toWords = (b: bigint) =>
+  new Uint32Array([
+    Number((b >> 96n) & 0xffffffffn),
+    Number((b >> 64n) & 0xffffffffn),
+    Number((b >> 32n) & 0xffffffffn),
+    Number(b & 0xffffffffn),
+  ]);
 
 function asnFile(name: string): string {
   const require = createRequire(import.meta.url);

@@ -8,7 +8,12 @@ import { parsePrefixList } from '../../src/prefix-list/index.ts';
 import { compileTable } from '../../src/table/index.ts';
 import { fuzzTables } from './fuzz.ts';
 
-export const FUZZ_BASE_LISTS = ['tor-exit-nodes.excerpt.lst', 'apple-egress.excerpt.csv', 'tmus-geo-ip.excerpt.txt', 'ProtonVPNExitNodes.excerpt.csv'];
+export const FUZZ_BASE_LISTS = [
+  'tor-exit-nodes.excerpt.lst',
+  'apple-egress.excerpt.csv',
+  'tmus-geo-ip.excerpt.txt',
+  'ProtonVPNExitNodes.excerpt.csv',
+];
 
 /** The base table and probe addresses (every listed prefix's first address). */
 export function fuzzBase(): { bytes: Uint8Array; probes: string[] } {

@@ -66,8 +66,8 @@ export function fuzzTables(base: Uint8Array, count: number, seed: number, probes
           table.classifyV6(words[i]!);
         }
       });
-      let n = 0;
-      for (const _ of table.entries()) n++;
+      let _n = 0;
+      for (const _ of table.entries()) _n++;
       void table.info;
       try {
         table.verify();

@@ -125,14 +125,26 @@ try {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   if (fuzzRun.status !== 0) throw new Error(`fuzz run failed (exit ${fuzzRun.status})`);
-  const fuzz = JSON.parse(fuzzRun.stdout.trim().split('\n').pop()!) as { tables: number; opened: number; verified: number; slowestMs: number; failures: string[]; base: string; ms: number };
+  const fuzz = JSON.parse(fuzzRun.stdout.trim().split('\n').pop()!) as {
+    tables: number;
+    opened: number;
+    verified: number;
+    slowestMs: number;
+    failures: string[];
+    base: string;
+    ms: number;
+  };
 
   const median = (c: string, d: Dataset, key: string): number => {
-    const xs = (results.get(`${c}@${d.name}`) ?? []).map((r) => r[key]).filter((x): x is number => typeof x === 'number').sort((a, b) => a - b);
+    const xs = (results.get(`${c}@${d.name}`) ?? [])
+      .map((r) => r[key])
+      .filter((x): x is number => typeof x === 'number')
+      .sort((a, b) => a - b);
     return xs.length === 0 ? NaN : xs[Math.floor(xs.length / 2)]!;
   };
   const first = (c: string, d: Dataset, key: string) => results.get(`${c}@${d.name}`)?.[0]?.[key];
-  const M = (x: number) => (Number.isNaN(x) ? '–' : x >= 1e6 ? `${(x / 1e6).toFixed(2)} M/s` : x >= 1e3 ? `${(x / 1e3).toFixed(1)} k/s` : `${x.toFixed(0)} /s`);
+  const M = (x: number) =>
+    Number.isNaN(x) ? '–' : x >= 1e6 ? `${(x / 1e6).toFixed(2)} M/s` : x >= 1e3 ? `${(x / 1e3).toFixed(1)} k/s` : `${x.toFixed(0)} /s`;
   const ms = (x: number) => (Number.isNaN(x) ? '–' : `${x < 10 ? x.toFixed(2) : x.toFixed(0)} ms`);
   const ok = (b: boolean) => (b ? '✅' : '❌');
   const x = (a: number, b: number) => `${(a / b).toFixed(1)}×`;
@@ -150,7 +162,9 @@ try {
       `${RUNS} rounds, medians; ratios are table ÷ mmdb-lib from the same run. The machine was shared with other work: absolute rates are noisy, the ratios less so.`,
   );
   lines.push('');
-  lines.push('| data | pairs | IPv4 classify | IPv4 lookup | IPv4 mmdb-lib | ratio (classify / lookup) | IPv6 classify | IPv6 lookup | IPv6 mmdb-lib | ratio (classify / lookup) | answers agree |');
+  lines.push(
+    '| data | pairs | IPv4 classify | IPv4 lookup | IPv4 mmdb-lib | ratio (classify / lookup) | IPv6 classify | IPv6 lookup | IPv6 mmdb-lib | ratio (classify / lookup) | answers agree |',
+  );
   lines.push('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|');
   for (const d of datasets) {
     const [c4, l4, m4] = ['table-classify', 'table-lookup', 'mmdb-lib'].map((c) => median(c, d, 'v4')) as [number, number, number];
@@ -179,26 +193,46 @@ try {
   lines.push('');
   lines.push('| target | measured | |');
   lines.push('|---|--:|---|');
-  lines.push(`| IPv4 from strings ≥ 5× mmdb-lib, every regime (worst regime) | classify ${worst('v4', 'table-classify').toFixed(1)}×, lookup ${worst('v4', 'table-lookup').toFixed(1)}× | ${ok(worst('v4', 'table-classify') >= 5)} / ${ok(worst('v4', 'table-lookup') >= 5)} |`);
-  lines.push(`| IPv6 from strings ≥ 4× mmdb-lib, every regime (worst regime) | classify ${worst('v6', 'table-classify').toFixed(1)}×, lookup ${worst('v6', 'table-lookup').toFixed(1)}× | ${ok(worst('v6', 'table-classify') >= 4)} / ${ok(worst('v6', 'table-lookup') >= 4)} |`);
+  lines.push(
+    `| IPv4 from strings ≥ 5× mmdb-lib, every regime (worst regime) | classify ${worst('v4', 'table-classify').toFixed(1)}×, lookup ${worst('v4', 'table-lookup').toFixed(1)}× | ${ok(worst('v4', 'table-classify') >= 5)} / ${ok(worst('v4', 'table-lookup') >= 5)} |`,
+  );
+  lines.push(
+    `| IPv6 from strings ≥ 4× mmdb-lib, every regime (worst regime) | classify ${worst('v6', 'table-classify').toFixed(1)}×, lookup ${worst('v6', 'table-lookup').toFixed(1)}× | ${ok(worst('v6', 'table-classify') >= 4)} / ${ok(worst('v6', 'table-lookup') >= 4)} |`,
+  );
   const parse4 = median('parse', r12, 'v4');
-  lines.push(`| stretch: IPv4 from strings ≥ ½ the parse-only rate (${M(parse4)}), 12 pairs | classify ${(median('table-classify', r12, 'v4') / parse4).toFixed(2)}, lookup ${(median('table-lookup', r12, 'v4') / parse4).toFixed(2)} | ${ok(median('table-classify', r12, 'v4') >= parse4 / 2)} / ${ok(median('table-lookup', r12, 'v4') >= parse4 / 2)} |`);
+  lines.push(
+    `| stretch: IPv4 from strings ≥ ½ the parse-only rate (${M(parse4)}), 12 pairs | classify ${(median('table-classify', r12, 'v4') / parse4).toFixed(2)}, lookup ${(median('table-lookup', r12, 'v4') / parse4).toFixed(2)} | ${ok(median('table-classify', r12, 'v4') >= parse4 / 2)} / ${ok(median('table-lookup', r12, 'v4') >= parse4 / 2)} |`,
+  );
   lines.push(`| ≤ 4 B per IPv4 prefix, ~350 pairs | ${(r350.only4 / r350.n4).toFixed(2)} B | ${ok(r350.only4 / r350.n4 <= 4)} |`);
   lines.push(`| ≤ 10 B per IPv6 prefix, ~350 pairs | ${(r350.only6 / r350.n6).toFixed(2)} B | ${ok(r350.only6 / r350.n6 <= 10)} |`);
-  lines.push(`| ≤ 6 B per prefix overall, ~30k pairs | ${(r30k.bytes / (r30k.n4 + r30k.n6)).toFixed(2)} B | ${ok(r30k.bytes / (r30k.n4 + r30k.n6) <= 6)} |`);
+  lines.push(
+    `| ≤ 6 B per prefix overall, ~30k pairs | ${(r30k.bytes / (r30k.n4 + r30k.n6)).toFixed(2)} B | ${ok(r30k.bytes / (r30k.n4 + r30k.n6) <= 6)} |`,
+  );
   lines.push(`| 600k prefixes with ~350 pairs under 3 MB gzip | ${(r350.gzip / 1e6).toFixed(2)} MB | ${ok(r350.gzip < 3e6)} |`);
-  lines.push(`| open (bytes → first answer) < 1 ms, zero-copy (largest table) | ${ms(open)} (\`verify()\`, off the request path: ${ms(Math.max(...datasets.map((d) => median('table-lookup', d, 'verifyMs'))))}) | ${ok(open < 1)} |`);
-  lines.push(`| fuzz: every method returns on ≥ 100k mutated real tables | ${fuzz.tables.toLocaleString('en')} tables, ${fuzz.failures.length} failures | ${ok(fuzz.tables >= 100_000 && fuzz.failures.length === 0)} |`);
+  lines.push(
+    `| open (bytes → first answer) < 1 ms, zero-copy (largest table) | ${ms(open)} (\`verify()\`, off the request path: ${ms(Math.max(...datasets.map((d) => median('table-lookup', d, 'verifyMs'))))}) | ${ok(open < 1)} |`,
+  );
+  lines.push(
+    `| fuzz: every method returns on ≥ 100k mutated real tables | ${fuzz.tables.toLocaleString('en')} tables, ${fuzz.failures.length} failures | ${ok(fuzz.tables >= 100_000 && fuzz.failures.length === 0)} |`,
+  );
   lines.push('');
   lines.push('Other peers (routing data, 12 pairs):');
   lines.push('');
   lines.push('| candidate | IPv4 from strings | IPv6 from strings | build |');
   lines.push('|---|--:|--:|--:|');
   lines.push(`| parse only (\`parseIPv4\` / \`parseIPv6\`, the bound) | ${M(parse4)} | ${M(median('parse', r12, 'v6'))} | – |`);
-  lines.push(`| ipaddr.js + one Map per prefix length (IPv6: 3 s sample) | ${M(median('ipaddr-map', r12, 'v4'))} | ${M(median('ipaddr-map', r12, 'v6'))} | ${ms(median('ipaddr-map', r12, 'buildMs'))} |`);
-  lines.push(`| cidr-matcher (linear scan, one run, first ${first('cidr-matcher', r12, 'n4')} / ${first('cidr-matcher', r12, 'n6')} queries) | ${M(median('cidr-matcher', r12, 'v4'))} | ${M(median('cidr-matcher', r12, 'v6'))} | ${ms(median('cidr-matcher', r12, 'buildMs'))} |`);
-  lines.push(`| netmask (linear scan, IPv4 only, one run, first ${first('netmask', r12, 'n4')} queries) | ${M(median('netmask', r12, 'v4'))} | – | ${ms(median('netmask', r12, 'buildMs'))} |`);
-  lines.push(`| this table: parse the CSV + compile | – | – | ${ms(median('build', r12, 'parseMs'))} + ${ms(median('build', r12, 'compileMs'))} |`);
+  lines.push(
+    `| ipaddr.js + one Map per prefix length (IPv6: 3 s sample) | ${M(median('ipaddr-map', r12, 'v4'))} | ${M(median('ipaddr-map', r12, 'v6'))} | ${ms(median('ipaddr-map', r12, 'buildMs'))} |`,
+  );
+  lines.push(
+    `| cidr-matcher (linear scan, one run, first ${first('cidr-matcher', r12, 'n4')} / ${first('cidr-matcher', r12, 'n6')} queries) | ${M(median('cidr-matcher', r12, 'v4'))} | ${M(median('cidr-matcher', r12, 'v6'))} | ${ms(median('cidr-matcher', r12, 'buildMs'))} |`,
+  );
+  lines.push(
+    `| netmask (linear scan, IPv4 only, one run, first ${first('netmask', r12, 'n4')} queries) | ${M(median('netmask', r12, 'v4'))} | – | ${ms(median('netmask', r12, 'buildMs'))} |`,
+  );
+  lines.push(
+    `| this table: parse the CSV + compile | – | – | ${ms(median('build', r12, 'parseMs'))} + ${ms(median('build', r12, 'compileMs'))} |`,
+  );
   lines.push('');
   lines.push('Numeric fast paths (pre-parsed addresses), routing data, 12 / ~350 / ~30k pairs:');
   lines.push('');

@@ -105,7 +105,10 @@ export function writeMmdb(prefixes: ReadonlyArray<Omit<BenchPrefix, 'asn'>>): Ui
   const nodeBytes = recordSize / 4;
   const record = (r: number) => (r === -1 ? nodeCount : r >= 0 ? r : nodeCount + 16 + (-r - 2));
   const meta = [
-    0xab, 0xcd, 0xef, ...enc.encode('MaxMind.com'),
+    0xab,
+    0xcd,
+    0xef,
+    ...enc.encode('MaxMind.com'),
     ...map([
       ['binary_format_major_version', uint(5, 2)],
       ['binary_format_minor_version', uint(5, 0)],
@@ -124,12 +127,20 @@ export function writeMmdb(prefixes: ReadonlyArray<Omit<BenchPrefix, 'asn'>>): Ui
     const r = record(right[n]!);
     const o = n * nodeBytes;
     if (recordSize === 24) {
-      out[o] = l >>> 16; out[o + 1] = l >>> 8; out[o + 2] = l;
-      out[o + 3] = r >>> 16; out[o + 4] = r >>> 8; out[o + 5] = r;
+      out[o] = l >>> 16;
+      out[o + 1] = l >>> 8;
+      out[o + 2] = l;
+      out[o + 3] = r >>> 16;
+      out[o + 4] = r >>> 8;
+      out[o + 5] = r;
     } else if (recordSize === 28) {
-      out[o] = l >>> 16; out[o + 1] = l >>> 8; out[o + 2] = l;
+      out[o] = l >>> 16;
+      out[o + 1] = l >>> 8;
+      out[o + 2] = l;
       out[o + 3] = (((l >>> 24) & 0xf) << 4) | ((r >>> 24) & 0xf);
-      out[o + 4] = r >>> 16; out[o + 5] = r >>> 8; out[o + 6] = r;
+      out[o + 4] = r >>> 16;
+      out[o + 5] = r >>> 8;
+      out[o + 6] = r;
     } else {
       new DataView(out.buffer).setUint32(o, l);
       new DataView(out.buffer).setUint32(o + 4, r);

@@ -46,11 +46,18 @@ const load = (duration: number) =>
     url: w.url,
     connections: 16,
     duration,
-    requests: ['192.0.2.201', '198.51.100.7', '2001:db8:1::5', '8.8.4.4'].map((ip) => ({ method: 'GET' as const, path: '/bench', headers: { 'cf-connecting-ip': ip } })),
+    requests: ['192.0.2.201', '198.51.100.7', '2001:db8:1::5', '8.8.4.4'].map((ip) => ({
+      method: 'GET' as const,
+      path: '/bench',
+      headers: { 'cf-connecting-ip': ip },
+    })),
   });
 try {
   await load(2); // warm-up
-  const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json/list`)).json()) as { webSocketDebuggerUrl: string; title: string }[];
+  const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json/list`)).json()) as {
+    webSocketDebuggerUrl: string;
+    title: string;
+  }[];
   const target = targets.find((t) => t.title === 'main') ?? targets[0];
   if (!target) throw new Error('workerd inspector lists no target');
   const ws = new WebSocket(target.webSocketDebuggerUrl);
@@ -88,9 +95,12 @@ try {
     byFile.set(file, (byFile.get(file) ?? 0) + (n.hitCount ?? 0));
   }
   const us = (profile.endTime - profile.startTime) / result.requests.total;
-  console.log(`${variant}: ${result.requests.total} requests in ${seconds} s; ${total} samples; ${us.toFixed(0)} µs wall per request on the isolate thread`);
+  console.log(
+    `${variant}: ${result.requests.total} requests in ${seconds} s; ${total} samples; ${us.toFixed(0)} µs wall per request on the isolate thread`,
+  );
   console.log('\nself time by function (share of samples):');
-  for (const [k, v] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`${((v / total) * 100).toFixed(1).padStart(5)} %  ${k}`);
+  for (const [k, v] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, 40))
+    console.log(`${((v / total) * 100).toFixed(1).padStart(5)} %  ${k}`);
   // Inclusive time: a function's own samples plus its callees', counted once per stack even when recursive.
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const inclusive = new Map<string, number>();
@@ -109,7 +119,8 @@ try {
   };
   walk(profile.nodes[0]!.id, new Set());
   console.log('\ninclusive time by function (share of samples):');
-  for (const [k, v] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`${((v / total) * 100).toFixed(1).padStart(5)} %  ${k}`);
+  for (const [k, v] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, 40))
+    console.log(`${((v / total) * 100).toFixed(1).padStart(5)} %  ${k}`);
   console.log(`\nprofile: ${join(tmpdir(), 'worker.cpuprofile')}`);
 } finally {
   await w.stop();

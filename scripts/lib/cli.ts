@@ -85,7 +85,6 @@ export interface Command {
   run: (argv: string[]) => Promise<number | undefined> | number | undefined;
 }
 
-
 /**
  * Runs a subcommand under the shared conventions and returns its exit code (never throws).
  *

@@ -180,7 +180,14 @@ export function writeAtomic(file: string, data: string | Uint8Array): void {
   } catch (e) {
     rmSync(tmp, { force: true });
     const c = code(e);
-    const why = c === 'EISDIR' ? 'is a directory, expected a file name' : c === 'ENOENT' ? 'its directory does not exist' : c && FILE_ERRORS[c] ? `${FILE_ERRORS[c]}, ${c}` : c;
+    const why =
+      c === 'EISDIR'
+        ? 'is a directory, expected a file name'
+        : c === 'ENOENT'
+          ? 'its directory does not exist'
+          : c && FILE_ERRORS[c]
+            ? `${FILE_ERRORS[c]}, ${c}`
+            : c;
     throw new OutputError(`${file}: cannot write (${why})`);
   }
 }

@@ -86,7 +86,11 @@ export function readTableInputs(inputs: readonly TableInput[], options: TableInp
       problems.push(`${input.file}:1: expected UTF-8 text (a CSV or a list of prefixes, optionally gzipped), got binary data`);
       continue;
     }
-    const parsed = parsePrefixList(text, { file: input.file, ...(input.kind ? { kind: input.kind } : {}), allowDocumentation: options.allowDocumentation });
+    const parsed = parsePrefixList(text, {
+      file: input.file,
+      ...(input.kind ? { kind: input.kind } : {}),
+      allowDocumentation: options.allowDocumentation,
+    });
     for (const e of parsed.errors) (options.skipInvalid ? skipped : problems).push(e.message);
     sources.push(parsed.entries);
     read.push({

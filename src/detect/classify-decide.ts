@@ -21,7 +21,16 @@ export function networkTypes(
   for (const e of evals) {
     let p = profiles.get(e.netKey);
     if (p === undefined) {
-      p = { addresses: 0, requests: 0, browserRequests: 0, weekendBrowserRequests: 0, medianBrowsersPerDay: 0, sawWeekend: false, bpds: [], asn: e.asn };
+      p = {
+        addresses: 0,
+        requests: 0,
+        browserRequests: 0,
+        weekendBrowserRequests: 0,
+        medianBrowsersPerDay: 0,
+        sawWeekend: false,
+        bpds: [],
+        asn: e.asn,
+      };
       profiles.set(e.netKey, p);
     }
     p.requests += e.s.requests;

@@ -146,7 +146,10 @@ function* groupRows(aggKey: string, group: readonly UnitEval[], o: ResolvedDetec
   }
   // The /24 row speaks for the densest ×GROUP_USERS_SPREAD window of estimates; the others stand alone.
   const sorted = topUnits.slice().sort((a, b) => a.users - b.users || (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
-  const w = densestWindow(sorted.map((e) => e.users), GROUP_USERS_SPREAD);
+  const w = densestWindow(
+    sorted.map((e) => e.users),
+    GROUP_USERS_SPREAD,
+  );
   const inside = sorted.slice(w.from, w.to);
   const lo = inside[0]!.users;
   const hi = inside[inside.length - 1]!.users;

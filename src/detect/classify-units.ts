@@ -83,12 +83,18 @@ function popcount(x: number): number {
 export function measureUnits(agg: Aggregator, ctx: ClassifyContext, model: PopularityModel): UnitEval[] {
   const evals: UnitEval[] = [];
   for (const s of [...agg.v4.values(), ...agg.v6.values()]) {
-    const asn = s.asn > 0 ? s.asn : s.family === 4 ? (ctx.asnRanges?.lookup4(s.unit as number) ?? 0) : (ctx.asnRanges?.lookup6(s.unit as string) ?? 0);
+    const asn =
+      s.asn > 0
+        ? s.asn
+        : s.family === 4
+          ? (ctx.asnRanges?.lookup4(s.unit as number) ?? 0)
+          : (ctx.asnRanges?.lookup6(s.unit as string) ?? 0);
     const days = s.days?.count() ?? 0;
     const uaDays = s.uaDays?.count() ?? 0;
     const bpd = days > 0 ? uaDays / days : 0;
     const distinctAll = s.uas?.count() ?? 0;
-    const list = ctx.lists === undefined ? undefined : s.family === 4 ? ctx.lists.match4(s.unit as number) : ctx.lists.match6(s.unit as string);
+    const list =
+      ctx.lists === undefined ? undefined : s.family === 4 ? ctx.lists.match4(s.unit as number) : ctx.lists.match6(s.unit as string);
     const e: UnitEval = {
       s,
       text: s.family === 4 ? formatIPv4(s.unit as number) : prefixText(6, s.unit, 64),

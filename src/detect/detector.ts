@@ -1,15 +1,7 @@
 import { Aggregator, type AggregatorState, type Exclusions } from './aggregate.ts';
 import { classifyUnits, type ClassifyContext, type Classification } from './classify.ts';
 import { resolveDetectOptions, type DetectOptions, type ResolvedDetectOptions } from './options.ts';
-import {
-  csvColumns,
-  detectLogFormat,
-  newLogRecord,
-  parseCombinedLine,
-  parseCsvLine,
-  parseLogpushLine,
-  type LogFormat,
-} from './parse.ts';
+import { csvColumns, detectLogFormat, newLogRecord, parseCombinedLine, parseCsvLine, parseLogpushLine, type LogFormat } from './parse.ts';
 import { createUserAgentClassifier } from './user-agent.ts';
 
 /**
@@ -143,7 +135,8 @@ export class Detector {
   /** Throws {@link MalformedFileError} for the first finished file with too many malformed lines. */
   checkFiles(): void {
     for (const f of this.files) {
-      if (f.lines > 0 && f.malformed / f.lines > this.options.maxMalformedShare) throw new MalformedFileError(f, this.options.maxMalformedShare);
+      if (f.lines > 0 && f.malformed / f.lines > this.options.maxMalformedShare)
+        throw new MalformedFileError(f, this.options.maxMalformedShare);
     }
   }
 
@@ -166,7 +159,11 @@ export class Detector {
     f.lines++;
     const r = this.record;
     const reason =
-      format === 'logpush' ? parseLogpushLine(text, r) : format === 'combined' ? parseCombinedLine(text, r) : parseCsvLine(text, r, this.cols);
+      format === 'logpush'
+        ? parseLogpushLine(text, r)
+        : format === 'combined'
+          ? parseCombinedLine(text, r)
+          : parseCsvLine(text, r, this.cols);
     if (reason !== undefined) return this.bad(f, lineNo, reason, text, true);
     if (!this.agg.add(r)) return this.bad(f, lineNo, `bad client address "${r.ip.slice(0, 60)}"`, text, true);
     f.parsed++;
@@ -211,7 +208,12 @@ export class Detector {
  * const result = classifyAggregate(aggregator, files, resolveDetectOptions(), { peeringDb });
  * ```
  */
-export function classifyAggregate(a: Aggregator, files: FileStats[], options: ResolvedDetectOptions, context: ClassifyContext = {}): DetectResult {
+export function classifyAggregate(
+  a: Aggregator,
+  files: FileStats[],
+  options: ResolvedDetectOptions,
+  context: ClassifyContext = {},
+): DetectResult {
   return {
     ...classifyUnits(a, options, context),
     files,
@@ -247,7 +249,9 @@ export interface DetectorShard {
  * // 'prefix,kind,users,confidence,evidence\n81.2.69.0/24,cgnat,300,0.9,days=4\n'
  * ```
  */
-export function formatPrefixCsv(prefixes: readonly { prefix: string; kind: string; users: number; confidence: number; evidence: string }[]): string {
+export function formatPrefixCsv(
+  prefixes: readonly { prefix: string; kind: string; users: number; confidence: number; evidence: string }[],
+): string {
   let s = 'prefix,kind,users,confidence,evidence\n';
   for (const p of prefixes) s += `${p.prefix},${p.kind},${p.users},${p.confidence},${p.evidence}\n`;
   return s;

@@ -53,8 +53,7 @@ function reset(r: LogRecord): void {
   r.asn = 0;
 }
 
-const COMBINED =
-  /^(\S+) \S+ \S+ \[([^\]]+)\] "(?:[^"\\]|\\.)*" (?:\d{3}|-) (?:\d+|-)(?: "(?:[^"\\]|\\.)*" "((?:[^"\\]|\\.)*)")?/;
+const COMBINED = /^(\S+) \S+ \S+ \[([^\]]+)\] "(?:[^"\\]|\\.)*" (?:\d{3}|-) (?:\d+|-)(?: "(?:[^"\\]|\\.)*" "((?:[^"\\]|\\.)*)")?/;
 const CSV_HEADER = /^timestamp,ip,port,user_agent(,bot_score)?(,asn)?\s*$/i;
 
 /**
@@ -162,7 +161,18 @@ function rfc3339Seconds(s: string): number {
 }
 
 const MONTHS: Record<string, number> = {
-  Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11,
+  Jan: 0,
+  Feb: 1,
+  Mar: 2,
+  Apr: 3,
+  May: 4,
+  Jun: 5,
+  Jul: 6,
+  Aug: 7,
+  Sep: 8,
+  Oct: 9,
+  Nov: 10,
+  Dec: 11,
 };
 
 /** `17/May/2015:10:05:03 +0000` → Unix seconds, or NaN. */
@@ -222,11 +232,7 @@ export function csvColumns(firstLine: string): { botScore: boolean; asn: boolean
  * r.port; // 51234
  * ```
  */
-export function parseCsvLine(
-  line: string,
-  r: LogRecord,
-  cols: { botScore: boolean; asn: boolean },
-): string | undefined {
+export function parseCsvLine(line: string, r: LogRecord, cols: { botScore: boolean; asn: boolean }): string | undefined {
   reset(r);
   const a = line.indexOf(',');
   const b = a < 0 ? -1 : line.indexOf(',', a + 1);

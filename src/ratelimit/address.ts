@@ -43,7 +43,11 @@ const masked = new Uint32Array(4);
  * addressKey('nonsense');            // { key: 'unknown-address', address: undefined }
  * ```
  */
-export function addressKey(raw: string | undefined | null, ipv4Subnet = SUBNET_DEFAULTS.ipv4Subnet, ipv6Subnet = SUBNET_DEFAULTS.ipv6Subnet): AddressKey {
+export function addressKey(
+  raw: string | undefined | null,
+  ipv4Subnet = SUBNET_DEFAULTS.ipv4Subnet,
+  ipv6Subnet = SUBNET_DEFAULTS.ipv6Subnet,
+): AddressKey {
   if (typeof raw !== 'string') return { key: UNKNOWN_ADDRESS_KEY, address: undefined };
   let s = raw.trim();
   // Hot path: the strict parser accepts only canonical dotted quads, so the text is its own key per /32.

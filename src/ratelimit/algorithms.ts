@@ -65,7 +65,11 @@ export function applyHit(prior: CounterState | undefined, rule: StoreRule, now: 
   if (state && state.b > now) {
     // Blocked: nothing is counted. The next hit passes once the block is over and the algorithm agrees.
     const wait = Math.max(state.b - now, applied.result.allowed ? 0 : applied.result.retryAfterMs);
-    return { state, result: { allowed: false, remaining: 0, resetMs: wait, retryAfterMs: wait }, expiresAt: Math.max(state.b, applied.expiresAt) };
+    return {
+      state,
+      result: { allowed: false, remaining: 0, resetMs: wait, retryAfterMs: wait },
+      expiresAt: Math.max(state.b, applied.expiresAt),
+    };
   }
   if (!applied.result.allowed && rule.mitigationMs > 0) {
     const b = now + rule.mitigationMs;

@@ -86,7 +86,8 @@ export function resolveFactor(option: Partial<FactorPolicy> | FactorFunction | u
       }
     };
   }
-  if (typeof option !== 'object' || option === null) throw new TypeError(`rateLimit: option "factor" must be a policy object or a function`);
+  if (typeof option !== 'object' || option === null)
+    throw new TypeError(`rateLimit: option "factor" must be a policy object or a function`);
   const ceiling = option.ceiling ?? FACTOR_CEILING;
   if (typeof ceiling !== 'number' || !Number.isFinite(ceiling) || ceiling < 1) {
     throw new TypeError(`rateLimit: option "factor.ceiling" must be a finite number ≥ 1, got ${String(ceiling)}`);

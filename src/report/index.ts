@@ -9,7 +9,19 @@
  * writeAtomic('table.html', renderTableReport(summarizeTable(bytes, { gzipBytes }), { chartJs: chartJsSource() }));
  * ```
  */
-export { chartFigure, escapeHtml, formatCount, htmlTable, keyValueTable, renderPage, scriptJson, type AxisSpec, type ChartSpec, type DatasetSpec, type PageOptions } from './page.ts';
+export {
+  chartFigure,
+  escapeHtml,
+  formatCount,
+  htmlTable,
+  keyValueTable,
+  renderPage,
+  scriptJson,
+  type AxisSpec,
+  type ChartSpec,
+  type DatasetSpec,
+  type PageOptions,
+} from './page.ts';
 export { KIND_COLOURS } from './colours.ts';
 export { diffEntries, prefixWeight, type PrefixChange } from './table-diff.ts';
 export { tableSectionBytes } from './table-sections.ts';

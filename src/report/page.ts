@@ -95,7 +95,10 @@ export function escapeHtml(s: string | number): string {
  * ```
  */
 export function scriptJson(v: unknown): string {
-  return JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(v)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 /**
@@ -112,7 +115,9 @@ export function formatCount(n: number): string {
 
 /** A spec has data when any of its values is above zero (an all-zero bar chart is only empty axes). */
 function hasData(spec: ChartSpec): boolean {
-  return spec.datasets.some((d) => (d.data as Array<number | null | { y: number }>).some((v) => (typeof v === 'number' ? v > 0 : v !== null && v.y > 0)));
+  return spec.datasets.some((d) =>
+    (d.data as Array<number | null | { y: number }>).some((v) => (typeof v === 'number' ? v > 0 : v !== null && v.y > 0)),
+  );
 }
 
 function chartHeight(spec: ChartSpec): number {

@@ -54,15 +54,26 @@ export function diffEntries(before: Iterable<MultiUserMatch>, after: Iterable<Mu
     const now = { kind: m.kind, users: m.users };
     if (!o) changes.push({ change: 'added', prefix: m.prefix, before: undefined, after: now, weight: prefixWeight(m.prefix) });
     else if (o.kind !== m.kind || o.users !== m.users) {
-      changes.push({ change: 'changed', prefix: m.prefix, before: { kind: o.kind, users: o.users }, after: now, weight: prefixWeight(m.prefix) });
+      changes.push({
+        change: 'changed',
+        prefix: m.prefix,
+        before: { kind: o.kind, users: o.users },
+        after: now,
+        weight: prefixWeight(m.prefix),
+      });
     }
   }
   for (const [prefix, o] of old) {
-    if (!seen.has(prefix)) changes.push({ change: 'removed', prefix, before: { kind: o.kind, users: o.users }, after: undefined, weight: prefixWeight(prefix) });
+    if (!seen.has(prefix))
+      changes.push({ change: 'removed', prefix, before: { kind: o.kind, users: o.users }, after: undefined, weight: prefixWeight(prefix) });
   }
   const usersDelta = (c: PrefixChange) => Math.abs((c.after?.users ?? 0) - (c.before?.users ?? 0));
   const net = (p: string) => p.split('/')[0]!;
   return changes.sort(
-    (a, b) => b.weight - a.weight || usersDelta(b) - usersDelta(a) || compareAddresses(net(a.prefix), net(b.prefix)) || a.prefix.localeCompare(b.prefix),
+    (a, b) =>
+      b.weight - a.weight ||
+      usersDelta(b) - usersDelta(a) ||
+      compareAddresses(net(a.prefix), net(b.prefix)) ||
+      a.prefix.localeCompare(b.prefix),
   );
 }

@@ -43,7 +43,8 @@ const FAMILIES: [Family, string, string][] = [
 const CHANGE_COLOURS = { added: '#2ca02c', removed: '#d62728', changed: '#ff7f0e' } as const;
 const kindsIn = (byKind: Record<MultiUserKind, number[]>) => MULTI_USER_KINDS.filter((k) => byKind[k].some((v) => v > 0));
 const total = (s: TableSummary, f: Family) => MULTI_USER_KINDS.reduce((a, k) => a + s.coverage[f][k].prefixes, 0);
-const show = (v: Pick<MultiUserMatch, 'kind' | 'users'> | undefined) => (v ? `${v.kind}${v.users === undefined ? '' : `, ${formatCount(v.users)} users`}` : '');
+const show = (v: Pick<MultiUserMatch, 'kind' | 'users'> | undefined) =>
+  v ? `${v.kind}${v.users === undefined ? '' : `, ${formatCount(v.users)} users`}` : '';
 function size(prefix: string): string {
   const n = prefixWeight(prefix);
   if (!prefix.includes(':')) return n === 1 ? '1 address' : `${formatCount(n)} addresses`;
@@ -75,7 +76,13 @@ function coverageSection(s: TableSummary): [string, ChartSpec[]] {
     covered64(s.coverage.ipv6[k].covered),
   ]);
   const sum = (f: Family, field: 'prefixes' | 'covered') => MULTI_USER_KINDS.reduce((a, k) => a + s.coverage[f][k][field], 0);
-  rows.push([{ html: '<b>all kinds</b>' }, sum('ipv4', 'prefixes'), sum('ipv4', 'covered'), sum('ipv6', 'prefixes'), covered64(sum('ipv6', 'covered'))]);
+  rows.push([
+    { html: '<b>all kinds</b>' },
+    sum('ipv4', 'prefixes'),
+    sum('ipv4', 'covered'),
+    sum('ipv6', 'prefixes'),
+    covered64(sum('ipv6', 'covered')),
+  ]);
   const html = [
     '<h2>Coverage per kind and family</h2>',
     '<p class="note">Addresses covered: IPv4 addresses and IPv6 /64 subnets a lookup answers with this kind (under nested prefixes, the longest decides, so nothing is counted twice).</p>',
@@ -169,7 +176,10 @@ function sizeSection(s: TableSummary): [string, ChartSpec[]] {
     `<p>${formatCount(s.byteLength)} bytes${s.gzipBytes === undefined ? '' : `, ${formatCount(s.gzipBytes)} gzip-compressed (level 9)`}. ` +
       'The Workers limits apply to the compressed upload (worker code and the table together); the share below is the table alone — the code adds a little (docs/benchmarks.md, bundle size).</p>',
     htmlTable(['plan limit', 'table’s share (gzip)'], limitRows),
-    `<div class="grid">${chartFigure(chart)}<div>${htmlTable(['section', 'bytes'], s.sections.map((p) => [p.name, p.bytes]))}</div></div>`,
+    `<div class="grid">${chartFigure(chart)}<div>${htmlTable(
+      ['section', 'bytes'],
+      s.sections.map((p) => [p.name, p.bytes]),
+    )}</div></div>`,
   ].join('\n');
   return [html, [chart]];
 }
@@ -191,19 +201,28 @@ function changesSection(changes: readonly PrefixChange[], previous: string, maxR
     empty: `the table is unchanged from ${previous}.`,
   };
   const n = (t: (typeof types)[number]) => changes.filter((c) => c.change === t).length;
-  const rows = changes.slice(0, maxRows).map((c) => [
-    { html: `<span style="color:${CHANGE_COLOURS[c.change]}">${c.change}</span>` },
-    c.prefix,
-    size(c.prefix),
-    show(c.before),
-    show(c.after),
-  ]);
+  const rows = changes
+    .slice(0, maxRows)
+    .map((c) => [
+      { html: `<span style="color:${CHANGE_COLOURS[c.change]}">${c.change}</span>` },
+      c.prefix,
+      size(c.prefix),
+      show(c.before),
+      show(c.after),
+    ]);
   const html = [
     `<h2>Changes against ${escapeHtml(previous)}</h2>`,
     `<p><b>+${n('added')} added</b>, <b>−${n('removed')} removed</b>, <b>~${n('changed')} changed</b> (kind or users estimate).</p>`,
     chartFigure(chart),
-    kinds.length > 0 ? htmlTable(['kind', ...types], kinds.map((k) => [k, ...types.map((t) => counts.get(k)![t])])) : '',
-    changes.length > 0 ? `<h3>Largest changes first${changes.length > maxRows ? ` (${maxRows} of ${formatCount(changes.length)})` : ''}</h3>` : '',
+    kinds.length > 0
+      ? htmlTable(
+          ['kind', ...types],
+          kinds.map((k) => [k, ...types.map((t) => counts.get(k)![t])]),
+        )
+      : '',
+    changes.length > 0
+      ? `<h3>Largest changes first${changes.length > maxRows ? ` (${maxRows} of ${formatCount(changes.length)})` : ''}</h3>`
+      : '',
     changes.length > 0 ? htmlTable(['change', 'prefix', 'size', 'before', 'after'], rows) : '',
   ].join('\n');
   return [html, [chart]];
@@ -225,13 +244,7 @@ export function renderTableReport(s: TableSummary, options: TableReportOptions):
   const lengthCharts = FAMILIES.map(([f, name]) => lengthChart(s, f, name));
   const [attributes, attributeCharts] = attributeSection(s);
   const [sizes, sizeCharts] = sizeSection(s);
-  const sections = [
-    coverage,
-    `<h2>Prefix lengths</h2>\n${lengthCharts.map(chartFigure).join('\n')}`,
-    largestSection(s),
-    attributes,
-    sizes,
-  ];
+  const sections = [coverage, `<h2>Prefix lengths</h2>\n${lengthCharts.map(chartFigure).join('\n')}`, largestSection(s), attributes, sizes];
   const charts = [...coverageCharts, ...lengthCharts, ...attributeCharts, ...sizeCharts];
   if (s.changes) {
     const [changes, changeCharts] = changesSection(s.changes, options.previous ?? 'the previous table', options.maxChanges ?? 30);

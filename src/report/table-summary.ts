@@ -134,7 +134,10 @@ function coverage(entries: readonly MultiUserMatch[]): TableSummary['coverage'] 
  * const s = summarizeTable(readFileSync('table.bin'), { gzipBytes, previous: readFileSync('old.bin') });
  * ```
  */
-export function summarizeTable(bytes: Uint8Array, options: { gzipBytes?: number; previous?: Uint8Array; largest?: number } = {}): TableSummary {
+export function summarizeTable(
+  bytes: Uint8Array,
+  options: { gzipBytes?: number; previous?: Uint8Array; largest?: number } = {},
+): TableSummary {
   const table = MultiUserTable.from(bytes);
   const info = table.info;
   const entries = [...table.entries()];

@@ -48,7 +48,10 @@ export function encodeV4(pos: number[], leaf: number[]): EncodedV4 {
   const dict = [...new Set(leaf)].sort((a, b) => a - b);
   const idOf = new Map(dict.map((k, i) => [k, i]));
   const idBits = bitsFor(dict.length);
-  if (idBits > 24) throw new TableCompileError('too-many-leaves', [`expected at most 2^24 distinct IPv4 (prefix length, kind, users) leaves, got ${dict.length}`]);
+  if (idBits > 24)
+    throw new TableCompileError('too-many-leaves', [
+      `expected at most 2^24 distinct IPv4 (prefix length, kind, users) leaves, got ${dict.length}`,
+    ]);
 
   let best: { k: number; bits: number; filled: { pos: number[]; leaf: number[] } } | undefined;
   // Past log2(ranges) bits the index outgrows what it saves: only widths up to there are tried.
@@ -76,7 +79,9 @@ export function encodeV4(pos: number[], leaf: number[]): EncodedV4 {
     }
   }
   if (w.length >= MAX_RECORD_BITS) {
-    throw new TableCompileError('too-large', [`expected at most ${MAX_RECORD_BITS} bits of IPv4 records (about 5 million ranges), got more`]);
+    throw new TableCompileError('too-large', [
+      `expected at most ${MAX_RECORD_BITS} bits of IPv4 records (about 5 million ranges), got more`,
+    ]);
   }
   index[count.length] = w.length * 32;
   return { indexBits: k, idBits, leaves: Uint32Array.from(dict), index, records: w.finish(BIT_PAD), ranges: filled.pos.length };

@@ -75,7 +75,10 @@ export function encodeV6(v6: readonly Parsed[], valueId: (key: number) => number
   const dict = [...new Set([...filled.leaf, ...longLeaf])].sort((a, b) => a - b);
   const idOf = new Map(dict.map((k, i) => [k, i]));
   const idBits = bitsFor(dict.length);
-  if (idBits > 24) throw new TableCompileError('too-many-leaves', [`expected at most 2^24 distinct IPv6 (prefix length, kind, users) leaves, got ${dict.length}`]);
+  if (idBits > 24)
+    throw new TableCompileError('too-many-leaves', [
+      `expected at most 2^24 distinct IPv6 (prefix length, kind, users) leaves, got ${dict.length}`,
+    ]);
 
   const r6 = filled.pos.length;
   const blockKeys: number[] = [];

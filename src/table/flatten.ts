@@ -29,7 +29,9 @@ const lt = (a: Pos, b: Pos) => (a as number) < (b as number);
  * length stored in the leaf.
  */
 export function flatten<P extends Pos>(spans: Span<P>[]): Boundaries<P> {
-  spans.sort((a, b) => (lt(a.start, b.start) ? -1 : lt(b.start, a.start) ? 1 : lt(b.end, a.end) ? -1 : lt(a.end, b.end) ? 1 : a.depth - b.depth));
+  spans.sort((a, b) =>
+    lt(a.start, b.start) ? -1 : lt(b.start, a.start) ? 1 : lt(b.end, a.end) ? -1 : lt(a.end, b.end) ? 1 : a.depth - b.depth,
+  );
   const pos: P[] = [];
   const leaf: number[] = [];
   const stack: Span<P>[] = [];

@@ -185,17 +185,22 @@ export function readLayout(bytes: Uint8Array): Layout {
   }
   const version = dv.getUint16(4, true);
   if (version !== FORMAT_VERSION) {
-    const hint = version < FORMAT_VERSION ? ' (an older table: rebuild it with npm run build:table)' : ' (a newer table: update multi-user-ip)';
+    const hint =
+      version < FORMAT_VERSION ? ' (an older table: rebuild it with npm run build:table)' : ' (a newer table: update multi-user-ip)';
     throw new TableFormatError('unsupported-version', `expected format version ${FORMAT_VERSION}, got ${version}${hint}`);
   }
   if (bytes.length < HEADER_LENGTH) {
     throw new TableFormatError('truncated', `expected at least ${HEADER_LENGTH} header bytes, got ${bytes.length}`);
   }
   const headerLength = dv.getUint16(6, true);
-  if (headerLength !== HEADER_LENGTH) throw new TableFormatError('bad-length', `expected header length ${HEADER_LENGTH}, got ${headerLength}`);
+  if (headerLength !== HEADER_LENGTH)
+    throw new TableFormatError('bad-length', `expected header length ${HEADER_LENGTH}, got ${headerLength}`);
   const byteLength = dv.getUint32(8, true);
   if (byteLength !== bytes.length) {
-    throw new TableFormatError(byteLength > bytes.length ? 'truncated' : 'bad-length', `header says ${byteLength} bytes, got ${bytes.length}`);
+    throw new TableFormatError(
+      byteLength > bytes.length ? 'truncated' : 'bad-length',
+      `header says ${byteLength} bytes, got ${bytes.length}`,
+    );
   }
   const flags = dv.getUint32(16, true);
   if (flags !== 0) throw new TableFormatError('bad-section', `unknown flags 0x${flags.toString(16)}`);
@@ -217,7 +222,10 @@ export function readLayout(bytes: Uint8Array): Layout {
       );
     }
     if (length % ELEMENT_SIZE[s]! !== 0) {
-      throw new TableFormatError('bad-section', `section ${s} (${SECTION_NAMES[s]}): length ${length} is not a multiple of its element size`);
+      throw new TableFormatError(
+        'bad-section',
+        `section ${s} (${SECTION_NAMES[s]}): length ${length} is not a multiple of its element size`,
+      );
     }
     sections.push([offset, length]);
   }

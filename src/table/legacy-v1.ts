@@ -23,7 +23,8 @@ export function readV1Prefixes(bytes: Uint8Array): string[] {
   if (bytes.length < V1.header || dv.getUint16(4, true) !== 1 || dv.getUint32(8, true) !== bytes.length) {
     throw new TableFormatError('bad-length', 'expected an intact format version 1 table');
   }
-  if (tableChecksum(bytes) !== dv.getUint32(12, true)) throw new TableFormatError('checksum-mismatch', 'format version 1 table: checksum mismatch');
+  if (tableChecksum(bytes) !== dv.getUint32(12, true))
+    throw new TableFormatError('checksum-mismatch', 'format version 1 table: checksum mismatch');
   const sec = (s: number) => {
     const o = dv.getUint32(32 + 8 * s, true);
     const l = dv.getUint32(36 + 8 * s, true);

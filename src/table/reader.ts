@@ -170,7 +170,10 @@ export class MultiUserTable implements MultiUserClassifier {
     if (this.verified) return;
     const actual = tableChecksum(this.v.bytes);
     if (actual !== this.v.layout.checksum) {
-      throw new TableFormatError('checksum-mismatch', `checksum mismatch: header says ${hex(this.v.layout.checksum)}, content gives ${hex(actual)}`);
+      throw new TableFormatError(
+        'checksum-mismatch',
+        `checksum mismatch: header says ${hex(this.v.layout.checksum)}, content gives ${hex(actual)}`,
+      );
     }
     verifyViews(this.v);
     this.verified = true;
@@ -250,7 +253,8 @@ export class MultiUserTable implements MultiUserClassifier {
     const bits = Math.min(32, leaf & 255);
     const net = (n & MASK[bits]!) >>> 0;
     return {
-      prefix: OCTET[net >>> 24]! + '.' + OCTET[(net >>> 16) & 255]! + '.' + OCTET[(net >>> 8) & 255]! + '.' + OCTET[net & 255]! + SLASH[bits]!,
+      prefix:
+        OCTET[net >>> 24]! + '.' + OCTET[(net >>> 16) & 255]! + '.' + OCTET[(net >>> 8) & 255]! + '.' + OCTET[net & 255]! + SLASH[bits]!,
       kind: c.kind,
       users: c.users,
     };
@@ -478,4 +482,3 @@ export class MultiUserTable implements MultiUserClassifier {
 function hex(n: number): string {
   return n.toString(16).padStart(8, '0');
 }
-

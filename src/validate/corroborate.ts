@@ -2,7 +2,14 @@ import type { MetadataCheck, TracerouteVerdict } from './hop-rules.ts';
 import type { ProbeInfo } from './probe-metadata.ts';
 
 // Labels that rest on the probe being behind NAT (a private or shared local address).
-const BEHIND_NAT = new Set(['probe-in-shared-space', 'shared-hop-before-public', 'nat-at-customer-edge', 'private-hop-after-home-router', 'straight-to-public', 'home-router-holds-public-address']);
+const BEHIND_NAT = new Set([
+  'probe-in-shared-space',
+  'shared-hop-before-public',
+  'nat-at-customer-edge',
+  'private-hop-after-home-router',
+  'straight-to-public',
+  'home-router-holds-public-address',
+]);
 
 /**
  * Checks a definite traceroute label against the probe metadata (as corroboration; it never changes the
@@ -24,8 +31,10 @@ export function corroborate(v: TracerouteVerdict, probe: ProbeInfo | undefined):
   const agree: string[] = [];
   const contra: string[] = [];
   const rfc1918 = probe.tags.includes('system-ipv4-rfc1918');
-  if (v.reason === 'probe-has-public-address') (rfc1918 ? contra : agree).push(rfc1918 ? 'tagged system-ipv4-rfc1918' : 'not tagged system-ipv4-rfc1918');
-  else if (BEHIND_NAT.has(v.reason) && probe.tags.length > 0) (rfc1918 ? agree : contra).push(rfc1918 ? 'tagged system-ipv4-rfc1918' : 'not tagged system-ipv4-rfc1918');
+  if (v.reason === 'probe-has-public-address')
+    (rfc1918 ? contra : agree).push(rfc1918 ? 'tagged system-ipv4-rfc1918' : 'not tagged system-ipv4-rfc1918');
+  else if (BEHIND_NAT.has(v.reason) && probe.tags.length > 0)
+    (rfc1918 ? agree : contra).push(rfc1918 ? 'tagged system-ipv4-rfc1918' : 'not tagged system-ipv4-rfc1918');
   if (v.label === 'cgnat' && probe.tags.includes('no-nat')) contra.push('host tagged no-nat');
   if (contra.length > 0) return { verdict: 'contradicts', notes: [...contra, ...agree] };
   return { verdict: agree.length > 0 ? 'agrees' : 'none', notes: agree };

@@ -219,13 +219,23 @@ function applyHopRules(result: TracerouteResult, privateCarrierHops: 'cgnat' | '
   // Rule 2: shared address space before public space is the inside of a carrier NAT.
   const shared = before.find((h) => h.cls === 'shared');
   if (shared) {
-    return verdict(address, 'shared-hop-before-public', `${describeHop(shared)} before first public ${describeHop(firstPublic)}${note}`, fph);
+    return verdict(
+      address,
+      'shared-hop-before-public',
+      `${describeHop(shared)} before first public ${describeHop(firstPublic)}${note}`,
+      fph,
+    );
   }
   // Rule 4: private hops, every one answering, then the probe's own /24: the NAT is the customer's edge
   // (a home or office router, a double NAT, a hosting VM's gateway), and the carrier routes the public address.
   if (before.length > 0 && before.every((h) => h.cls === 'private') && blockOf(firstPublic.address!) === blockOf(address)) {
     const inside = before.map((h) => h.address).join(' → ');
-    return verdict(address, 'nat-at-customer-edge', `${inside}, then first public ${describeHop(firstPublic)} in the probe's own /24${note}`, fph);
+    return verdict(
+      address,
+      'nat-at-customer-edge',
+      `${inside}, then first public ${describeHop(firstPublic)} in the probe's own /24${note}`,
+      fph,
+    );
   }
   const homeIdx = before.findIndex((h) => h.cls !== 'silent');
   if (homeIdx < 0) {
@@ -233,13 +243,28 @@ function applyHopRules(result: TracerouteResult, privateCarrierHops: 'cgnat' | '
       return verdict(address, 'home-router-holds-public-address', `${describeHop(firstPublic)} is the probe's public address${note}`, fph);
     }
     if (before.length > 0) {
-      return verdict(address, 'silent-hop-before-public', `${before.length} silent hop(s) before first public ${describeHop(firstPublic)}${note}`, fph);
+      return verdict(
+        address,
+        'silent-hop-before-public',
+        `${before.length} silent hop(s) before first public ${describeHop(firstPublic)}${note}`,
+        fph,
+      );
     }
-    return verdict(address, 'nat-not-visible', `first hop ${describeHop(firstPublic)} is public; the NAT in front of the private source does not show${note}`, fph);
+    return verdict(
+      address,
+      'nat-not-visible',
+      `first hop ${describeHop(firstPublic)} is public; the NAT in front of the private source does not show${note}`,
+      fph,
+    );
   }
   const home = before[homeIdx]!;
   if (homeIdx > 0) {
-    return verdict(address, 'first-hop-silent', `hop 1 silent, first answer ${describeHop(home)}: cannot tell the home router from the carrier's${note}`, fph);
+    return verdict(
+      address,
+      'first-hop-silent',
+      `hop 1 silent, first answer ${describeHop(home)}: cannot tell the home router from the carrier's${note}`,
+      fph,
+    );
   }
   const carrier = before.slice(homeIdx + 1);
   const priv = carrier.find((h) => h.cls === 'private');
@@ -256,10 +281,25 @@ function applyHopRules(result: TracerouteResult, privateCarrierHops: 'cgnat' | '
   }
   const silent = carrier.filter((h) => h.cls === 'silent');
   if (silent.length > 0) {
-    return verdict(address, 'silent-hop-before-public', `home router ${describeHop(home)}, ${silent.length} silent hop(s) before first public ${describeHop(firstPublic)}${note}`, fph);
+    return verdict(
+      address,
+      'silent-hop-before-public',
+      `home router ${describeHop(home)}, ${silent.length} silent hop(s) before first public ${describeHop(firstPublic)}${note}`,
+      fph,
+    );
   }
   if (carrier.length > 0) {
-    return verdict(address, 'special-hop-before-public', `${describeHop(carrier[0]!)} (neither private nor public) before first public ${describeHop(firstPublic)}${note}`, fph);
+    return verdict(
+      address,
+      'special-hop-before-public',
+      `${describeHop(carrier[0]!)} (neither private nor public) before first public ${describeHop(firstPublic)}${note}`,
+      fph,
+    );
   }
-  return verdict(address, 'straight-to-public', `home router ${describeHop(home)}, then first public ${describeHop(firstPublic)}${note}`, fph);
+  return verdict(
+    address,
+    'straight-to-public',
+    `home router ${describeHop(home)}, then first public ${describeHop(firstPublic)}${note}`,
+    fph,
+  );
 }

@@ -119,7 +119,8 @@ function combineAddress(address: string, vs: TracerouteVerdict[]): AddressLabel 
   const top = definite.length === 0 ? undefined : Math.min(...definite.map(tierOf));
   const deciding = definite.filter((v) => tierOf(v) === top);
   const overruled = definite.filter((v) => tierOf(v) !== top && v.label !== deciding[0]!.label);
-  const sides = (xs: TracerouteVerdict[]) => ['cgnat', 'not-cgnat'].map((l) => [l, xs.filter((v) => v.label === l)] as const).filter(([, g]) => g.length > 0);
+  const sides = (xs: TracerouteVerdict[]) =>
+    ['cgnat', 'not-cgnat'].map((l) => [l, xs.filter((v) => v.label === l)] as const).filter(([, g]) => g.length > 0);
   const ignored = unk.length > 0 && definite.length > 0 ? `; ignored unknown: ${summarise(unk)}` : '';
   const base = { address, probes, asns: [], verdicts: vs };
   const split = sides(deciding);
@@ -137,7 +138,9 @@ function combineAddress(address: string, vs: TracerouteVerdict[]): AddressLabel 
   const n = deciding.length > 0 ? agreeing.length : decisive.length;
   const tally = `${n} of ${vs.length} traceroute${vs.length === 1 ? '' : 's'}`;
   const disagreement =
-    overruled.length > 0 ? `${example.label} (tier ${top}: ${summarise(deciding)}) overrules ${overruled[0]!.label} (${summarise(overruled)})` : undefined;
+    overruled.length > 0
+      ? `${example.label} (tier ${top}: ${summarise(deciding)}) overrules ${overruled[0]!.label} (${summarise(overruled)})`
+      : undefined;
   return {
     ...base,
     label: example.label,

@@ -57,9 +57,14 @@ function overview(summary: ValidationSummary, rules: [string, number][], chart: 
       `${gt.results.length} traceroutes, ${gt.errors.length} malformed records, ${gt.unusable.length} without a usable public address, ${gt.probes.size} probe records.</p>`,
     `<p>${gt.labels.length} addresses labelled: <b>cgnat ${counts.cgnat}</b>, <b>not-cgnat ${counts['not-cgnat']}</b>, <b>unknown ${counts.unknown}</b>.</p>`,
     `<p>Reading: ${escapeHtml(readingLine(gt.reading))}. Addresses whose traceroutes disagree: ${gt.disagreements.length}.</p>`,
-    gt.disagreements.length > 0 ? `<pre class="errors">${escapeHtml(gt.disagreements.map((l) => `${l.address} → ${l.label}: ${l.disagreement}`).join('\n'))}</pre>` : '',
+    gt.disagreements.length > 0
+      ? `<pre class="errors">${escapeHtml(gt.disagreements.map((l) => `${l.address} → ${l.label}: ${l.disagreement}`).join('\n'))}</pre>`
+      : '',
     chart ? chartFigure(chart) : '<h3>Traceroutes per rule</h3>',
-    htmlTable(['rule', 'traceroutes', 'label'], rules.map(([r, n]) => [r, n, REASON_LABEL[r as keyof typeof REASON_LABEL] ?? ''])),
+    htmlTable(
+      ['rule', 'traceroutes', 'label'],
+      rules.map(([r, n]) => [r, n, REASON_LABEL[r as keyof typeof REASON_LABEL] ?? '']),
+    ),
   ].join('\n');
 }
 
@@ -78,8 +83,13 @@ function scoreSections(metrics: NonNullable<ValidationSummary['metrics']>): stri
     '<h2>Scores</h2>',
     `<p>Positive: listed with kind ${escapeHtml(metrics.positiveKinds.join(' or '))}. Scored on <code>cgnat</code>/<code>not-cgnat</code> labels; <code>unknown</code> is never scored. ` +
       'By block: /24 for IPv4, /48 for IPv6; a block counts when its labelled addresses agree, and is positive when the list matches any of them.</p>',
-    htmlTable(['', 'TP', 'FP', 'FN', 'TN', 'precision', 'recall', 'F1'], [scoreRow('by address', metrics.byAddress), scoreRow('by /24 (/48)', metrics.byBlock)]),
-    metrics.byBlock.conflicting.length > 0 ? `<p>Blocks with both labels (not scored): ${escapeHtml(metrics.byBlock.conflicting.join(', '))}</p>` : '',
+    htmlTable(
+      ['', 'TP', 'FP', 'FN', 'TN', 'precision', 'recall', 'F1'],
+      [scoreRow('by address', metrics.byAddress), scoreRow('by /24 (/48)', metrics.byBlock)],
+    ),
+    metrics.byBlock.conflicting.length > 0
+      ? `<p>Blocks with both labels (not scored): ${escapeHtml(metrics.byBlock.conflicting.join(', '))}</p>`
+      : '',
     '<h2>Confusion matrix (addresses)</h2>',
     htmlTable(
       ['truth \\ list', 'positive', 'negative'],
@@ -90,7 +100,10 @@ function scoreSections(metrics: NonNullable<ValidationSummary['metrics']>): stri
       'matrix',
     ),
     '<h2>Ground truth × list kind (addresses)</h2>',
-    htmlTable(['truth \\ list', ...columns], Object.entries(metrics.kindMatrix).map(([t, row]) => [t, ...columns.map((c) => row[c] ?? 0)])),
+    htmlTable(
+      ['truth \\ list', ...columns],
+      Object.entries(metrics.kindMatrix).map(([t, row]) => [t, ...columns.map((c) => row[c] ?? 0)]),
+    ),
   ];
   const disagreements = [
     `<h2>Disagreements (${metrics.disagreements.length})</h2>`,
@@ -123,10 +136,18 @@ export function renderHtmlReport(summary: ValidationSummary, options: HtmlReport
   if (metrics) sections.push(...scoreSections(metrics));
   sections.push(
     `<h2>Labels (${gt.labels.length})</h2>\n` +
-      htmlTable(['address', 'label', 'reason', 'probes', 'ASN', 'detail'], gt.labels.map((l) => [l.address, l.label, l.reason, l.probes.join(' '), l.asns.join(' '), l.detail])),
+      htmlTable(
+        ['address', 'label', 'reason', 'probes', 'ASN', 'detail'],
+        gt.labels.map((l) => [l.address, l.label, l.reason, l.probes.join(' '), l.asns.join(' '), l.detail]),
+      ),
   );
   if (gt.errors.length > 0) {
-    sections.push(`<h2>Malformed records (${gt.errors.length})</h2>\n${htmlTable(['where', 'problem'], gt.errors.map((e) => [formatLocation(e.at), e.message]))}`);
+    sections.push(
+      `<h2>Malformed records (${gt.errors.length})</h2>\n${htmlTable(
+        ['where', 'problem'],
+        gt.errors.map((e) => [formatLocation(e.at), e.message]),
+      )}`,
+    );
   }
   return renderPage({
     title: options.title ?? 'multi-user-ip: validation against RIPE Atlas ground truth',

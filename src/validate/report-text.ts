@@ -85,17 +85,19 @@ export function renderTextReport(summary: ValidationSummary, options: { maxRows?
   out.push(
     `  ${gt.results.length} traceroutes read, ${gt.errors.length} malformed records, ${gt.unusable.length} without a usable public address; ${gt.probes.size} probe records`,
   );
-  out.push(
-    `  ${gt.labels.length} addresses labelled: cgnat ${counts.cgnat}, not-cgnat ${counts['not-cgnat']}, unknown ${counts.unknown}`,
-  );
+  out.push(`  ${gt.labels.length} addresses labelled: cgnat ${counts.cgnat}, not-cgnat ${counts['not-cgnat']}, unknown ${counts.unknown}`);
   if (gt.addressMismatches.length > 0) {
     const n = gt.addressMismatches.length;
-    out.push(`  ${n} probe${n === 1 ? '' : 's'}: metadata address_v4 differs from their results' from (metadata of another time; labels use from)`);
+    out.push(
+      `  ${n} probe${n === 1 ? '' : 's'}: metadata address_v4 differs from their results' from (metadata of another time; labels use from)`,
+    );
   }
   out.push(`  reading: ${readingLine(gt.reading)}`);
   const mc = gt.metadataChecks;
   if (mc.agrees + mc.contradicts > 0) {
-    out.push(`  probe metadata on definite labels: agrees ${mc.agrees}, contradicts ${mc.contradicts}, silent ${mc.none} (corroboration only; labels unchanged)`);
+    out.push(
+      `  probe metadata on definite labels: agrees ${mc.agrees}, contradicts ${mc.contradicts}, silent ${mc.none} (corroboration only; labels unchanged)`,
+    );
     for (const v of gt.verdicts.filter((x) => x.metadata.verdict === 'contradicts').slice(0, maxRows)) {
       out.push(`    prb ${v.result.prbId} ${v.address} ${v.label} (${v.reason}): ${v.metadata.notes.join(', ')}`);
     }
@@ -106,7 +108,9 @@ export function renderTextReport(summary: ValidationSummary, options: { maxRows?
   }
   if (gt.disagreements.length > 0) {
     const unknown = gt.disagreements.filter((l) => l.reason === 'conflicting-traceroutes').length;
-    out.push(`  addresses whose traceroutes disagree: ${gt.disagreements.length} (${unknown} left unknown, the rest decided by precedence)`);
+    out.push(
+      `  addresses whose traceroutes disagree: ${gt.disagreements.length} (${unknown} left unknown, the rest decided by precedence)`,
+    );
     for (const c of gt.disagreements.slice(0, maxRows)) out.push(`    ${c.address} → ${c.label}: ${c.disagreement}`);
   }
   if (gt.errors.length > 0) {
@@ -120,7 +124,9 @@ export function renderTextReport(summary: ValidationSummary, options: { maxRows?
   }
   if (metrics) {
     out.push(`  positive = listed with kind ${metrics.positiveKinds.join(' or ')}; scored on cgnat/not-cgnat labels only`);
-    out.push(`  ${pad('', 12)}${lpad('TP', 6)}${lpad('FP', 6)}${lpad('FN', 6)}${lpad('TN', 6)}${lpad('precision', 11)}${lpad('recall', 9)}${lpad('F1', 9)}`);
+    out.push(
+      `  ${pad('', 12)}${lpad('TP', 6)}${lpad('FP', 6)}${lpad('FN', 6)}${lpad('TN', 6)}${lpad('precision', 11)}${lpad('recall', 9)}${lpad('F1', 9)}`,
+    );
     out.push(scoreLine('by address', metrics.byAddress));
     out.push(scoreLine('by /24,/48', metrics.byBlock));
     if (metrics.byBlock.conflicting.length > 0) {
@@ -144,7 +150,8 @@ export function renderTextReport(summary: ValidationSummary, options: { maxRows?
       const asn = d.label.asns.length > 0 ? ` (AS${d.label.asns.join(', AS')})` : '';
       out.push(`  ${pad(d.address, 16)} truth ${pad(d.truth, 10)} ${d.why}${asn}`);
     }
-    if (metrics.disagreements.length > maxRows) out.push(`  … and ${metrics.disagreements.length - maxRows} more (see --report / --labels-out)`);
+    if (metrics.disagreements.length > maxRows)
+      out.push(`  … and ${metrics.disagreements.length - maxRows} more (see --report / --labels-out)`);
   }
   return `${out.join('\n')}\n`;
 }

@@ -45,7 +45,9 @@ export async function adminEndpoint(c: Context<{ Bindings: Env }>, admin: AdminC
   const token = c.env.ADMIN_TOKEN;
   if (!token) return undefined;
   if (token.length < MIN_TOKEN_LENGTH) {
-    console.error(`multi-user-ip: ADMIN_TOKEN is too short (${token.length} characters): set one of at least ${MIN_TOKEN_LENGTH}, e.g. \`openssl rand -hex 32\``);
+    console.error(
+      `multi-user-ip: ADMIN_TOKEN is too short (${token.length} characters): set one of at least ${MIN_TOKEN_LENGTH}, e.g. \`openssl rand -hex 32\``,
+    );
     return c.json({ error: DISABLED }, 503);
   }
   const client = addressKey(c.req.header('cf-connecting-ip')).key;

@@ -39,7 +39,9 @@ describe('build-table CLI', () => {
       formatVersion: 2,
       table: { file: 'multi-user-table.bin', sha256: sha(bin) },
       counts: { ipv4: 7, ipv6: 5, byKind: { ipv4: { cgnat: 1, enterprise: 2 } } },
-      inputs: [{ file: 'data/multi-user-prefixes.csv', format: 'csv', entries: 12, sha256: sha(join(dir, 'data/multi-user-prefixes.csv')) }],
+      inputs: [
+        { file: 'data/multi-user-prefixes.csv', format: 'csv', entries: 12, sha256: sha(join(dir, 'data/multi-user-prefixes.csv')) },
+      ],
     });
     const table = MultiUserTable.from(readFileSync(bin));
     table.verify();
@@ -51,12 +53,26 @@ describe('build-table CLI', () => {
     const dir = tmp();
     const r = cli(
       dir,
-      '--in', join(lists, 'tor-exit-nodes.excerpt.lst'), '--kind', 'tor',
-      '--in', join(lists, 'apple-egress.excerpt.csv'),
-      '--in', join(lists, 'tmus-geo-ip.excerpt.txt'), '--kind', 'cgnat',
-      '--in', join(lists, 'ProtonVPNExitNodes.excerpt.csv'), '--kind', 'vpn',
-      '--in', join(lists, 'mullvadvpn.excerpt.txt'), '--kind', 'vpn',
-      '--out', 'out/table.bin',
+      '--in',
+      join(lists, 'tor-exit-nodes.excerpt.lst'),
+      '--kind',
+      'tor',
+      '--in',
+      join(lists, 'apple-egress.excerpt.csv'),
+      '--in',
+      join(lists, 'tmus-geo-ip.excerpt.txt'),
+      '--kind',
+      'cgnat',
+      '--in',
+      join(lists, 'ProtonVPNExitNodes.excerpt.csv'),
+      '--kind',
+      'vpn',
+      '--in',
+      join(lists, 'mullvadvpn.excerpt.txt'),
+      '--kind',
+      'vpn',
+      '--out',
+      'out/table.bin',
     );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -130,7 +146,9 @@ describe('build-table CLI', () => {
     writeFileSync(join(dir, 'old.csv'), 'prefix,kind,users\n11.0.0.0/24,vpn,\n11.0.1.0/24,vpn,\n');
     writeFileSync(join(dir, 'new.csv'), 'prefix,kind,users\n11.0.0.0/24,vpn,\n11.0.2.0/24,tor,\n');
     await buildTable({ cwd: dir, inputs: [{ file: 'old.csv' }], out: 'old.bin' });
-    const err = await buildTable({ cwd: dir, inputs: [{ file: 'new.csv' }], out: 'new.bin', previous: 'old.bin', maxChurn: 50 }).catch((e: unknown) => e);
+    const err = await buildTable({ cwd: dir, inputs: [{ file: 'new.csv' }], out: 'new.bin', previous: 'old.bin', maxChurn: 50 }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ChurnGuardError);
     expect(err).toBeInstanceOf(BuildTableError);
     expect((err as ChurnGuardError).churn).toEqual({ previous: 2, added: 1, removed: 1, percent: 100 });
@@ -177,7 +195,9 @@ describe('buildTable()', () => {
   });
 
   it('parses arguments, pairing each --kind with the --in before it', () => {
-    expect(parseBuildArgs(['--in', 'a', '--in', 'b', '--kind', 'tor', '--out', 'o.bin', '--previous', 'p.bin', '--max-churn', '5%'])).toEqual({
+    expect(
+      parseBuildArgs(['--in', 'a', '--in', 'b', '--kind', 'tor', '--out', 'o.bin', '--previous', 'p.bin', '--max-churn', '5%']),
+    ).toEqual({
       inputs: [{ file: 'a' }, { file: 'b', kind: 'tor' }],
       out: 'o.bin',
       previous: 'p.bin',

@@ -50,7 +50,9 @@ describe('build-table inputs: precedence', () => {
   it('--on-conflict error keeps the strict behaviour', async () => {
     const dir = tmp();
     lists(dir);
-    const e = await failure(buildTable({ cwd: dir, inputs: [{ file: 'a.csv' }, { file: 'b.txt', kind: 'tor' }], onConflict: 'error', write: false }));
+    const e = await failure(
+      buildTable({ cwd: dir, inputs: [{ file: 'a.csv' }, { file: 'b.txt', kind: 'tor' }], onConflict: 'error', write: false }),
+    );
     expect(e.problems).toHaveLength(2);
     expect(e.problems[0]).toMatch(/^b\.txt:2: expected one set of attributes per prefix: 8\.8\.8\.0\/24 is kind=tor .* at a\.csv:2$/);
   });
@@ -120,7 +122,9 @@ describe('build-table inputs: empty, gzip, invalid lines, special-purpose supers
     const r = await buildTable({ cwd: dir, inputs: [{ file: 'm.csv' }], skipInvalid: true, write: false });
     expect(r.skipped.map((p) => p.split(':').slice(0, 2).join(':'))).toEqual(['m.csv:3', 'm.csv:5', 'm.csv:6']);
     expect(r.summary).toContain('skipped 3 invalid line(s) (--skip-invalid):');
-    expect(r.summary).toMatch(/m\.csv:3: expected a public unicast prefix, got 192\.88\.99\.0\/24, which lies inside special-purpose 192\.88\.99\.0\/24/);
+    expect(r.summary).toMatch(
+      /m\.csv:3: expected a public unicast prefix, got 192\.88\.99\.0\/24, which lies inside special-purpose 192\.88\.99\.0\/24/,
+    );
     expect(r.manifest.inputs[0]).toMatchObject({ entries: 3, skipped: 3 });
     const t = MultiUserTable.from(r.bytes);
     // Inside the special block the enclosing routed prefix answers (documented in docs/table-format.md).

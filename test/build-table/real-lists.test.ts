@@ -46,7 +46,9 @@ describe('the real lists combined in one build (the README example made real)', 
   const result = await buildTable({ cwd: root, inputs, write: false });
   const table = MultiUserTable.from(result.bytes);
   // Each list parsed on its own, for the reference and for drawing addresses.
-  const perList = REAL_LISTS.map((_, i) => readTableInputs([inputs[i]!], { cwd: root, allowDocumentation: false, skipInvalid: false, onConflict: 'first' }));
+  const perList = REAL_LISTS.map((_, i) =>
+    readTableInputs([inputs[i]!], { cwd: root, allowDocumentation: false, skipInvalid: false, onConflict: 'first' }),
+  );
 
   it('builds: every list parses, nothing is skipped, the table verifies', () => {
     expect(perList.flatMap((p) => p.problems)).toEqual([]);

@@ -8,15 +8,22 @@ describe('parseIPv4', () => {
     fc.assert(
       fc.property(fc.ipV4(), (ip) => {
         const v = parseIPv4(ip);
-        expect(v).toBe(ipaddr.IPv4.parse(ip).toByteArray().reduce((a, b) => a * 256 + b, 0));
+        expect(v).toBe(
+          ipaddr.IPv4.parse(ip)
+            .toByteArray()
+            .reduce((a, b) => a * 256 + b, 0),
+        );
         expect(formatIPv4(v)).toBe(ip);
       }),
     );
   });
 
-  it.each([['1.2.3'], ['1.2.3.4.5'], ['256.1.1.1'], ['01.2.3.4'], ['1.2.3.-4'], [''], ['1..2.3'], ['a.b.c.d'], ['1.2.3.4 ']])('rejects %j', (s) => {
-    expect(parseIPv4(s)).toBe(-1);
-  });
+  it.each([['1.2.3'], ['1.2.3.4.5'], ['256.1.1.1'], ['01.2.3.4'], ['1.2.3.-4'], [''], ['1..2.3'], ['a.b.c.d'], ['1.2.3.4 ']])(
+    'rejects %j',
+    (s) => {
+      expect(parseIPv4(s)).toBe(-1);
+    },
+  );
 });
 
 describe('IPv6 units and prefix text', () => {

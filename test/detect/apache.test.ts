@@ -30,15 +30,21 @@ describe('real Apache combined log (2,000-line excerpt, gzip)', () => {
 describe('bad input files', () => {
   it('rejects a mostly-garbage log, naming the file and the first bad line', async () => {
     const file = join(dir, 'garbage.log');
-    writeFileSync(file, ['hello', 'this is not a log', '83.149.9.216 - - [17/May/2015:10:05:03 +0000] "GET / HTTP/1.1" 200 1 "-" "x"', '%%%'].join('\n'));
-    await expect(runDetect({ logs: [file], out: join(dir, 'g.csv'), quiet: true })).rejects.toThrow(/garbage\.log: 3 of 4 lines malformed.*line 1: unrecognised format/);
+    writeFileSync(
+      file,
+      ['hello', 'this is not a log', '83.149.9.216 - - [17/May/2015:10:05:03 +0000] "GET / HTTP/1.1" 200 1 "-" "x"', '%%%'].join('\n'),
+    );
+    await expect(runDetect({ logs: [file], out: join(dir, 'g.csv'), quiet: true })).rejects.toThrow(
+      /garbage\.log: 3 of 4 lines malformed.*line 1: unrecognised format/,
+    );
   });
 
   it('reads CSV logs and keeps going past a few bad lines', async () => {
     const file = join(dir, 'log.csv');
     const ua = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/145.0.0.0 Safari/537.36';
     const rows = ['timestamp,ip,port,user_agent,bot_score,asn'];
-    for (let i = 0; i < 50; i++) rows.push(`2026-11-02T08:${String(i % 60).padStart(2, '0')}:00Z,81.2.69.${i + 1},${40000 + i},"${ua}",80,64500`);
+    for (let i = 0; i < 50; i++)
+      rows.push(`2026-11-02T08:${String(i % 60).padStart(2, '0')}:00Z,81.2.69.${i + 1},${40000 + i},"${ua}",80,64500`);
     rows.push('2026-11-02T08:00:00Z,81.2.69.1,notaport,x,1,1');
     writeFileSync(file, `${rows.join('\n')}\n`);
     const r = await runDetect({ logs: [file], out: join(dir, 'csv.csv'), quiet: true });
@@ -50,8 +56,8 @@ describe('bad input files', () => {
   it('names a list file that has no usable prefix', async () => {
     const list = join(dir, 'bad-list.txt');
     writeFileSync(list, 'not a prefix\n');
-    await expect(
-      runDetect({ logs: [APACHE], out: join(dir, 'x.csv'), lists: [{ kind: 'vpn', file: list }], quiet: true }),
-    ).rejects.toThrow(/bad-list\.txt/);
+    await expect(runDetect({ logs: [APACHE], out: join(dir, 'x.csv'), lists: [{ kind: 'vpn', file: list }], quiet: true })).rejects.toThrow(
+      /bad-list\.txt/,
+    );
   });
 });

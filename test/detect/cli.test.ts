@@ -4,7 +4,27 @@ import { resolveDetectOptions } from '../../src/detect/options.ts';
 
 describe('detect command line', () => {
   it('reads inputs, lists and thresholds', () => {
-    const o = parseDetectArgs(['--logs', 'a.ndjson', 'b.log.gz', '--asn', 'asn.csv', '--peeringdb', 'p1.json', '--peeringdb', 'p2.json', '--list', 'vpn:v.txt', '--list', 'relay:egress.csv', '--out', 'o.csv', '--min-days', '3', '--group-share', '0.9']);
+    const o = parseDetectArgs([
+      '--logs',
+      'a.ndjson',
+      'b.log.gz',
+      '--asn',
+      'asn.csv',
+      '--peeringdb',
+      'p1.json',
+      '--peeringdb',
+      'p2.json',
+      '--list',
+      'vpn:v.txt',
+      '--list',
+      'relay:egress.csv',
+      '--out',
+      'o.csv',
+      '--min-days',
+      '3',
+      '--group-share',
+      '0.9',
+    ]);
     expect(o).toMatchObject({
       logs: ['a.ndjson', 'b.log.gz'],
       asn: ['asn.csv'],

@@ -39,7 +39,10 @@ function writeSimulation(seed: number): { sim: SimulationOutput; base: Omit<RunD
     writeFileSync(join(sub, l.name), l.text);
     return { kind: l.kind, file: join(sub, l.name) };
   });
-  return { sim, base: { logs: [join(sub, 'logs.ndjson.gz')], asn: join(sub, 'asn.csv'), peeringDb: [join(sub, 'peeringdb.json')], lists, quiet: true } };
+  return {
+    sim,
+    base: { logs: [join(sub, 'logs.ndjson.gz')], asn: join(sub, 'asn.csv'), peeringDb: [join(sub, 'peeringdb.json')], lists, quiet: true },
+  };
 }
 
 describe('clickhouse engine on the simulator, against the Node engine', () => {
@@ -78,7 +81,12 @@ describe('clickhouse engine on the simulator, against the Node engine', () => {
     expect(ch.files.map((f) => [f.file, f.lines, f.malformed])).toEqual([[base.logs[0], node.files[0]!.lines, sim.malformed]]);
     expect(ch.files[0]!.examples).toEqual(node.files[0]!.examples);
     expect(ch.excluded).toEqual(node.excluded);
-    expect([ch.requests, ch.browserRequests, ch.units, ch.portCoverage]).toEqual([node.requests, node.browserRequests, node.units, node.portCoverage]);
+    expect([ch.requests, ch.browserRequests, ch.units, ch.portCoverage]).toEqual([
+      node.requests,
+      node.browserRequests,
+      node.units,
+      node.portCoverage,
+    ]);
     expect(ch.timeRange).toEqual(node.timeRange);
   });
 
@@ -86,17 +94,32 @@ describe('clickhouse engine on the simulator, against the Node engine', () => {
     let server: S3rver;
     let env: NodeJS.ProcessEnv;
     beforeAll(async () => {
-      server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: join(dir, 's3'), configureBuckets: [{ name: 'logpush', configs: [] }] });
+      server = new S3rver({
+        port: 0,
+        address: '127.0.0.1',
+        silent: true,
+        directory: join(dir, 's3'),
+        configureBuckets: [{ name: 'logpush', configs: [] }],
+      });
       const { port } = await server.run();
       env = { AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' };
       // s3rver accepts unsigned uploads; the engine's reads are signed with the credentials above.
-      const put = await fetch(`${env.AWS_ENDPOINT_URL}/logpush/20261102/20261102T000000Z_20261109T000000Z_a.log.gz`, { method: 'PUT', body: readFileSync(base.logs[0]!) });
+      const put = await fetch(`${env.AWS_ENDPOINT_URL}/logpush/20261102/20261102T000000Z_20261109T000000Z_a.log.gz`, {
+        method: 'PUT',
+        body: readFileSync(base.logs[0]!),
+      });
       expect(put.status).toBe(200);
     }, 60_000);
     afterAll(() => server?.close());
 
     it('gives the same list from a glob of objects as from the local file', async () => {
-      const r = await runDetect({ ...base, logs: ['s3://logpush/2026*/*.log.gz'], out: join(dir, 's3.csv'), engine: 'clickhouse', clickhouse: { env } });
+      const r = await runDetect({
+        ...base,
+        logs: ['s3://logpush/2026*/*.log.gz'],
+        out: join(dir, 's3.csv'),
+        engine: 'clickhouse',
+        clickhouse: { env },
+      });
       expect(r.prefixes).toEqual(ch.prefixes);
       expect(r.files.map((f) => f.file)).toEqual(['s3://logpush/20261102/20261102T000000Z_20261109T000000Z_a.log.gz']);
     }, 120_000);
@@ -104,10 +127,19 @@ describe('clickhouse engine on the simulator, against the Node engine', () => {
     it.each([
       ['a missing object', 's3://logpush/20261103/b.log.gz', {}, /^s3:\/\/logpush\/20261103\/b\.log\.gz: no such object \(HTTP 404\)$/],
       // s3rver checks the access key id but not SigV4 signatures, so a wrong secret cannot be tested here.
-      ['an unknown access key', 's3://logpush/20261102/20261102T000000Z_20261109T000000Z_a.log.gz', { AWS_ACCESS_KEY_ID: 'nobody' }, /: access denied \(HTTP 403\); check AWS_ACCESS_KEY_ID/],
-    ])('names the object for %s', async (_name, input, extra, message) => {
-      await expect(aggregateWithClickHouse([input], {}, { env: { ...env, ...extra } })).rejects.toThrow(message);
-    }, 60_000);
+      [
+        'an unknown access key',
+        's3://logpush/20261102/20261102T000000Z_20261109T000000Z_a.log.gz',
+        { AWS_ACCESS_KEY_ID: 'nobody' },
+        /: access denied \(HTTP 403\); check AWS_ACCESS_KEY_ID/,
+      ],
+    ])(
+      'names the object for %s',
+      async (_name, input, extra, message) => {
+        await expect(aggregateWithClickHouse([input], {}, { env: { ...env, ...extra } })).rejects.toThrow(message);
+      },
+      60_000,
+    );
   });
 });
 
@@ -134,7 +166,14 @@ describe('clickhouse engine per-unit state', () => {
         ClientIP: r.ip,
         ClientSrcPort: r.port,
         ClientRequestUserAgent: r.ua,
-        EdgeStartTimestamp: r.t === undefined ? undefined : r.fmt === 'rfc3339' ? new Date(r.t * 1000).toISOString().replace('.000', '') : r.fmt === 'unix' ? r.t : `${r.t}000000000`,
+        EdgeStartTimestamp:
+          r.t === undefined
+            ? undefined
+            : r.fmt === 'rfc3339'
+              ? new Date(r.t * 1000).toISOString().replace('.000', '')
+              : r.fmt === 'unix'
+                ? r.t
+                : `${r.t}000000000`,
         BotScore: r.botScore,
         VerifiedBotCategory: r.verified,
         ClientASN: r.asn,
@@ -169,7 +208,13 @@ describe('clickhouse engine per-unit state', () => {
           for (const l of lines) if (parseLogpushLine(l, r) === undefined) node.add(r);
           const got = (await aggregateWithClickHouse([file], { maxMalformedShare: 1 }, { backend: ch })).aggregator;
           expect(got.excluded).toEqual(node.excluded);
-          expect([got.requests, got.browserRequests, got.withPort, got.withTime, got.weekdaysSeen]).toEqual([node.requests, node.browserRequests, node.withPort, node.withTime, node.weekdaysSeen]);
+          expect([got.requests, got.browserRequests, got.withPort, got.withTime, got.weekdaysSeen]).toEqual([
+            node.requests,
+            node.browserRequests,
+            node.withPort,
+            node.withTime,
+            node.weekdaysSeen,
+          ]);
           for (const [k, s] of node.v4) expect(view(got.v4.get(k)!), String(k)).toEqual(view(s));
           for (const [k, s] of node.v6) expect(view(got.v6.get(k)!), k).toEqual(view(s));
           expect([got.v4.size, got.v6.size]).toEqual([node.v4.size, node.v6.size]);
@@ -186,7 +231,12 @@ describe('clickhouse engine per-unit state', () => {
     try {
       const { base } = { base: join(dir, 'table.ndjson') };
       const lines = ['81.2.69.7', '81.2.69.7', '2001:db8:1:2::1'].map((ip, i) =>
-        JSON.stringify({ ClientIP: ip, ClientSrcPort: 40000 + i, ClientRequestUserAgent: browsers[i], EdgeStartTimestamp: 1793577600 + i * 90000 }),
+        JSON.stringify({
+          ClientIP: ip,
+          ClientSrcPort: 40000 + i,
+          ClientRequestUserAgent: browsers[i],
+          EdgeStartTimestamp: 1793577600 + i * 90000,
+        }),
       );
       writeFileSync(base, `${lines.join('\n')}\n`);
       await ch.command(`CREATE TABLE logs ENGINE = MergeTree ORDER BY tuple() AS SELECT * FROM file('${base}', 'JSONEachRow')`);
@@ -205,7 +255,15 @@ describe('clickhouse engine per-unit state', () => {
 describe('detect --engine clickhouse on bad input, as a command', () => {
   const run = async (engine: string, logs: string) => {
     try {
-      await promisify(execFile)('node_modules/.bin/tsx', ['scripts/detect.ts', '--engine', engine, '--logs', logs, '--out', join(dir, 'bad-out.csv')]);
+      await promisify(execFile)('node_modules/.bin/tsx', [
+        'scripts/detect.ts',
+        '--engine',
+        engine,
+        '--logs',
+        logs,
+        '--out',
+        join(dir, 'bad-out.csv'),
+      ]);
       return { code: 0, stderr: '' };
     } catch (e) {
       const err = e as { code: number; stderr: string };
@@ -214,25 +272,54 @@ describe('detect --engine clickhouse on bad input, as a command', () => {
   };
 
   it.each([
-    ['a file of malformed lines', 'garbage.ndjson', '{"ClientIP":"81.2.69.7"}\n{oops\n{"ClientIP":"nope"}\n', /garbage\.ndjson: 2 of 3 lines malformed \(limit 50%\).*first at line 2: not JSON/],
+    [
+      'a file of malformed lines',
+      'garbage.ndjson',
+      '{"ClientIP":"81.2.69.7"}\n{oops\n{"ClientIP":"nope"}\n',
+      /garbage\.ndjson: 2 of 3 lines malformed \(limit 50%\).*first at line 2: not JSON/,
+    ],
     ['a missing file', 'missing.ndjson', undefined, /missing\.ndjson: no such file or directory \(ENOENT\)/],
-  ])('%s: exits non-zero with the Node engine’s message, no stack trace', async (_name, file, content, message) => {
-    if (content !== undefined) writeFileSync(join(dir, file), content);
-    const [node, ch] = await Promise.all([run('node', join(dir, file)), run('clickhouse', join(dir, file))]);
-    expect(node.code).toBe(1);
-    expect(ch.code).toBe(1);
-    expect(ch.stderr).toMatch(message);
-    expect(ch.stderr).toBe(node.stderr);
-    expect(ch.stderr).not.toMatch(/\n\s+at /);
-  }, 60_000);
+  ])(
+    '%s: exits non-zero with the Node engine’s message, no stack trace',
+    async (_name, file, content, message) => {
+      if (content !== undefined) writeFileSync(join(dir, file), content);
+      const [node, ch] = await Promise.all([run('node', join(dir, file)), run('clickhouse', join(dir, file))]);
+      expect(node.code).toBe(1);
+      expect(ch.code).toBe(1);
+      expect(ch.stderr).toMatch(message);
+      expect(ch.stderr).toBe(node.stderr);
+      expect(ch.stderr).not.toMatch(/\n\s+at /);
+    },
+    60_000,
+  );
 });
 
 describe('--engine clickhouse on the command line', () => {
   it('detect and rebuild read the engine, server, table and cluster', () => {
-    const argv = ['--engine', 'clickhouse', '--clickhouse-url', 'https://ch.example:8443', '--clickhouse-cluster', 'logs', '--logs', 's3://logpush/2026*/*.log.gz'];
-    expect(parseDetectArgs([...argv, '--out', 'o.csv'])).toMatchObject({ engine: 'clickhouse', clickhouse: { url: 'https://ch.example:8443', cluster: 'logs' }, logs: ['s3://logpush/2026*/*.log.gz'] });
-    expect(parseRebuildArgs(argv)).toMatchObject({ engine: 'clickhouse', clickhouse: { url: 'https://ch.example:8443', cluster: 'logs' }, logs: ['s3://logpush/2026*/*.log.gz'] });
-    expect(parseDetectArgs(['--engine', 'clickhouse', '--clickhouse-table', 'db.requests', '--out', 'o.csv'])).toMatchObject({ logs: [], clickhouse: { table: 'db.requests' } });
+    const argv = [
+      '--engine',
+      'clickhouse',
+      '--clickhouse-url',
+      'https://ch.example:8443',
+      '--clickhouse-cluster',
+      'logs',
+      '--logs',
+      's3://logpush/2026*/*.log.gz',
+    ];
+    expect(parseDetectArgs([...argv, '--out', 'o.csv'])).toMatchObject({
+      engine: 'clickhouse',
+      clickhouse: { url: 'https://ch.example:8443', cluster: 'logs' },
+      logs: ['s3://logpush/2026*/*.log.gz'],
+    });
+    expect(parseRebuildArgs(argv)).toMatchObject({
+      engine: 'clickhouse',
+      clickhouse: { url: 'https://ch.example:8443', cluster: 'logs' },
+      logs: ['s3://logpush/2026*/*.log.gz'],
+    });
+    expect(parseDetectArgs(['--engine', 'clickhouse', '--clickhouse-table', 'db.requests', '--out', 'o.csv'])).toMatchObject({
+      logs: [],
+      clickhouse: { table: 'db.requests' },
+    });
   });
 
   it.each([

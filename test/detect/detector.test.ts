@@ -176,7 +176,9 @@ describe('Detector: IPv6', () => {
     const lines = [...background(rng)];
     for (let i = 1; i <= 5; i++) {
       // privacy addresses rotate inside each /64
-      const l = crowd(rng, `2a02:c00:1:${i}::1`, 40, 3, 64520).map((x, k) => x.replace(`2a02:c00:1:${i}::1`, `2a02:c00:1:${i}::${(k % 50) + 1}`));
+      const l = crowd(rng, `2a02:c00:1:${i}::1`, 40, 3, 64520).map((x, k) =>
+        x.replace(`2a02:c00:1:${i}::1`, `2a02:c00:1:${i}::${(k % 50) + 1}`),
+      );
       lines.push(...l);
     }
     const r = run(lines);

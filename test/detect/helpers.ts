@@ -1,5 +1,5 @@
 import { loadSimulatorUserAgents } from '../../scripts/simulate.ts';
-import { Random, WeightedSampler } from '../../src/detect/simulate/random.ts';
+import { type Random, WeightedSampler } from '../../src/detect/simulate/random.ts';
 
 export const agents = loadSimulatorUserAgents();
 export const people = new WeightedSampler(

@@ -77,7 +77,14 @@ describe('AsnRanges', () => {
 });
 
 describe('inferNetworkType (ASes without a PeeringDB record)', () => {
-  const base = { addresses: 40, requests: 1000, browserRequests: 900, weekendBrowserRequests: 250, medianBrowsersPerDay: 1.5, sawWeekend: true };
+  const base = {
+    addresses: 40,
+    requests: 1000,
+    browserRequests: 900,
+    weekendBrowserRequests: 250,
+    medianBrowsersPerDay: 1.5,
+    sawWeekend: true,
+  };
   it.each([
     [{}, 'access'],
     [{ browserRequests: 100 }, 'hosting'],

@@ -49,7 +49,15 @@ describe('parseLogpushLine', () => {
       ClientRequestPath: '/x',
     });
     expect(parseLogpushLine(line, r)).toBeUndefined();
-    expect(r).toEqual({ ip: '81.2.69.7', port: 51234, ua: 'Mozilla/5.0 "quoted" \\ ua', time: T, botScore: 12, verifiedBot: 'Search Engine Crawler', asn: 64500 });
+    expect(r).toEqual({
+      ip: '81.2.69.7',
+      port: 51234,
+      ua: 'Mozilla/5.0 "quoted" \\ ua',
+      time: T,
+      botScore: 12,
+      verifiedBot: 'Search Engine Crawler',
+      asn: 64500,
+    });
   });
 
   it('treats every field but ClientIP as optional', () => {
@@ -107,9 +115,27 @@ describe('CSV logs', () => {
   });
 
   it.each([
-    ['2026-11-02T08:00:00Z,81.2.69.7,51234,"Mozilla/5.0 (X11, Linux) ""q""",55,64500', { botScore: true, asn: true }, 'Mozilla/5.0 (X11, Linux) "q"', 55, 64500],
-    ['2026-11-02T08:00:00Z,81.2.69.7,51234,Mozilla/5.0 (KHTML, like Gecko),55,64500', { botScore: true, asn: true }, 'Mozilla/5.0 (KHTML, like Gecko)', 55, 64500],
-    ['2026-11-02T08:00:00Z,81.2.69.7,51234,Mozilla/5.0 (KHTML, like Gecko)', { botScore: false, asn: false }, 'Mozilla/5.0 (KHTML, like Gecko)', Number.NaN, 0],
+    [
+      '2026-11-02T08:00:00Z,81.2.69.7,51234,"Mozilla/5.0 (X11, Linux) ""q""",55,64500',
+      { botScore: true, asn: true },
+      'Mozilla/5.0 (X11, Linux) "q"',
+      55,
+      64500,
+    ],
+    [
+      '2026-11-02T08:00:00Z,81.2.69.7,51234,Mozilla/5.0 (KHTML, like Gecko),55,64500',
+      { botScore: true, asn: true },
+      'Mozilla/5.0 (KHTML, like Gecko)',
+      55,
+      64500,
+    ],
+    [
+      '2026-11-02T08:00:00Z,81.2.69.7,51234,Mozilla/5.0 (KHTML, like Gecko)',
+      { botScore: false, asn: false },
+      'Mozilla/5.0 (KHTML, like Gecko)',
+      Number.NaN,
+      0,
+    ],
   ])('%s', (line, cols, ua, score, asn) => {
     const r = newLogRecord();
     expect(parseCsvLine(line, r, cols)).toBeUndefined();

@@ -42,7 +42,19 @@ describe.each([
 
   it('simulates every population it promises', () => {
     const roles = new Set(sim.truth.map((t) => t.role));
-    for (const r of ['household', 'cgnat-mobile', 'cgnat-broadband', 'enterprise', 'vpn', 'relay', 'tor', 'crawler', 'stealth-bot', 'attacker-hosting', 'attacker-residential']) {
+    for (const r of [
+      'household',
+      'cgnat-mobile',
+      'cgnat-broadband',
+      'enterprise',
+      'vpn',
+      'relay',
+      'tor',
+      'crawler',
+      'stealth-bot',
+      'attacker-hosting',
+      'attacker-residential',
+    ]) {
       expect(roles).toContain(r);
     }
     const mobile = sim.truth.filter((t) => t.role === 'cgnat-mobile');

@@ -37,7 +37,13 @@ function send(path: string, ip: string, options: { method?: string; headers?: Re
   return new Promise<{ status: number; json: () => Record<string, string> }>((resolve, reject) => {
     const url = new URL(path, dev.url);
     const req = request(
-      { host: url.hostname, port: url.port, path, method: options.method ?? 'GET', headers: { 'cf-connecting-ip': ip, ...options.headers } },
+      {
+        host: url.hostname,
+        port: url.port,
+        path,
+        method: options.method ?? 'GET',
+        headers: { 'cf-connecting-ip': ip, ...options.headers },
+      },
       (res) => {
         let text = '';
         res.on('data', (d) => (text += d));
@@ -65,7 +71,11 @@ describe('wrangler dev in front of a WSGI origin', () => {
   });
 
   it('GET with a body is forwarded without it (no 502)', async () => {
-    const res = await send('/body', '192.0.2.252', { method: 'GET', headers: { 'content-type': 'text/plain', 'content-length': '5' }, body: 'hello' });
+    const res = await send('/body', '192.0.2.252', {
+      method: 'GET',
+      headers: { 'content-type': 'text/plain', 'content-length': '5' },
+      body: 'hello',
+    });
     expect(res.status).toBe(200);
     expect(res.json()).toMatchObject({ REQUEST_METHOD: 'GET', body: '' });
   });

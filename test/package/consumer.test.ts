@@ -25,7 +25,8 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'consumer-'));
 const app = join(work, 'app');
 const run = promisify(execFile);
-const sh = (cmd: string, args: string[], cwd = app) => run(cmd, args, { cwd, maxBuffer: 1 << 26, env: { ...process.env, npm_config_update_notifier: 'false' } });
+const sh = (cmd: string, args: string[], cwd = app) =>
+  run(cmd, args, { cwd, maxBuffer: 1 << 26, env: { ...process.env, npm_config_update_notifier: 'false' } });
 
 /** The README's library example: the first ```js block after its heading. */
 const readmeServer = (() => {
@@ -44,13 +45,26 @@ beforeAll(async () => {
   const packed = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
   const link = (name: string) => `file:${join(root, 'node_modules', name)}`;
   const deps: Record<string, string> = { 'multi-user-ip': `file:${tarball}` };
-  for (const name of [...Object.keys(packed.dependencies), 'hono', '@hono/node-server', 'typescript', 'esbuild', '@types/node']) deps[name] = link(name);
+  for (const name of [...Object.keys(packed.dependencies), 'hono', '@hono/node-server', 'typescript', 'esbuild', '@types/node'])
+    deps[name] = link(name);
   mkdirSync(app);
-  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: deps }, null, 2));
+  writeFileSync(
+    join(app, 'package.json'),
+    JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: deps }, null, 2),
+  );
   await sh('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--install-links=false']);
   writeFileSync(join(app, 'server.mjs'), readmeServer);
   // (d), and the table (a) serves: the example list, compiled by the installed binary.
-  await sh('npx', ['--no-install', 'multi-user-ip', 'build-table', '--in', join(root, 'data/multi-user-prefixes.csv'), '--allow-documentation', '--out', 'table.bin']);
+  await sh('npx', [
+    '--no-install',
+    'multi-user-ip',
+    'build-table',
+    '--in',
+    join(root, 'data/multi-user-prefixes.csv'),
+    '--allow-documentation',
+    '--out',
+    'table.bin',
+  ]);
 }, 300_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -61,7 +75,9 @@ describe('the packed tarball', () => {
     expect(files).toContain('package/dist/src/ratelimit/index.js');
     expect(files).toContain('package/dist/src/ratelimit/durable-object.d.ts');
     expect(files).toContain('package/dist/scripts/cli.js');
-    expect(files.filter((f) => /^package\/(dist\/)?src\/worker\/|^package\/(test\/(?!fixtures\/detect-user-agents\/)|bench\/)/.test(f))).toEqual([]);
+    expect(
+      files.filter((f) => /^package\/(dist\/)?src\/worker\/|^package\/(test\/(?!fixtures\/detect-user-agents\/)|bench\/)/.test(f)),
+    ).toEqual([]);
   });
 
   it('passes publint', async () => {
@@ -121,21 +137,25 @@ describe.concurrent('(b) tsc --noEmit on the same file', () => {
   it.each([
     ['NodeNext', { module: 'NodeNext', moduleResolution: 'NodeNext' }],
     ['Bundler', { module: 'ESNext', moduleResolution: 'Bundler' }],
-  ])('%s', async (name, resolution) => {
-    const dir = join(app, `tsc-${name}`);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'server.ts'), readmeServer);
-    // A second file checks the ContextVariableMap augmentation reached the app's Hono types.
-    writeFileSync(
-      join(dir, 'types.ts'),
-      `import { Hono } from 'hono';\nimport type { MultiUserMatch } from 'multi-user-ip/table';\nimport type { RateLimitDecision } from 'multi-user-ip/ratelimit';\n` +
-        `import 'multi-user-ip/ratelimit';\nnew Hono().get('/', (c) => {\n  const m: MultiUserMatch | undefined = c.get('multiUser');\n  const d: RateLimitDecision | undefined = c.get('rateLimit');\n  return c.json({ m, d });\n});\n`,
-    );
-    const compilerOptions = { ...resolution, target: 'ES2022', strict: true, noEmit: true, types: ['node'], skipLibCheck: false };
-    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['*.ts'] }));
-    // skipLibCheck off: the package's own .d.ts are checked too.
-    await sh(join(app, 'node_modules/.bin/tsc'), ['-p', dir]);
-  }, 180_000);
+  ])(
+    '%s',
+    async (name, resolution) => {
+      const dir = join(app, `tsc-${name}`);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'server.ts'), readmeServer);
+      // A second file checks the ContextVariableMap augmentation reached the app's Hono types.
+      writeFileSync(
+        join(dir, 'types.ts'),
+        `import { Hono } from 'hono';\nimport type { MultiUserMatch } from 'multi-user-ip/table';\nimport type { RateLimitDecision } from 'multi-user-ip/ratelimit';\n` +
+          `import 'multi-user-ip/ratelimit';\nnew Hono().get('/', (c) => {\n  const m: MultiUserMatch | undefined = c.get('multiUser');\n  const d: RateLimitDecision | undefined = c.get('rateLimit');\n  return c.json({ m, d });\n});\n`,
+      );
+      const compilerOptions = { ...resolution, target: 'ES2022', strict: true, noEmit: true, types: ['node'], skipLibCheck: false };
+      writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['*.ts'] }));
+      // skipLibCheck off: the package's own .d.ts are checked too.
+      await sh(join(app, 'node_modules/.bin/tsc'), ['-p', dir]);
+    },
+    180_000,
+  );
 });
 
 describe('(c) esbuild bundles the middleware for workerd', () => {

@@ -81,11 +81,14 @@ describe('parsePrefix', () => {
     expect(parsePrefix(text)).toMatchObject({ ok: true, prefix });
   });
 
-  it.each([['192.88.99.0/24'], ['192.88.99.128/25'], ['2001:2::/48'], ['2001:db8:8000::/33']])('%s inside special space stays an error', (text) => {
-    const r = parsePrefix(text);
-    expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.message).toContain('lies inside special-purpose');
-  });
+  it.each([['192.88.99.0/24'], ['192.88.99.128/25'], ['2001:2::/48'], ['2001:db8:8000::/33']])(
+    '%s inside special space stays an error',
+    (text) => {
+      const r = parsePrefix(text);
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.message).toContain('lies inside special-purpose');
+    },
+  );
 
   it('accepts documentation ranges only when allowed', () => {
     expect(parsePrefix('198.51.100.0/24', doc)).toMatchObject({ ok: true, prefix: '198.51.100.0/24' });
@@ -115,7 +118,8 @@ describe('splitCsvLine', () => {
 
 describe('parsePrefixList: formats', () => {
   it('reads the CSV format with comments, blank lines, extra columns, empty users, CRLF, BOM and trailing spaces', () => {
-    const text = '\ufeff# example\r\n\r\nprefix,kind,users,source\r\n8.8.8.0/24,cgnat,1200,logs  \r\n  9.9.9.9 , VPN , , list\r\n2606:4700::/32,relay,,\r\n';
+    const text =
+      '\ufeff# example\r\n\r\nprefix,kind,users,source\r\n8.8.8.0/24,cgnat,1200,logs  \r\n  9.9.9.9 , VPN , , list\r\n2606:4700::/32,relay,,\r\n';
     const { entries, errors, format } = parsePrefixList(text, { file: 'a.csv' });
     expect(errors).toEqual([]);
     expect(format).toBe('csv');
@@ -133,7 +137,10 @@ describe('parsePrefixList: formats', () => {
   });
 
   it('reads a plain list with bare addresses and trailing comments (kind from options)', () => {
-    const { entries, errors, format } = parsePrefixList('# tor\n1.1.1.1\n2a01:4f8::1  # exit\n\n8.8.0.0/16\n', { file: 't.txt', kind: 'tor' });
+    const { entries, errors, format } = parsePrefixList('# tor\n1.1.1.1\n2a01:4f8::1  # exit\n\n8.8.0.0/16\n', {
+      file: 't.txt',
+      kind: 'tor',
+    });
     expect(errors).toEqual([]);
     expect(format).toBe('plain');
     expect(entries.map((e) => [e.prefix, e.line, e.kind])).toEqual([
@@ -165,7 +172,10 @@ describe('parsePrefixList: formats', () => {
 
 describe('parsePrefixList: errors', () => {
   it.each([
-    ['prefix,kind,users\n8.8.8.0/24,bogus,\n', 'x:2: expected kind to be one of cgnat, enterprise, vpn, relay, proxy, tor, unknown, got "bogus"'],
+    [
+      'prefix,kind,users\n8.8.8.0/24,bogus,\n',
+      'x:2: expected kind to be one of cgnat, enterprise, vpn, relay, proxy, tor, unknown, got "bogus"',
+    ],
     ['prefix,kind,users\n8.8.8.0/24,vpn,0\n', 'x:2: expected users to be a positive integer (1 to 4294967295) or empty, got "0"'],
     ['prefix,kind,users\n8.8.8.0/24,vpn,-3\n', 'x:2: expected users to be a positive integer'],
     ['prefix,kind,users\n8.8.8.0/24,vpn,1.5\n', 'x:2: expected users to be a positive integer'],

@@ -19,12 +19,22 @@ describe('addressKey', () => {
     expect(addressKey(raw)).toEqual({ key, address });
   });
 
-  it.each([undefined, null, '', 'nonsense', '127.1', '0x7f.0.0.1', '010.0.0.1', '256.1.1.1', '1.2.3.4.5', '2001:db8::1::2', '1.2.3.4, 5.6.7.8', '<script>'])(
-    'malformed %j → the shared unknown key, no lookup',
-    (raw) => {
-      expect(addressKey(raw)).toEqual({ key: UNKNOWN_ADDRESS_KEY, address: undefined });
-    },
-  );
+  it.each([
+    undefined,
+    null,
+    '',
+    'nonsense',
+    '127.1',
+    '0x7f.0.0.1',
+    '010.0.0.1',
+    '256.1.1.1',
+    '1.2.3.4.5',
+    '2001:db8::1::2',
+    '1.2.3.4, 5.6.7.8',
+    '<script>',
+  ])('malformed %j → the shared unknown key, no lookup', (raw) => {
+    expect(addressKey(raw)).toEqual({ key: UNKNOWN_ADDRESS_KEY, address: undefined });
+  });
 
   it('groups by configurable prefixes', () => {
     expect(addressKey('2001:db8:1:2:3::1', 32, 48)).toEqual({ key: '2001:db8:1::/48', address: '2001:db8:1:2:3::1' });

@@ -6,13 +6,31 @@ const rule: DecisionRule = { id: 'api', limit: 5, period: 60, action: 'block', f
 describe('decide (pure)', () => {
   it.each([
     // [factor, store answer, expected decision fields, Retry-After]
-    [1, { allowed: true, remaining: 4, resetMs: 59_001, retryAfterMs: 0 }, { limit: 5, remaining: 4, reset: 60, limited: false, enforced: true }, 1],
+    [
+      1,
+      { allowed: true, remaining: 4, resetMs: 59_001, retryAfterMs: 0 },
+      { limit: 5, remaining: 4, reset: 60, limited: false, enforced: true },
+      1,
+    ],
     [2.5, { allowed: true, remaining: 0, resetMs: 30_000, retryAfterMs: 1_500 }, { limit: 12, remaining: 0, reset: 2, limited: false }, 2], // floor(5 × 2.5) = 12
-    [10, { allowed: false, remaining: 0, resetMs: 0, retryAfterMs: 42_100 }, { limit: 50, remaining: 0, reset: 43, limited: true, enforced: true }, 43],
+    [
+      10,
+      { allowed: false, remaining: 0, resetMs: 0, retryAfterMs: 42_100 },
+      { limit: 50, remaining: 0, reset: 43, limited: true, enforced: true },
+      43,
+    ],
     [1, { allowed: false, remaining: -3, resetMs: Number.NaN, retryAfterMs: -1 }, { remaining: 0, reset: 0, limited: true }, 1], // a store's nonsense numbers
   ])('factor %d, store %j → %j, Retry-After %d', (factor, answer, expected, retryAfter) => {
     const out = decide(rule, factor, 'api 192.0.2.1', answer);
-    expect(out.decision).toMatchObject({ id: 'api', baseLimit: 5, period: 60, factor, key: 'api 192.0.2.1', storeError: false, ...expected });
+    expect(out.decision).toMatchObject({
+      id: 'api',
+      baseLimit: 5,
+      period: 60,
+      factor,
+      key: 'api 192.0.2.1',
+      storeError: false,
+      ...expected,
+    });
     expect(out.retryAfter).toBe(retryAfter);
   });
 

@@ -106,7 +106,7 @@ describe('blocking', () => {
     expect(warn).toHaveBeenCalledOnce();
   });
 
-  it("log mode counts and annotates but never blocks", async () => {
+  it('log mode counts and annotates but never blocks', async () => {
     const { request } = setup({ limit: 1, action: 'log' });
     await request('203.0.113.1');
     for (let i = 0; i < 5; i++) {
@@ -335,7 +335,7 @@ describe('getConnInfo', () => {
     app.get('/', (c) => c.json(c.get('rateLimit')));
     const get = (ip: string) => app.request('/', { headers: { 'cf-connecting-ip': ip } });
     const first = await get('198.51.100.9');
-    expect(((await first.json()) as { key: string; limit: number })).toMatchObject({ key: 'default 198.51.100.9', limit: 10 }); // cgnat 400 users: factor 10
+    expect((await first.json()) as { key: string; limit: number }).toMatchObject({ key: 'default 198.51.100.9', limit: 10 }); // cgnat 400 users: factor 10
     expect((await get('203.0.113.9')).status).toBe(200);
     expect((await get('203.0.113.9')).status).toBe(429);
   });
@@ -343,7 +343,12 @@ describe('getConnInfo', () => {
   it('a getConnInfo that throws or reports nothing counts in the shared unknown bucket', async () => {
     const app = new Hono();
     let calls = 0;
-    const getConnInfo = () => (++calls === 1 ? { remote: {} } : (() => { throw new Error('no socket'); })());
+    const getConnInfo = () =>
+      ++calls === 1
+        ? { remote: {} }
+        : (() => {
+            throw new Error('no socket');
+          })();
     app.use(rateLimit({ limit: 1, getConnInfo }));
     app.get('/', (c) => c.text(c.get('rateLimit').key));
     const first = await app.request('/');

@@ -8,7 +8,11 @@ import { rateLimit } from '../../src/ratelimit/index.ts';
 const conn = { headers: { 'cf-connecting-ip': '203.0.113.44' } };
 
 /** A Hono app behind `rateLimit` whose /ws answers a WebSocket upgrade (101), made by `upgrade`. */
-function wsApp(id: string, limit: number, upgrade: (webSocket: WebSocket) => Response = (webSocket) => new Response(null, { status: 101, webSocket })) {
+function wsApp(
+  id: string,
+  limit: number,
+  upgrade: (webSocket: WebSocket) => Response = (webSocket) => new Response(null, { status: 101, webSocket }),
+) {
   const app = new Hono();
   app.use(rateLimit({ id, limit }));
   app.get('/ws', () => {
@@ -32,7 +36,11 @@ describe('a 101 (Upgrade: websocket) response', () => {
     const app = wsApp('ws', 5, (webSocket) => {
       upgrade = new Response(null, { status: 101, webSocket });
       // As on a response from fetch(): the headers are immutable (workerd offers no way to build one here).
-      Object.defineProperty(upgrade.headers, 'append', { value: () => { throw new TypeError("Can't modify immutable headers."); } });
+      Object.defineProperty(upgrade.headers, 'append', {
+        value: () => {
+          throw new TypeError("Can't modify immutable headers.");
+        },
+      });
       return upgrade;
     });
     const res = await app.request('/ws', conn);

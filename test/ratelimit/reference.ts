@@ -9,7 +9,11 @@ export interface RefModel {
 
 /** Fixed window: at most L accepted hits per aligned window. */
 class FixedRef implements RefModel {
-  constructor(readonly L: number, readonly P: number, readonly accepted: number[] = []) {}
+  constructor(
+    readonly L: number,
+    readonly P: number,
+    readonly accepted: number[] = [],
+  ) {}
   count(now: number): number {
     const w = Math.floor(now / this.P);
     return this.accepted.filter((t) => Math.floor(t / this.P) === w).length;
@@ -26,7 +30,11 @@ class FixedRef implements RefModel {
 
 /** Sliding window: estimate = previous window's count × (1 − elapsed / period) + current count ≤ L. */
 class SlidingRef implements RefModel {
-  constructor(readonly L: number, readonly P: number, readonly accepted: number[] = []) {}
+  constructor(
+    readonly L: number,
+    readonly P: number,
+    readonly accepted: number[] = [],
+  ) {}
   parts(now: number) {
     const w = Math.floor(now / this.P);
     const e = now - w * this.P;
@@ -47,7 +55,12 @@ class SlidingRef implements RefModel {
 
 /** Token bucket: capacity L, refilled continuously at L per P; tokens counted in units of 1/P. */
 class BucketRef implements RefModel {
-  constructor(readonly L: number, readonly P: number, public tokens = L * P, public last = -1) {}
+  constructor(
+    readonly L: number,
+    readonly P: number,
+    public tokens = L * P,
+    public last = -1,
+  ) {}
   hit(now: number) {
     if (this.last >= 0) this.tokens = Math.min(this.L * this.P, this.tokens + (now - this.last) * this.L);
     this.last = now;
@@ -62,7 +75,11 @@ class BucketRef implements RefModel {
 
 /** Any of the above with a mitigation timeout M: a denied hit blocks every hit for M ms. */
 class MitigatedRef implements RefModel {
-  constructor(readonly inner: RefModel, readonly M: number, public until = 0) {}
+  constructor(
+    readonly inner: RefModel,
+    readonly M: number,
+    public until = 0,
+  ) {}
   hit(now: number) {
     if (now < this.until) return { allowed: false, remaining: 0 };
     const r = this.inner.hit(now);
@@ -75,6 +92,7 @@ class MitigatedRef implements RefModel {
 }
 
 export function referenceModel(algorithm: RateLimitAlgorithm, L: number, P: number, M = 0): RefModel {
-  const inner = algorithm === 'fixed-window' ? new FixedRef(L, P) : algorithm === 'sliding-window' ? new SlidingRef(L, P) : new BucketRef(L, P);
+  const inner =
+    algorithm === 'fixed-window' ? new FixedRef(L, P) : algorithm === 'sliding-window' ? new SlidingRef(L, P) : new BucketRef(L, P);
   return M > 0 ? new MitigatedRef(inner, M) : inner;
 }

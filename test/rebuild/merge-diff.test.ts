@@ -17,7 +17,11 @@ const m = (prefix: string, kind: MultiUserMatch['kind'], users?: number): MultiU
 describe('mergeEntries', () => {
   it('the first source decides the kind; a later one of the same kind fills in users', () => {
     const operator = [e('81.2.80.1/32', 'vpn', undefined, 'vpn.txt'), e('81.2.80.2/32', 'vpn', undefined, 'vpn.txt', 2)];
-    const detected = [e('81.2.80.1/32', 'cgnat', 5, 'detected', 4), e('81.2.80.2/32', 'vpn', 40, 'detected', 5), e('81.2.69.0/24', 'cgnat', 300, 'detected', 2)];
+    const detected = [
+      e('81.2.80.1/32', 'cgnat', 5, 'detected', 4),
+      e('81.2.80.2/32', 'vpn', 40, 'detected', 5),
+      e('81.2.69.0/24', 'cgnat', 300, 'detected', 2),
+    ];
     const { entries, overridden } = mergeEntries([operator, detected]);
     expect(entries.map((x) => [x.prefix, x.kind, x.users])).toEqual([
       ['81.2.69.0/24', 'cgnat', 300],
@@ -28,7 +32,12 @@ describe('mergeEntries', () => {
   });
 
   it('sorts IPv4 before IPv6, by address then length, whatever the input order', () => {
-    const a = [e('2001:67c::/32', 'cgnat', 1, 'a'), e('81.2.0.0/16', 'cgnat', 1, 'a'), e('81.2.0.0/24', 'vpn', 1, 'a'), e('9.9.9.9/32', 'tor', 1, 'a')];
+    const a = [
+      e('2001:67c::/32', 'cgnat', 1, 'a'),
+      e('81.2.0.0/16', 'cgnat', 1, 'a'),
+      e('81.2.0.0/24', 'vpn', 1, 'a'),
+      e('9.9.9.9/32', 'tor', 1, 'a'),
+    ];
     const sorted = mergeEntries([a]).entries.map((x) => x.prefix);
     expect(sorted).toEqual(['9.9.9.9/32', '81.2.0.0/16', '81.2.0.0/24', '2001:67c::/32']);
     expect(mergeEntries([[...a].reverse()]).entries.map((x) => x.prefix)).toEqual(sorted);
@@ -38,7 +47,12 @@ describe('mergeEntries', () => {
 describe('diffEntries', () => {
   it('sizes changes by addresses (IPv6 by /64s), then by the change in users', () => {
     const before = [m('81.2.69.0/24', 'cgnat', 300), m('81.2.70.0/24', 'cgnat', 10), m('81.2.71.1/32', 'tor')];
-    const after = [m('81.2.69.0/24', 'cgnat', 320), m('81.2.70.0/24', 'vpn', 10), m('2001:67c:2e8::/48', 'cgnat'), m('81.0.0.0/16', 'enterprise', 50)];
+    const after = [
+      m('81.2.69.0/24', 'cgnat', 320),
+      m('81.2.70.0/24', 'vpn', 10),
+      m('2001:67c:2e8::/48', 'cgnat'),
+      m('81.0.0.0/16', 'enterprise', 50),
+    ];
     const changes = diffEntries(before, after);
     expect(changes.map((c) => [c.change, c.prefix, c.weight])).toEqual([
       ['added', '81.0.0.0/16', 65536],
@@ -64,7 +78,23 @@ describe('diffEntries', () => {
 describe('parseRebuildArgs', () => {
   it('reads lists with and without a kind, and file lists after --logs and --traceroutes', () => {
     expect(
-      parseRebuildArgs(['--logs', 'a.gz', 'b.gz', '--list', 'vpn:v.txt', '--list', 'mine.csv', '--list', 'C:\\x.csv', '--traceroutes', 't1', 't2', '--max-churn', '15%', '--allow-documentation']),
+      parseRebuildArgs([
+        '--logs',
+        'a.gz',
+        'b.gz',
+        '--list',
+        'vpn:v.txt',
+        '--list',
+        'mine.csv',
+        '--list',
+        'C:\\x.csv',
+        '--traceroutes',
+        't1',
+        't2',
+        '--max-churn',
+        '15%',
+        '--allow-documentation',
+      ]),
     ).toEqual({
       logs: ['a.gz', 'b.gz'],
       lists: [{ kind: 'vpn', file: 'v.txt' }, { file: 'mine.csv' }, { file: 'C:\\x.csv' }],

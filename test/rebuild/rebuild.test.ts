@@ -20,7 +20,10 @@ interface Run {
 }
 async function rebuild(args: string[]): Promise<Run> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(tsx, [join(root, 'scripts/rebuild.ts'), ...args], { cwd: dir, maxBuffer: 1 << 24 });
+    const { stdout, stderr } = await promisify(execFile)(tsx, [join(root, 'scripts/rebuild.ts'), ...args], {
+      cwd: dir,
+      maxBuffer: 1 << 24,
+    });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
@@ -49,10 +52,17 @@ beforeAll(() => {
   write('lists/bad.txt', '81.2.69.0/33\n');
   write('corrupt.bin', 'MUIT this is not a table');
   // Ground truth: two carrier-NAT probes, two without; the list catches one of each (precision 50%).
-  const cg = (from: string, prb: number) => rawTraceroute({ from, prb, src: '192.168.1.10', hops: ['192.168.1.1', '100.64.0.1', '81.2.1.1'] });
+  const cg = (from: string, prb: number) =>
+    rawTraceroute({ from, prb, src: '192.168.1.10', hops: ['192.168.1.1', '100.64.0.1', '81.2.1.1'] });
   const direct = (from: string, prb: number) => rawTraceroute({ from, prb, src: '192.168.1.10', hops: ['192.168.1.1', '81.2.1.1'] });
-  write('atlas.jsonl', [cg('81.2.69.10', 1), direct('81.2.70.20', 2), cg('81.2.90.5', 3), direct('81.2.91.5', 4)].map((r) => JSON.stringify(r)).join('\n'));
-  write('detected2.csv', `${DETECTED.replace('81.2.69.0/24,cgnat,300', '81.2.69.0/24,cgnat,400').replace('81.2.70.0/24,cgnat,200,0.8,days=3\n', '')}\n81.3.0.0/16,cgnat,1000,0.9,days=5\n81.2.81.0/24,enterprise,50,0.7,days=5\n`);
+  write(
+    'atlas.jsonl',
+    [cg('81.2.69.10', 1), direct('81.2.70.20', 2), cg('81.2.90.5', 3), direct('81.2.91.5', 4)].map((r) => JSON.stringify(r)).join('\n'),
+  );
+  write(
+    'detected2.csv',
+    `${DETECTED.replace('81.2.69.0/24,cgnat,300', '81.2.69.0/24,cgnat,400').replace('81.2.70.0/24,cgnat,200,0.8,days=3\n', '')}\n81.3.0.0/16,cgnat,1000,0.9,days=5\n81.2.81.0/24,enterprise,50,0.7,days=5\n`,
+  );
 });
 
 /**
@@ -62,18 +72,38 @@ beforeAll(() => {
 const inService = (() => {
   let built: Promise<void> | undefined;
   return () =>
-    (built ??= rebuild(['--detected', 'detected.csv', '--list', 'vpn:lists/vpn.txt', '--out-list', 'service/list.csv', '--out', 'service/table.bin']).then((r) => {
+    (built ??= rebuild([
+      '--detected',
+      'detected.csv',
+      '--list',
+      'vpn:lists/vpn.txt',
+      '--out-list',
+      'service/list.csv',
+      '--out',
+      'service/table.bin',
+    ]).then((r) => {
       expect(r.code).toBe(0);
     }));
 })();
 
 describe('npm run rebuild (child process, every exit path)', () => {
   it('0: builds from a ready list and the operator list, writes the list, reports every prefix as added', async () => {
-    const r = await rebuild(['--detected', 'detected.csv', '--list', 'vpn:lists/vpn.txt', '--out-list', 'data/list.csv', '--out', 'out/table.bin', '--summary', 's1.json']);
+    const r = await rebuild([
+      '--detected',
+      'detected.csv',
+      '--list',
+      'vpn:lists/vpn.txt',
+      '--out-list',
+      'data/list.csv',
+      '--out',
+      'out/table.bin',
+      '--summary',
+      's1.json',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('merge: 5 prefixes, 1 entry overridden by a list given earlier');
-    expect(r.stdout).toContain("detected.csv:4: 81.2.80.1/32 cgnat overridden by vpn from lists/vpn.txt:2");
+    expect(r.stdout).toContain('detected.csv:4: 81.2.80.1/32 cgnat overridden by vpn from lists/vpn.txt:2');
     expect(r.stdout).toContain('Changes against an empty table: +5 added, -0 removed, ~0 changed');
     expect(r.stdout).toMatch(/rebuild: built: .*out\/table\.bin \(changed\)/);
     const table = MultiUserTable.from(read('out/table.bin'));
@@ -87,7 +117,22 @@ describe('npm run rebuild (child process, every exit path)', () => {
   it('0: the same inputs against the table in service: unchanged', async () => {
     await inService();
     writeFileSync(join(dir, 'prev.bin'), read('service/table.bin'));
-    const r = await rebuild(['--detected', 'detected.csv', '--list', 'vpn:lists/vpn.txt', '--out-list', 'data/list1.csv', '--out', 'out/table1.bin', '--previous', 'prev.bin', '--max-churn', '10', '--summary', 's2.json']);
+    const r = await rebuild([
+      '--detected',
+      'detected.csv',
+      '--list',
+      'vpn:lists/vpn.txt',
+      '--out-list',
+      'data/list1.csv',
+      '--out',
+      'out/table1.bin',
+      '--previous',
+      'prev.bin',
+      '--max-churn',
+      '10',
+      '--summary',
+      's2.json',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Changes against prev.bin: +0 added, -0 removed, ~0 changed (the table is unchanged)');
     expect(summary('s2.json')).toMatchObject({ status: 'built', changed: false });
@@ -96,7 +141,22 @@ describe('npm run rebuild (child process, every exit path)', () => {
 
   it('0: a change report by kind, largest changes first', async () => {
     await inService();
-    const r = await rebuild(['--detected', 'detected2.csv', '--list', 'vpn:lists/vpn.txt', '--out-list', 'data/list2.csv', '--out', 'out/table2.bin', '--previous', 'service/table.bin', '--max-churn', '100', '--summary', 's3.json']);
+    const r = await rebuild([
+      '--detected',
+      'detected2.csv',
+      '--list',
+      'vpn:lists/vpn.txt',
+      '--out-list',
+      'data/list2.csv',
+      '--out',
+      'out/table2.bin',
+      '--previous',
+      'service/table.bin',
+      '--max-churn',
+      '100',
+      '--summary',
+      's3.json',
+    ]);
     expect(r.code).toBe(0);
     const report = r.stdout.slice(r.stdout.indexOf('Changes against'));
     expect(report.split('\n').slice(0, 9)).toEqual([
@@ -120,7 +180,24 @@ describe('npm run rebuild (child process, every exit path)', () => {
     write('service3/table.bin', '');
     writeFileSync(join(dir, 'service3/table.bin'), tableBefore);
     writeFileSync(join(dir, 'service3/list.csv'), listBefore);
-    const r = await rebuild(['--detected', 'detected2.csv', '--list', 'vpn:lists/vpn.txt', '--out-list', 'service3/list.csv', '--out', 'service3/table.bin', '--previous', 'service3/table.bin', '--max-churn', '10', '--summary', 's4.json', '--report-dir', 'reports3']);
+    const r = await rebuild([
+      '--detected',
+      'detected2.csv',
+      '--list',
+      'vpn:lists/vpn.txt',
+      '--out-list',
+      'service3/list.csv',
+      '--out',
+      'service3/table.bin',
+      '--previous',
+      'service3/table.bin',
+      '--max-churn',
+      '10',
+      '--summary',
+      's4.json',
+      '--report-dir',
+      'reports3',
+    ]);
     expect(r.code).toBe(3);
     expect(r.stdout).toContain('Changes against service3/table.bin: +2 added, -1 removed, ~1 changed');
     expect(r.stdout).toMatch(/rebuild: refused-churn: .*exceeds --max-churn 10%.*nothing written/);
@@ -135,7 +212,22 @@ describe('npm run rebuild (child process, every exit path)', () => {
   });
 
   it('4: refused by the validation gate, with the validation report written and nothing else', async () => {
-    const r = await rebuild(['--detected', 'detected.csv', '--traceroutes', 'atlas.jsonl', '--min-precision', '0.9', '--out-list', 'data/list4.csv', '--out', 'out/table4.bin', '--report-dir', 'reports4', '--summary', 's5.json']);
+    const r = await rebuild([
+      '--detected',
+      'detected.csv',
+      '--traceroutes',
+      'atlas.jsonl',
+      '--min-precision',
+      '0.9',
+      '--out-list',
+      'data/list4.csv',
+      '--out',
+      'out/table4.bin',
+      '--report-dir',
+      'reports4',
+      '--summary',
+      's5.json',
+    ]);
     expect(r.code).toBe(4);
     expect(r.stdout).toMatch(/by address\s+1\s+1\s+1\s+1\s+50\.0%\s+50\.0%\s+50\.0%/);
     expect(r.stdout).toContain('rebuild: refused-validation: precision 50.0% < 90.0% on the ground truth; nothing written');
@@ -147,13 +239,35 @@ describe('npm run rebuild (child process, every exit path)', () => {
   });
 
   it('0: validation that passes the gate', async () => {
-    const r = await rebuild(['--detected', 'detected.csv', '--traceroutes', 'atlas.jsonl', '--min-precision', '50%', '--min-recall', '0.5', '--out-list', 'data/list5.csv', '--out', 'out/table5.bin']);
+    const r = await rebuild([
+      '--detected',
+      'detected.csv',
+      '--traceroutes',
+      'atlas.jsonl',
+      '--min-precision',
+      '50%',
+      '--min-recall',
+      '0.5',
+      '--out-list',
+      'data/list5.csv',
+      '--out',
+      'out/table5.bin',
+    ]);
     expect(r.code).toBe(0);
     expect(existsSync(join(dir, 'out/table5.bin'))).toBe(true);
   });
 
   it('1: a bad line in an operator list fails, naming file and line, and writes nothing', async () => {
-    const r = await rebuild(['--detected', 'detected.csv', '--list', 'cgnat:lists/bad.txt', '--out-list', 'data/list6.csv', '--out', 'out/table6.bin']);
+    const r = await rebuild([
+      '--detected',
+      'detected.csv',
+      '--list',
+      'cgnat:lists/bad.txt',
+      '--out-list',
+      'data/list6.csv',
+      '--out',
+      'out/table6.bin',
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/rebuild: failed: bad list lines \(nothing written\):\n {2}lists\/bad\.txt:1: /);
     expect(existsSync(join(dir, 'out/table6.bin'))).toBe(false);
@@ -161,7 +275,18 @@ describe('npm run rebuild (child process, every exit path)', () => {
   });
 
   it('1: a corrupt previous table fails', async () => {
-    const r = await rebuild(['--detected', 'detected.csv', '--out-list', 'data/list7.csv', '--out', 'out/table7.bin', '--previous', 'corrupt.bin', '--max-churn', '10']);
+    const r = await rebuild([
+      '--detected',
+      'detected.csv',
+      '--out-list',
+      'data/list7.csv',
+      '--out',
+      'out/table7.bin',
+      '--previous',
+      'corrupt.bin',
+      '--max-churn',
+      '10',
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('corrupt.bin: expected a readable, intact multi-user table');
     expect(existsSync(join(dir, 'out/table7.bin'))).toBe(false);
@@ -184,14 +309,33 @@ describe('npm run rebuild (child process, every exit path)', () => {
 
 describe('npm run rebuild from logs (detection included)', () => {
   beforeAll(async () => {
-    await promisify(execFile)(tsx, [join(root, 'scripts/simulate.ts'), '--out', join(dir, 'sim'), '--scale', '0.005', '--days', '2', '--gzip'], { cwd: root });
+    await promisify(execFile)(
+      tsx,
+      [join(root, 'scripts/simulate.ts'), '--out', join(dir, 'sim'), '--scale', '0.005', '--days', '2', '--gzip'],
+      { cwd: root },
+    );
   }, 120_000);
 
   it('0: detects, merges the operator lists, builds, and writes the detection report', async () => {
     const r = await rebuild([
-      '--logs', 'sim/logs.ndjson.gz', '--asn', 'sim/asn.csv', '--peeringdb', 'sim/peeringdb.json',
-      '--list', 'vpn:sim/lists/vpn-exits.txt', '--list', 'tor:sim/lists/tor-exits.txt', '--list', 'relay:sim/lists/relay-egress.csv',
-      '--out-list', 'data/from-logs.csv', '--out', 'out/from-logs.bin', '--report-dir', 'reports-logs',
+      '--logs',
+      'sim/logs.ndjson.gz',
+      '--asn',
+      'sim/asn.csv',
+      '--peeringdb',
+      'sim/peeringdb.json',
+      '--list',
+      'vpn:sim/lists/vpn-exits.txt',
+      '--list',
+      'tor:sim/lists/tor-exits.txt',
+      '--list',
+      'relay:sim/lists/relay-egress.csv',
+      '--out-list',
+      'data/from-logs.csv',
+      '--out',
+      'out/from-logs.bin',
+      '--report-dir',
+      'reports-logs',
     ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -201,7 +345,10 @@ describe('npm run rebuild from logs (detection included)', () => {
     const table = MultiUserTable.from(read('out/from-logs.bin'));
     expect([...table.entries()].length).toBeGreaterThanOrEqual(detected);
     // The operator's Tor list is in the table whatever detection concluded.
-    const tor = readFileSync(join(dir, 'sim/lists/tor-exits.txt'), 'utf8').split('\n').find((l) => /^\d/.test(l))!.trim();
+    const tor = readFileSync(join(dir, 'sim/lists/tor-exits.txt'), 'utf8')
+      .split('\n')
+      .find((l) => /^\d/.test(l))!
+      .trim();
     expect(table.lookup(tor.replace(/\/32$/, ''))?.kind).toBe('tor');
   });
 });

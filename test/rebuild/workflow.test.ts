@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { rawTraceroute } from '../validate/helpers.ts';
 
@@ -75,14 +75,25 @@ function scratchRepository() {
   const cg = rawTraceroute({ from: '81.2.69.10', src: '192.168.1.10', hops: ['192.168.1.1', '100.64.0.1', '81.2.1.1'] });
   put('data/ground-truth/atlas/results.jsonl', `${JSON.stringify(cg)}\n`);
 
-  async function runStep(name: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string; outputs: Record<string, string> }> {
+  async function runStep(
+    name: string,
+    env: Record<string, string>,
+  ): Promise<{ code: number; stdout: string; stderr: string; outputs: Record<string, string> }> {
     mkdirSync(runner, { recursive: true });
     const outputFile = join(runner, 'github-output');
     writeFileSync(outputFile, '');
     const script = step(name).run!.replace(/\$\{\{ runner\.temp \}\}/g, runner);
     const opts = {
       cwd: ws,
-      env: { ...process.env, PATH: `${root}node_modules/.bin:${process.env.PATH}`, RUNNER_TEMP: runner, GITHUB_OUTPUT: outputFile, MIN_PRECISION: '', MIN_RECALL: '', ...env },
+      env: {
+        ...process.env,
+        PATH: `${root}node_modules/.bin:${process.env.PATH}`,
+        RUNNER_TEMP: runner,
+        GITHUB_OUTPUT: outputFile,
+        MIN_PRECISION: '',
+        MIN_RECALL: '',
+        ...env,
+      },
       maxBuffer: 1 << 24,
     };
     let code = 0;
@@ -94,7 +105,10 @@ function scratchRepository() {
       ({ code, stdout, stderr } = e as { code: number; stdout: string; stderr: string });
     }
     const outputs = Object.fromEntries(
-      readFileSync(outputFile, 'utf8').split('\n').filter(Boolean).map((l) => l.split('=') as [string, string]),
+      readFileSync(outputFile, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split('=') as [string, string]),
     );
     return { code, stdout, stderr, outputs };
   }
@@ -142,7 +156,11 @@ describe('the workflow steps, run by bash in a scratch repository', { timeout: 1
     const r = await runStep('Commit the list in service', {});
     expect(r.stderr.replace(/^(To |.*->).*\n?/gm, '')).toBe('');
     expect(r.code).toBe(0);
-    const { stdout } = await promisify(execFile)('git', ['--git-dir', join(ws, '_remote.git'), 'log', '-1', '--format=%s%n%an', '--name-only', 'main'], { cwd: ws });
+    const { stdout } = await promisify(execFile)(
+      'git',
+      ['--git-dir', join(ws, '_remote.git'), 'log', '-1', '--format=%s%n%an', '--name-only', 'main'],
+      { cwd: ws },
+    );
     expect(stdout).toMatch(/^table: rebuild \d{4}-\d{2}-\d{2} \(\+3 -0 ~0\)\ngithub-actions\[bot\]\n\ndata\/multi-user-prefixes\.csv\n$/);
   });
 

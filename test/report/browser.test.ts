@@ -61,14 +61,27 @@ async function makeReports(): Promise<void> {
   });
   const detected = readFileSync(join(dir, 'sim.csv'), 'utf8');
   // Kinds the simulated detection listed: the legend of "users per listed prefix" must name each one.
-  const kinds = [...new Set(detected.trim().split('\n').slice(1).map((l) => l.split(',')[1]!))].sort();
+  const kinds = [
+    ...new Set(
+      detected
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split(',')[1]!),
+    ),
+  ].sort();
   reports['detect-simulated'] = {
     file: 'detect-simulated.html',
     expect: { charts: ['cdf', 'kinds', 'users', 'excluded'], legends: { users: kinds } },
   };
 
   // detect on the real Apache log: few addresses, no timestamps of many days, nothing listed.
-  await runDetect({ logs: [fx('detect-apache/apache-excerpt.log.gz')], out: join(dir, 'apache.csv'), report: join(dir, 'detect-apache.html'), quiet: true });
+  await runDetect({
+    logs: [fx('detect-apache/apache-excerpt.log.gz')],
+    out: join(dir, 'apache.csv'),
+    report: join(dir, 'detect-apache.html'),
+    quiet: true,
+  });
   reports['detect-apache'] = {
     file: 'detect-apache.html',
     expect: { charts: ['cdf', 'excluded'], empty: ['kinds', 'users'], text: ['No data: no prefix met the thresholds'] },
@@ -130,7 +143,11 @@ async function makeReports(): Promise<void> {
   expect(outcome.status).toBe('built');
   reports['rebuild'] = {
     file: 'rebuild/table.html',
-    expect: { charts: ['changes', 'prefixes-per-kind', 'lengths-ipv4', 'lengths-ipv6', 'users-mix', 'sections'], legends: { changes: ['added', 'removed'] }, text: ['Changes against previous.bin'] },
+    expect: {
+      charts: ['changes', 'prefixes-per-kind', 'lengths-ipv4', 'lengths-ipv6', 'users-mix', 'sections'],
+      legends: { changes: ['added', 'removed'] },
+      text: ['Changes against previous.bin'],
+    },
   };
 }
 
@@ -163,7 +180,8 @@ async function chartStates(page: Page): Promise<ChartState[]> {
     return [...document.querySelectorAll('canvas')].map((canvas) => {
       const chart = (globalThis as any).Chart.getChart(canvas);
       const colours: number[][] = [];
-      for (const d of chart.data.datasets) for (const c of [d.backgroundColor].flat()) if (typeof c === 'string' && c.startsWith('#')) colours.push(hex(c));
+      for (const d of chart.data.datasets)
+        for (const c of [d.backgroundColor].flat()) if (typeof c === 'string' && c.startsWith('#')) colours.push(hex(c));
       const px = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
       let dataPixels = 0;
       for (let i = 0; i < px.length; i += 4) {
@@ -231,7 +249,10 @@ describe.each(['detect-simulated', 'detect-apache', 'validate', 'build-table', '
     for (const s of states) {
       expect(s.dataPixels, `${s.id}: pixels in the datasets' colours`).toBeGreaterThan(50);
       expect(s.title, `${s.id}: title`).not.toBe('');
-      expect(s.axisTitles.every((t) => t.length > 0), `${s.id}: axis titles ${JSON.stringify(s.axisTitles)}`).toBe(true);
+      expect(
+        s.axisTitles.every((t) => t.length > 0),
+        `${s.id}: axis titles ${JSON.stringify(s.axisTitles)}`,
+      ).toBe(true);
       // A category axis shows every label (none dropped).
       if (s.categoryTicks) expect(s.categoryTicks.ticks, `${s.id}: category ticks`).toBe(s.categoryTicks.labels);
       // Log axes count things: ticks read as integers (1, 2, 5, 10…), never 1.00, 1.10…

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { renderTableReport, summarizeTable, tableSectionBytes, userBin, USER_BINS } from '../../src/report/index.ts';
 import { compileTable, MULTI_USER_KINDS, type MultiUserKind } from '../../src/table/index.ts';
 
-const table = (entries: [string, MultiUserKind, number?][]) => compileTable(entries.map(([prefix, kind, users]) => ({ prefix, kind, users }))).bytes;
+const table = (entries: [string, MultiUserKind, number?][]) =>
+  compileTable(entries.map(([prefix, kind, users]) => ({ prefix, kind, users }))).bytes;
 
 describe('summarizeTable', () => {
   // Nested prefixes: the longest decides, so each kind covers its prefix less what a longer one takes.
@@ -76,10 +77,12 @@ describe('summarizeTable', () => {
 
   it('covers what a lookup of every address answers (property, against a brute-force count)', () => {
     // Prefixes /22–/32 inside 10.0.0.0/20 (4,096 addresses: small enough to count one by one).
-    const prefix = fc.tuple(fc.integer({ min: 0, max: 4095 }), fc.integer({ min: 22, max: 32 }), fc.constantFrom(...MULTI_USER_KINDS)).map(([n, bits, kind]) => {
-      const start = n & ~(2 ** (32 - bits) - 1);
-      return { prefix: `10.0.${start >>> 8}.${start & 255}/${bits}`, kind };
-    });
+    const prefix = fc
+      .tuple(fc.integer({ min: 0, max: 4095 }), fc.integer({ min: 22, max: 32 }), fc.constantFrom(...MULTI_USER_KINDS))
+      .map(([n, bits, kind]) => {
+        const start = n & ~(2 ** (32 - bits) - 1);
+        return { prefix: `10.0.${start >>> 8}.${start & 255}/${bits}`, kind };
+      });
     fc.assert(
       fc.property(fc.uniqueArray(prefix, { selector: (p) => p.prefix, minLength: 1, maxLength: 12 }), (entries) => {
         const bytes = compileTable(entries.map((e) => ({ ...e, users: undefined }))).bytes;

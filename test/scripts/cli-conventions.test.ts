@@ -43,9 +43,14 @@ interface Result {
 }
 const cli = (args: string[]) =>
   new Promise<Result>((resolve) => {
-    execFile(join(root, 'node_modules/.bin/tsx'), [join(root, 'scripts/cli.ts'), ...args], { cwd: dir, maxBuffer: 1 << 24 }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      join(root, 'node_modules/.bin/tsx'),
+      [join(root, 'scripts/cli.ts'), ...args],
+      { cwd: dir, maxBuffer: 1 << 24 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 
 const COMMANDS = ['build-table', 'detect', 'validate', 'rebuild', 'simulate'];
@@ -59,13 +64,24 @@ describe.concurrent('every subcommand', () => {
 
   it.each(COMMANDS)('%s --bogus: one line naming it, a usage hint, exit 2', async (command) => {
     const r = await cli([command, '--bogus']);
-    expect(r).toEqual({ code: 2, stdout: '', stderr: `${command}: unknown option --bogus\nrun 'multi-user-ip ${command} --help' for usage\n` });
+    expect(r).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `${command}: unknown option --bogus\nrun 'multi-user-ip ${command} --help' for usage\n`,
+    });
   });
 
-  it.each(COMMANDS.map((c) => [c, c === 'validate' ? '--report' : '--out']))('%s %s without its value: named, exit 2', async (command, flag) => {
-    const r = await cli([command, flag]);
-    expect(r).toEqual({ code: 2, stdout: '', stderr: `${command}: ${flag} needs a value\nrun 'multi-user-ip ${command} --help' for usage\n` });
-  });
+  it.each(COMMANDS.map((c) => [c, c === 'validate' ? '--report' : '--out']))(
+    '%s %s without its value: named, exit 2',
+    async (command, flag) => {
+      const r = await cli([command, flag]);
+      expect(r).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: `${command}: ${flag} needs a value\nrun 'multi-user-ip ${command} --help' for usage\n`,
+      });
+    },
+  );
 });
 
 describe.concurrent('user mistakes name the file, exit 1, and show no stack trace', () => {
@@ -74,16 +90,36 @@ describe.concurrent('user mistakes name the file, exit 1, and show no stack trac
     ['build-table: a missing input', ['build-table', '--in', missing, '--out', 't.bin'], `${missing}: no such file or directory (ENOENT)`],
     ['detect: a missing log', ['detect', '--logs', missing, '--out', 'o.csv'], `${missing}: no such file or directory (ENOENT)`],
     ['validate: a missing traceroute file', ['validate', '--traceroutes', missing], `${missing}: no such file or directory (ENOENT)`],
-    ['rebuild: a missing list', ['rebuild', '--detected', missing, '--out', 't.bin', '--out-list', 'l.csv'], `${missing}: no such file or directory (ENOENT)`],
+    [
+      'rebuild: a missing list',
+      ['rebuild', '--detected', missing, '--out', 't.bin', '--out-list', 'l.csv'],
+      `${missing}: no such file or directory (ENOENT)`,
+    ],
     ['build-table: a directory as --out', ['build-table', '--in', list, '--out', outDir], `${outDir}: cannot write (is a directory`],
-    ['detect: a directory as --out', ['detect', '--logs', apacheLog, '--out', outDir, '--quiet'], `${outDir}: cannot write (is a directory`],
-    ['validate: a directory as --labels-out', ['validate', '--traceroutes', traceroutes, '--labels-out', outDir], `${outDir}: cannot write (is a directory`],
-    ['rebuild: a directory as --out', ['rebuild', '--detected', list, '--out', outDir, '--out-list', 'l2.csv'], `${outDir}: cannot write (is a directory`],
+    [
+      'detect: a directory as --out',
+      ['detect', '--logs', apacheLog, '--out', outDir, '--quiet'],
+      `${outDir}: cannot write (is a directory`,
+    ],
+    [
+      'validate: a directory as --labels-out',
+      ['validate', '--traceroutes', traceroutes, '--labels-out', outDir],
+      `${outDir}: cannot write (is a directory`,
+    ],
+    [
+      'rebuild: a directory as --out',
+      ['rebuild', '--detected', list, '--out', outDir, '--out-list', 'l2.csv'],
+      `${outDir}: cannot write (is a directory`,
+    ],
     ['simulate: a file as --out DIR', ['simulate', '--out', aFile, '--scale', '0.001', '--days', '1'], aFile],
     ['build-table: a truncated gzip', ['build-table', '--in', listGz, '--out', 't.bin'], `${listGz}: gzip data is corrupt`],
     ['detect: a truncated gzip', ['detect', '--logs', logGz, '--out', 'o.csv', '--quiet'], `${logGz}: gzip data is truncated or corrupt`],
     ['validate: a truncated gzip', ['validate', '--traceroutes', atlasGz], `${atlasGz}: gzip data is corrupt`],
-    ['rebuild: a truncated gzip', ['rebuild', '--detected', listGz, '--out', 't.bin', '--out-list', 'l3.csv'], `${listGz}: gzip data is corrupt`],
+    [
+      'rebuild: a truncated gzip',
+      ['rebuild', '--detected', listGz, '--out', 't.bin', '--out-list', 'l3.csv'],
+      `${listGz}: gzip data is corrupt`,
+    ],
   ])('%s', async (_what, args, message) => {
     const r = await cli(args);
     expect(r.code).toBe(1);
@@ -100,5 +136,11 @@ it('the README example `validate --list data/multi-user-prefixes.csv` scores the
   // The example file has 12 prefixes, all in documentation ranges (see its header comment).
   const entries = (s: string) => /(\d+) entries/.exec(s)?.[1];
   expect(entries(without.stdout)).toBe('0');
-  expect(entries(withFlag.stdout)).toBe(String(readFileSync(join(root, 'data/multi-user-prefixes.csv'), 'utf8').split('\n').filter((l) => /^[0-9a-f:.]+[/,]/i.test(l)).length));
+  expect(entries(withFlag.stdout)).toBe(
+    String(
+      readFileSync(join(root, 'data/multi-user-prefixes.csv'), 'utf8')
+        .split('\n')
+        .filter((l) => /^[0-9a-f:.]+[/,]/i.test(l)).length,
+    ),
+  );
 });

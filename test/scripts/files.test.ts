@@ -3,7 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { chartJsSource, InputError, inputError, OutputError, openInputStream, readInputBytes, readMaybeGzip, writeAtomic } from '../../scripts/lib/files.ts';
+import {
+  chartJsSource,
+  InputError,
+  inputError,
+  OutputError,
+  openInputStream,
+  readInputBytes,
+  readMaybeGzip,
+  writeAtomic,
+} from '../../scripts/lib/files.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'files-'));
 const file = (name: string, bytes: string | Uint8Array) => {
@@ -64,7 +73,9 @@ describe('writeAtomic on a bad destination', () => {
 describe('readInputBytes and openInputStream', () => {
   it('gunzips bytes and names the file by the label given', () => {
     expect(readInputBytes(file('t.bin.gz', gzipSync(Uint8Array.from([1, 2, 3])))).equals(Buffer.from([1, 2, 3]))).toBe(true);
-    expect(() => readInputBytes(join(dir, 'absent.bin'), 'lists/absent.bin')).toThrow('lists/absent.bin: no such file or directory (ENOENT)');
+    expect(() => readInputBytes(join(dir, 'absent.bin'), 'lists/absent.bin')).toThrow(
+      'lists/absent.bin: no such file or directory (ENOENT)',
+    );
   });
 
   it('a truncated gzip stream fails with an error naming the file', async () => {

@@ -7,7 +7,15 @@ import chromium from '@sparticuz/chromium';
 import puppeteer, { type Browser } from 'puppeteer-core';
 
 /** The network is closed to the reports: nothing in Chromium may try to reach it either. */
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 /**
  * Starts the browser (one per test file: it takes about a second).
@@ -22,7 +30,9 @@ export async function launchBrowser(): Promise<Browser> {
   let executablePath = process.env.CHROME_PATH;
   if (!executablePath) {
     if (process.platform !== 'linux') {
-      throw new Error(`@sparticuz/chromium ships a Linux Chromium only; on ${process.platform} set CHROME_PATH to a Chrome or Chromium binary`);
+      throw new Error(
+        `@sparticuz/chromium ships a Linux Chromium only; on ${process.platform} set CHROME_PATH to a Chrome or Chromium binary`,
+      );
     }
     executablePath = await chromium.executablePath();
   }

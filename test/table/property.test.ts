@@ -68,18 +68,22 @@ function build(gens: Gen[]): { entries: TableEntry[]; probes: string[] } {
 describe('MultiUserTable vs a linear-scan reference (property)', () => {
   it('answers every probe exactly like the reference, for random nested prefix sets', () => {
     fc.assert(
-      fc.property(fc.array(gen, { minLength: 0, maxLength: 40 }), fc.array(fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }), { maxLength: 20 }), (gens, extra) => {
-        const { entries, probes } = build(gens);
-        for (const x of extra) probes.push(addressText(6, x), addressText(4, x & 0xffffffffn));
-        const table = MultiUserTable.from(compileTable(entries).bytes);
-        table.verify();
-        const ref = new ReferenceTable(entries);
-        for (const ip of probes) {
-          const expected = ref.lookup(ip);
-          expect(table.lookup(ip), ip).toEqual(expected);
-          expect(table.classify(ip), ip).toEqual(expected && { kind: expected.kind, users: expected.users });
-        }
-      }),
+      fc.property(
+        fc.array(gen, { minLength: 0, maxLength: 40 }),
+        fc.array(fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }), { maxLength: 20 }),
+        (gens, extra) => {
+          const { entries, probes } = build(gens);
+          for (const x of extra) probes.push(addressText(6, x), addressText(4, x & 0xffffffffn));
+          const table = MultiUserTable.from(compileTable(entries).bytes);
+          table.verify();
+          const ref = new ReferenceTable(entries);
+          for (const ip of probes) {
+            const expected = ref.lookup(ip);
+            expect(table.lookup(ip), ip).toEqual(expected);
+            expect(table.classify(ip), ip).toEqual(expected && { kind: expected.kind, users: expected.users });
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -47,8 +47,16 @@ describe('opening', () => {
 describe('size grows with the content', () => {
   it('a 12-prefix table is at most 4 KiB (no fixed 256 KiB index)', () => {
     const entries = [
-      ...['8.8.8.0/24', '9.9.9.0/24', '1.1.1.0/24', '1.0.0.0/24', '208.67.222.0/24', '64.6.64.0/24'].map((prefix) => ({ prefix, kind: 'vpn' as const, users: 5 })),
-      ...['2606:4700::/32', '2001:4860::/32', '2620:fe::/48', '2a00:1450::/32', '2c0f:fb50::/32', '2402:4e00::/32'].map((prefix) => ({ prefix, kind: 'relay' as const, users: undefined })),
+      ...['8.8.8.0/24', '9.9.9.0/24', '1.1.1.0/24', '1.0.0.0/24', '208.67.222.0/24', '64.6.64.0/24'].map((prefix) => ({
+        prefix,
+        kind: 'vpn' as const,
+        users: 5,
+      })),
+      ...['2606:4700::/32', '2001:4860::/32', '2620:fe::/48', '2a00:1450::/32', '2c0f:fb50::/32', '2402:4e00::/32'].map((prefix) => ({
+        prefix,
+        kind: 'relay' as const,
+        users: undefined,
+      })),
     ];
     const { bytes } = compileTable(entries);
     expect(bytes.length).toBeLessThanOrEqual(4096);

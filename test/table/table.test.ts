@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { compileTable, crc32, FORMAT_VERSION, MultiUserTable, TableCompileError, TableFormatError, type TableEntry } from '../../src/table/index.ts';
+import {
+  compileTable,
+  crc32,
+  FORMAT_VERSION,
+  MultiUserTable,
+  TableCompileError,
+  TableFormatError,
+  type TableEntry,
+} from '../../src/table/index.ts';
 import { SECTION_COUNT, Section, tableChecksum } from '../../src/table/format.ts';
 import { sameBytes } from './helpers.ts';
 
@@ -80,7 +88,11 @@ describe('lookup', () => {
   it('has numeric fast paths that agree with lookup', () => {
     expect(table.lookupV4(0xc6336446)).toEqual({ prefix: '198.51.100.64/28', kind: 'enterprise', users: 40 });
     expect(table.classifyV4(0xc6336446)).toEqual({ kind: 'enterprise', users: 40 });
-    expect(table.lookupV6(new Uint32Array([0x20010db8, 0x01000001, 0, 1]))).toEqual({ prefix: '2001:db8:100:1::1/128', kind: 'tor', users: undefined });
+    expect(table.lookupV6(new Uint32Array([0x20010db8, 0x01000001, 0, 1]))).toEqual({
+      prefix: '2001:db8:100:1::1/128',
+      kind: 'tor',
+      users: undefined,
+    });
     expect(table.classifyV6([0x20010db8, 0, 0, 0])).toEqual({ kind: 'cgnat', users: undefined });
     for (const bad of [-1, 2 ** 32, 1.5, NaN, Infinity]) expect(table.lookupV4(bad)).toBeUndefined();
   });

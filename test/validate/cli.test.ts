@@ -25,14 +25,22 @@ const quiet = () => {};
 //   91.67.45.0/24    cgnat  → prb 11905, unknown (silent hop): not scored
 //   31.7.8.98/32     enterprise → prb 10735, not-cgnat: TN (enterprise is not a positive kind)
 // The other 7 of the 9 broad cgnat labels are not listed (FN); the other not-cgnat labels are TN.
-const LIST = 'prefix,kind,users\n46.128.148.0/24,cgnat,300\n195.32.94.0/24,cgnat,\n77.249.189.0/24,cgnat,\n91.67.45.0/24,cgnat,\n31.7.8.98/32,enterprise,\n';
+const LIST =
+  'prefix,kind,users\n46.128.148.0/24,cgnat,300\n195.32.94.0/24,cgnat,\n77.249.189.0/24,cgnat,\n91.67.45.0/24,cgnat,\n31.7.8.98/32,enterprise,\n';
 const listFile = join(tmp, 'list.csv');
 writeFileSync(listFile, LIST);
 
 describe('runValidate on the real fixtures and a crafted list', async () => {
   const report = join(tmp, 'report.html');
   const labelsOut = join(tmp, 'labels.csv');
-  const out = await runValidate({ traceroutes: [SAGAN, PIERKY, PIERKY2], list: listFile, report, labelsOut, print: quiet, privateCarrierHops: 'cgnat' });
+  const out = await runValidate({
+    traceroutes: [SAGAN, PIERKY, PIERKY2],
+    list: listFile,
+    report,
+    labelsOut,
+    print: quiet,
+    privateCarrierHops: 'cgnat',
+  });
   const strict = await runValidate({ traceroutes: [SAGAN, PIERKY, PIERKY2], print: quiet });
   const count = (o: typeof out) => {
     const counts = { cgnat: 0, 'not-cgnat': 0, unknown: 0 };
@@ -81,7 +89,9 @@ describe('runValidate on the real fixtures and a crafted list', async () => {
     const lines = readFileSync(labelsOut, 'utf8').trimEnd().split('\n');
     expect(lines[0]).toBe('address,label,reason');
     expect(lines).toHaveLength(1 + out.groundTruth.labels.length);
-    expect(lines).toContainEqual(expect.stringMatching(/^46\.128\.148\.30,cgnat,"private-hop-after-home-router: home router hop 1 10\.0\.4\.1/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^46\.128\.148\.30,cgnat,"private-hop-after-home-router: home router hop 1 10\.0\.4\.1/),
+    );
   });
 });
 
@@ -109,7 +119,10 @@ describe('runValidate inputs', () => {
 
   it('takes probe metadata from --probes', async () => {
     const probes = join(tmp, 'probes.json');
-    writeFileSync(probes, JSON.stringify({ results: [{ id: 190, address_v4: '107.3.81.49', asn_v4: 7922, tags: [{ slug: 'home', name: 'Home' }] }] }));
+    writeFileSync(
+      probes,
+      JSON.stringify({ results: [{ id: 190, address_v4: '107.3.81.49', asn_v4: 7922, tags: [{ slug: 'home', name: 'Home' }] }] }),
+    );
     const out = await runValidate({ traceroutes: [SAGAN], probes, print: quiet });
     expect(out.groundTruth.probes.get(190)?.asnV4).toBe(7922);
   });
@@ -136,7 +149,11 @@ describe('parseValidateArgs', () => {
 describe('the CLI as a child process (exit codes)', () => {
   const run = async (args: string[]) => {
     try {
-      const { stdout, stderr } = await promisify(execFile)(join(root, 'node_modules/.bin/tsx'), [join(root, 'scripts/validate.ts'), ...args], { cwd: root });
+      const { stdout, stderr } = await promisify(execFile)(
+        join(root, 'node_modules/.bin/tsx'),
+        [join(root, 'scripts/validate.ts'), ...args],
+        { cwd: root },
+      );
       return { code: 0, stdout, stderr };
     } catch (e) {
       const err = e as { code: number; stdout: string; stderr: string };

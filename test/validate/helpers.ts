@@ -16,7 +16,13 @@ export function rawTraceroute(o: {
     if (spec === null) return []; // hop number absent from the result
     const hop = i + 1;
     if (typeof spec === 'string') {
-      return [{ hop, result: spec === '*' ? [{ x: '*' }, { x: '*' }, { x: '*' }] : [1, 2, 3].map((n) => ({ from: spec, rtt: n, size: 28, ttl: 64 - hop })) }];
+      return [
+        {
+          hop,
+          result:
+            spec === '*' ? [{ x: '*' }, { x: '*' }, { x: '*' }] : [1, 2, 3].map((n) => ({ from: spec, rtt: n, size: 28, ttl: 64 - hop })),
+        },
+      ];
     }
     if (Array.isArray(spec)) return [{ hop, result: spec.map((a) => (a === '*' ? { x: '*' } : { from: a, rtt: 1.5, size: 28, ttl: 60 })) }];
     if ('error' in spec) return [{ hop, error: spec.error }];

@@ -17,16 +17,34 @@ describe('hop rules (IPv4, crafted traceroutes)', () => {
     ['100.64/10 right after the home router', SRC, [HOME, '100.64.0.1', P1], 'cgnat', 'shared-hop-before-public'],
     ['100.64/10 after a silent hop', SRC, [HOME, '*', '100.127.255.254', P1], 'cgnat', 'shared-hop-before-public'],
     ['home router answers from its 100.64/10 WAN address', SRC, ['100.65.3.1', P1], 'cgnat', 'shared-hop-before-public'],
-    ['100.64/10 in a load-balanced hop with a private one', SRC, [HOME, ['10.0.0.1', '100.64.9.9'], P1], 'cgnat', 'shared-hop-before-public'],
+    [
+      '100.64/10 in a load-balanced hop with a private one',
+      SRC,
+      [HOME, ['10.0.0.1', '100.64.9.9'], P1],
+      'cgnat',
+      'shared-hop-before-public',
+    ],
     ['100.64/10 answering with ICMP unreachable', SRC, [HOME, { from: '100.64.0.1', err: 'N' }, P1], 'cgnat', 'shared-hop-before-public'],
-    ['RFC 1918 hop after the home router, then public elsewhere (rule 5, strict)', SRC, [HOME, '10.10.0.1', P1], 'unknown', 'private-hop-after-home-router'],
+    [
+      'RFC 1918 hop after the home router, then public elsewhere (rule 5, strict)',
+      SRC,
+      [HOME, '10.10.0.1', P1],
+      'unknown',
+      'private-hop-after-home-router',
+    ],
     ['RFC 1918 hops then a silent hop', SRC, [HOME, '172.16.0.3', '*', P1], 'unknown', 'private-hop-after-home-router'],
     ['silent hop then RFC 1918 hop', SRC, [HOME, '*', '10.0.254.62', P1], 'unknown', 'private-hop-after-home-router'],
     // Rule 4: private hops, every one answering, then the probe's own /24.
     ['home router then its own /24', SRC, [HOME, OWN, P1], 'not-cgnat', 'nat-at-customer-edge'],
     ['double NAT then the own /24', SRC, ['10.1.1.1', '192.168.0.1', OWN, P1], 'not-cgnat', 'nat-at-customer-edge'],
     ['a silent hop before the own /24 leaves it open', SRC, [HOME, '*', OWN], 'unknown', 'silent-hop-before-public'],
-    ['100.64/10 before the own /24 is still carrier NAT (rule 2 first)', SRC, [HOME, '100.64.0.1', OWN], 'cgnat', 'shared-hop-before-public'],
+    [
+      '100.64/10 before the own /24 is still carrier NAT (rule 2 first)',
+      SRC,
+      [HOME, '100.64.0.1', OWN],
+      'cgnat',
+      'shared-hop-before-public',
+    ],
     // Rule 3: 100.64/10 only after a public hop.
     ['100.64/10 after the own /24', SRC, [HOME, OWN, '100.123.249.2', P2], 'not-cgnat', 'nat-at-customer-edge'],
     ['100.64/10 deep in the core (after public hops)', SRC, [HOME, P1, '100.64.5.5', P2], 'not-cgnat', 'straight-to-public'],
@@ -38,7 +56,13 @@ describe('hop rules (IPv4, crafted traceroutes)', () => {
     ['first answer already public', SRC, [P1, P2], 'unknown', 'nat-not-visible'],
     ['home router answers with the public address', SRC, [FROM, P1], 'not-cgnat', 'home-router-holds-public-address'],
     ['public address after a silent first hop', SRC, ['*', FROM, P1], 'unknown', 'silent-hop-before-public'],
-    ['public address after two private hops (NAT at the customer edge)', SRC, [HOME, '10.9.9.9', FROM, P1], 'not-cgnat', 'nat-at-customer-edge'],
+    [
+      'public address after two private hops (NAT at the customer edge)',
+      SRC,
+      [HOME, '10.9.9.9', FROM, P1],
+      'not-cgnat',
+      'nat-at-customer-edge',
+    ],
     ['nothing answers', SRC, ['*', '*', '*'], 'unknown', 'no-responding-hop'],
     ['no public hop at all', SRC, [HOME, '*', '*'], 'unknown', 'no-public-hop'],
     ['load-balanced hop with a public reply is public', SRC, [HOME, ['10.0.0.1', P1], P2], 'not-cgnat', 'straight-to-public'],
@@ -74,12 +98,24 @@ describe('hop rules (IPv4, crafted traceroutes)', () => {
   // not in the repository's fixtures).
   it.each<[string, string, string[], string, string]>([
     // first public hop 85.187.221.1 is not in 151.237.6.0/24: two private hops then public elsewhere → rule 5
-    ['double NAT, public elsewhere', '151.237.6.235', ['10.1.1.1', '192.168.0.1', '85.187.221.1'], 'unknown', 'private-hop-after-home-router'],
+    [
+      'double NAT, public elsewhere',
+      '151.237.6.235',
+      ['10.1.1.1', '192.168.0.1', '85.187.221.1'],
+      'unknown',
+      'private-hop-after-home-router',
+    ],
     // the same path for a probe whose public address is in 85.187.221.0/24 → rule 4
     ['double NAT, own /24', '85.187.221.77', ['10.1.1.1', '192.168.0.1', '85.187.221.1'], 'not-cgnat', 'nat-at-customer-edge'],
     // 192.136.136.193 is in the probe's /24; the 100.64/10 hop comes after public space → rules 4 and 3
-    ['own /24, 100.64/10 deep inside', '192.136.136.246', ['10.1.127.241', '192.136.136.193', '4.69.1.1', '100.123.249.2', '4.69.2.2'], 'not-cgnat', 'nat-at-customer-edge'],
-  ])('the issue\'s example: %s → %s', (_name, from, hops, label, reason) => {
+    [
+      'own /24, 100.64/10 deep inside',
+      '192.136.136.246',
+      ['10.1.127.241', '192.136.136.193', '4.69.1.1', '100.123.249.2', '4.69.2.2'],
+      'not-cgnat',
+      'nat-at-customer-edge',
+    ],
+  ])("the issue's example: %s → %s", (_name, from, hops, label, reason) => {
     expect(classifyTraceroute(tr({ from, src: '192.168.0.10', hops }))).toMatchObject({ label, reason });
   });
 
@@ -93,7 +129,14 @@ describe('hop rules (IPv4, crafted traceroutes)', () => {
     ['public source, no RFC 1918 tag', FROM, [P1], ['home'], 'agrees', 'not tagged system-ipv4-rfc1918'],
     ['public source, tagged RFC 1918', FROM, [P1], ['system-ipv4-rfc1918'], 'contradicts', 'tagged system-ipv4-rfc1918'],
     ['behind NAT, tagged RFC 1918', SRC, [HOME, '100.64.0.1', P1], ['system-ipv4-rfc1918'], 'agrees', 'tagged system-ipv4-rfc1918'],
-    ['cgnat but the host says no-nat', SRC, [HOME, '100.64.0.1', P1], ['system-ipv4-rfc1918', 'no-nat'], 'contradicts', 'host tagged no-nat'],
+    [
+      'cgnat but the host says no-nat',
+      SRC,
+      [HOME, '100.64.0.1', P1],
+      ['system-ipv4-rfc1918', 'no-nat'],
+      'contradicts',
+      'host tagged no-nat',
+    ],
     ['unknown labels are not checked', SRC, [HOME, '*', P1], ['system-ipv4-rfc1918'], 'none', ''],
   ])('probe metadata as corroboration: %s → %s', (_name, src, hops, tags, verdict, note) => {
     const probe: ProbeInfo = { id: 1, addressV4: FROM, asnV4: 3320, tags, at: { file: 'p', index: 0 } };

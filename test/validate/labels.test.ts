@@ -1,10 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { buildGroundTruth, classifyTraceroute, combineVerdicts, labelsToCsv, renderHtmlReport, renderTextReport } from '../../src/validate/index.ts';
+import {
+  buildGroundTruth,
+  classifyTraceroute,
+  combineVerdicts,
+  labelsToCsv,
+  renderHtmlReport,
+  renderTextReport,
+} from '../../src/validate/index.ts';
 import { rawTraceroute, tr } from './helpers.ts';
 
 const A = '81.2.69.160';
 const B = '81.2.69.161';
-const cg = (from: string, prb = 1) => classifyTraceroute(tr({ from, prb, src: '192.168.1.10', hops: ['192.168.1.1', '100.64.0.1', '81.2.69.1'] }));
+const cg = (from: string, prb = 1) =>
+  classifyTraceroute(tr({ from, prb, src: '192.168.1.10', hops: ['192.168.1.1', '100.64.0.1', '81.2.69.1'] }));
 // 81.2.70.1 lies outside the probes' /24s (81.2.69.0/24): straight to public elsewhere, tier 3.
 const not = (from: string, prb = 1) => classifyTraceroute(tr({ from, prb, src: '192.168.1.10', hops: ['192.168.1.1', '81.2.70.1'] }));
 // the probe holds its public address: tier 1
@@ -18,20 +26,26 @@ describe('combineVerdicts', () => {
     const { labels } = combineVerdicts([cg(A, 1), cg(A, 2)]);
     expect(labels).toHaveLength(1);
     expect(labels[0]).toMatchObject({ address: A, label: 'cgnat', reason: 'shared-hop-before-public', probes: [1, 2] });
-    expect(labels[0]!.detail).toBe('hop 2 100.64.0.1 before first public hop 3 81.2.69.1; prb 1 msm 5001 at crafted[0]; 2 of 2 traceroutes');
+    expect(labels[0]!.detail).toBe(
+      'hop 2 100.64.0.1 before first public hop 3 81.2.69.1; prb 1 msm 5001 at crafted[0]; 2 of 2 traceroutes',
+    );
   });
 
   it('unknown traceroutes do not contradict a definite one, but are mentioned', () => {
     const { labels } = combineVerdicts([unk(A), not(A), unk(A)]);
     expect(labels[0]).toMatchObject({ label: 'not-cgnat', reason: 'straight-to-public' });
-    expect(labels[0]!.detail).toMatch(/; 1 of 3 traceroutes; ignored unknown: silent-hop-before-public ×2 \(home router hop 1 192\.168\.1\.1, 1 silent hop\(s\) before first public hop 3 81\.2\.69\.1; prb 1 msm 5001 at crafted\[0\]\)$/);
+    expect(labels[0]!.detail).toMatch(
+      /; 1 of 3 traceroutes; ignored unknown: silent-hop-before-public ×2 \(home router hop 1 192\.168\.1\.1, 1 silent hop\(s\) before first public hop 3 81\.2\.69\.1; prb 1 msm 5001 at crafted\[0\]\)$/,
+    );
   });
 
   it('disagreeing traceroutes: the stronger evidence decides, and the disagreement is kept', () => {
     // a 100.64/10 hop before public space (tier 2) overrules "straight to public elsewhere" (tier 3)
     const { labels } = combineVerdicts([cg(A, 1), not(A, 2)]);
     expect(labels[0]).toMatchObject({ label: 'cgnat', reason: 'shared-hop-before-public', probes: [1, 2] });
-    expect(labels[0]!.disagreement).toMatch(/^cgnat \(tier 2: shared-hop-before-public ×1 .*prb 1.*\) overrules not-cgnat \(straight-to-public ×1 .*prb 2/);
+    expect(labels[0]!.disagreement).toMatch(
+      /^cgnat \(tier 2: shared-hop-before-public ×1 .*prb 1.*\) overrules not-cgnat \(straight-to-public ×1 .*prb 2/,
+    );
     expect(labels[0]!.detail).toContain('overruled straight-to-public');
     // the probe holding its public address (tier 1) overrules the 100.64/10 hop (tier 2)
     expect(combineVerdicts([cg(A, 1), own(A, 2)]).labels[0]).toMatchObject({ label: 'not-cgnat', reason: 'probe-has-public-address' });
@@ -66,9 +80,13 @@ describe('combineVerdicts', () => {
     const labels = combineVerdicts([cg(A), not(B)]).labels;
     const lines = labelsToCsv(labels).trimEnd().split('\n');
     expect(lines[0]).toBe('address,label,reason');
-    expect(lines[1]).toBe('81.2.69.160,cgnat,shared-hop-before-public: hop 2 100.64.0.1 before first public hop 3 81.2.69.1; prb 1 msm 5001 at crafted[0]; 1 of 1 traceroute');
+    expect(lines[1]).toBe(
+      '81.2.69.160,cgnat,shared-hop-before-public: hop 2 100.64.0.1 before first public hop 3 81.2.69.1; prb 1 msm 5001 at crafted[0]; 1 of 1 traceroute',
+    );
     expect(lines[2]).toMatch(/^81\.2\.69\.161,not-cgnat,"straight-to-public: .*, then .*"$/);
-    const quoted = labelsToCsv([{ ...labels[0]!, detail: 'a, "b"' }]).trimEnd().split('\n')[1];
+    const quoted = labelsToCsv([{ ...labels[0]!, detail: 'a, "b"' }])
+      .trimEnd()
+      .split('\n')[1];
     expect(quoted).toBe('81.2.69.160,cgnat,"shared-hop-before-public: a, ""b"""');
   });
 });
@@ -76,10 +94,14 @@ describe('combineVerdicts', () => {
 describe('combineVerdicts with several rules agreeing', () => {
   it('names the commonest rule and the others', () => {
     // the broad reading makes rule 5 a (tier 3) cgnat
-    const viaPrivate = classifyTraceroute(tr({ from: A, prb: 3, src: '192.168.1.10', hops: ['192.168.1.1', '10.0.0.1', '81.2.70.1'] }), { privateCarrierHops: 'cgnat' });
+    const viaPrivate = classifyTraceroute(tr({ from: A, prb: 3, src: '192.168.1.10', hops: ['192.168.1.1', '10.0.0.1', '81.2.70.1'] }), {
+      privateCarrierHops: 'cgnat',
+    });
     const { labels } = combineVerdicts([viaPrivate, cg(A, 1), cg(A, 2)]);
     expect(labels[0]).toMatchObject({ label: 'cgnat', reason: 'shared-hop-before-public', probes: [1, 2, 3] });
-    expect(labels[0]!.detail).toMatch(/; 3 of 3 traceroutes; also private-hop-after-home-router ×1 \(home router hop 1 192\.168\.1\.1, then hop 2 10\.0\.0\.1/);
+    expect(labels[0]!.detail).toMatch(
+      /; 3 of 3 traceroutes; also private-hop-after-home-router ×1 \(home router hop 1 192\.168\.1\.1, then hop 2 10\.0\.0\.1/,
+    );
   });
 });
 

@@ -102,7 +102,9 @@ describe('evaluateList on a small crafted list', () => {
 
   it('IPv6 addresses are grouped by /48', () => {
     const v6 = combineVerdicts(
-      ['2001:67c:2e8:1::1', '2001:67c:2e8:2::1', '2001:67c:2e9::1'].map((a) => classifyTraceroute(tr({ af: 6, from: a, src: a, hops: [] }))),
+      ['2001:67c:2e8:1::1', '2001:67c:2e8:2::1', '2001:67c:2e9::1'].map((a) =>
+        classifyTraceroute(tr({ af: 6, from: a, src: a, hops: [] })),
+      ),
     ).labels;
     const m = evaluateList(v6, exact({ '2001:67c:2e8:1::1': 'cgnat' }));
     expect(m.byAddress).toMatchObject({ tp: 0, fp: 1, fn: 0, tn: 2 });

@@ -23,7 +23,11 @@ describe('parseTracerouteText', () => {
   });
 
   it('reads a { results: [...] } wrapper and hands back embedded probes', () => {
-    const text = JSON.stringify({ meta_data: {}, results: [good(1)], probes: { results: [{ id: 1, tags: [{ slug: 'nat', name: 'NAT' }] }] } });
+    const text = JSON.stringify({
+      meta_data: {},
+      results: [good(1)],
+      probes: { results: [{ id: 1, tags: [{ slug: 'nat', name: 'NAT' }] }] },
+    });
     const { results, embeddedProbes } = parseTracerouteText(text, 'dump.json');
     expect(results).toHaveLength(1);
     expect(embeddedProbes).toHaveLength(1);
@@ -72,7 +76,14 @@ describe('parseTracerouteText', () => {
     const failed = { ...good(2), result: [{ error: 'name resolution failed' }] };
     const { results } = parseTracerouteText(`${JSON.stringify(rec)}\n${JSON.stringify(failed)}`, 'x');
     expect(results[0]!.hops).toEqual([
-      { hop: 1, replies: [{ from: undefined, rtt: undefined, ttl: undefined, err: undefined }, { from: '10.0.0.1', rtt: 1, ttl: 64, err: 'N' }], error: undefined },
+      {
+        hop: 1,
+        replies: [
+          { from: undefined, rtt: undefined, ttl: undefined, err: undefined },
+          { from: '10.0.0.1', rtt: 1, ttl: 64, err: 'N' },
+        ],
+        error: undefined,
+      },
       { hop: 2, replies: [], error: 'sendto failed' },
     ]);
     expect(results[1]!.error).toBe('name resolution failed');
@@ -85,9 +96,19 @@ describe('parseTracerouteText', () => {
 
 describe('parseProbeText', () => {
   it.each<[string, string]>([
-    ['API v2 page', JSON.stringify({ count: 1, next: null, results: [{ id: 5, address_v4: '81.2.69.160', asn_v4: 3320, tags: [{ slug: 'nat', name: 'NAT' }] }] })],
+    [
+      'API v2 page',
+      JSON.stringify({
+        count: 1,
+        next: null,
+        results: [{ id: 5, address_v4: '81.2.69.160', asn_v4: 3320, tags: [{ slug: 'nat', name: 'NAT' }] }],
+      }),
+    ],
     ['probe archive', JSON.stringify({ objects: [{ id: 5, address_v4: '81.2.69.160', asn_v4: 3320, tags: ['nat'] }] })],
-    ['measurement dump', JSON.stringify({ results: [], probes: { results: [{ id: 5, address_v4: '81.2.69.160', asn_v4: 3320, tags: ['nat'] }] } })],
+    [
+      'measurement dump',
+      JSON.stringify({ results: [], probes: { results: [{ id: 5, address_v4: '81.2.69.160', asn_v4: 3320, tags: ['nat'] }] } }),
+    ],
     ['one a line', `${JSON.stringify({ id: 5, address_v4: '81.2.69.160', asn_v4: 3320, tags: ['nat'] })}\n`],
   ])('reads the %s format', (_name, text) => {
     const { probes, errors } = parseProbeText(text, 'p.json');

@@ -14,7 +14,10 @@ const ADDRESSES: Record<Exclude<Cls, 'silent'>, fc.Arbitrary<string>> = {
   ),
   shared: fc.tuple(fc.nat(63), fc.nat(255)).map(([a, b]) => `100.${64 + a}.${b}.1`),
   public: fc.tuple(fc.integer({ min: 2, max: 9 }), fc.nat(255)).map(([a, b]) => `${80 + a}.2.${b}.1`),
-  own: fc.integer({ min: 1, max: 254 }).filter((n) => n !== 160).map((n) => `81.2.69.${n}`),
+  own: fc
+    .integer({ min: 1, max: 254 })
+    .filter((n) => n !== 160)
+    .map((n) => `81.2.69.${n}`),
   self: fc.constant(FROM),
   special: fc.oneof(fc.constant('169.254.0.1'), fc.constant('127.0.0.1'), fc.constant('192.0.2.1')),
 };
@@ -77,7 +80,9 @@ describe('hop rules: properties', () => {
     fc.assert(
       fc.property(fc.array(hop, { minLength: 1, maxLength: 6 }), (hops) => {
         const fwd = classifyTraceroute(tr({ from: FROM, src: '192.168.1.10', hops: hops.map((h) => h.spec) }));
-        const rev = classifyTraceroute(tr({ from: FROM, src: '192.168.1.10', hops: hops.map((h) => (Array.isArray(h.spec) ? [...h.spec].reverse() : h.spec)) }));
+        const rev = classifyTraceroute(
+          tr({ from: FROM, src: '192.168.1.10', hops: hops.map((h) => (Array.isArray(h.spec) ? [...h.spec].reverse() : h.spec)) }),
+        );
         expect([rev.label, rev.reason]).toEqual([fwd.label, fwd.reason]);
       }),
     );
@@ -105,13 +110,26 @@ describe('metrics: properties', () => {
     });
     fc.assert(
       fc.property(labelled, (rows) => {
-        const hopsFor = { cg: ['192.168.1.1', '100.64.0.1', '81.2.1.1'], not: ['192.168.1.1', '81.2.1.1'], unk: ['192.168.1.1', '*', '81.2.1.1'] };
-        const verdicts = rows.map(([a, b, t], i) => classifyTraceroute(tr({ from: `81.${a}.${b}.7`, prb: i, src: '192.168.1.10', hops: hopsFor[t as 'cg'] })));
+        const hopsFor = {
+          cg: ['192.168.1.1', '100.64.0.1', '81.2.1.1'],
+          not: ['192.168.1.1', '81.2.1.1'],
+          unk: ['192.168.1.1', '*', '81.2.1.1'],
+        };
+        const verdicts = rows.map(([a, b, t], i) =>
+          classifyTraceroute(tr({ from: `81.${a}.${b}.7`, prb: i, src: '192.168.1.10', hops: hopsFor[t as 'cg'] })),
+        );
         const { labels } = combineVerdicts(verdicts);
         const listed = new Set(rows.filter((r) => r[3]).map(([a, b]) => `81.${a}.${b}.7`));
-        const m = evaluateList(labels, { lookup: (ip) => (listed.has(ip) ? { prefix: `${ip}/32`, kind: 'cgnat', users: undefined } : undefined) });
+        const m = evaluateList(labels, {
+          lookup: (ip) => (listed.has(ip) ? { prefix: `${ip}/32`, kind: 'cgnat', users: undefined } : undefined),
+        });
         const count = (t: string, l: boolean) => rows.filter((r) => r[2] === t && r[3] === l).length;
-        expect(m.byAddress).toMatchObject({ tp: count('cg', true), fp: count('not', true), fn: count('cg', false), tn: count('not', false) });
+        expect(m.byAddress).toMatchObject({
+          tp: count('cg', true),
+          fp: count('not', true),
+          fn: count('cg', false),
+          tn: count('not', false),
+        });
         const { tp, fp, fn } = m.byAddress;
         expect(m.byAddress.precision).toBe(tp + fp === 0 ? undefined : tp / (tp + fp));
         expect(m.byAddress.recall).toBe(tp + fn === 0 ? undefined : tp / (tp + fn));

@@ -55,7 +55,11 @@ describe('real RIPE Atlas results with probe metadata (pierky/ripe-atlas-monitor
     expect(gt.errors).toEqual([]);
     expect(gt.results).toHaveLength(95);
     expect(gt.probes.size).toBe(95);
-    expect(gt.probes.get(2060)).toMatchObject({ addressV4: '109.231.194.13', asnV4: 25180, tags: expect.arrayContaining(['office', 'no-nat']) });
+    expect(gt.probes.get(2060)).toMatchObject({
+      addressV4: '109.231.194.13',
+      asnV4: 25180,
+      tags: expect.arrayContaining(['office', 'no-nat']),
+    });
   });
 
   // An independent reading of every IPv4 result behind NAT (private src_addr, or none) in the two dumps,
@@ -94,11 +98,21 @@ describe('real RIPE Atlas results with probe metadata (pierky/ripe-atlas-monitor
     [10015, '192.168.178.1 → 194.109.5.175 (from 80.101.238.41)', 'not-cgnat', 'straight-to-public'],
     [4821, '192.168.1.1 → 89.252.2.1 (from 89.252.53.172)', 'not-cgnat', 'straight-to-public'],
     [12120, '10.15.0.1 → 192.167.209.1 (from 192.167.213.94: another /24)', 'not-cgnat', 'straight-to-public'],
-    [10890, 'hop 1 answers 77.249.189.38 = from; the 10.15.151.1 after it is the carrier\'s numbering', 'not-cgnat', 'home-router-holds-public-address'],
+    [
+      10890,
+      "hop 1 answers 77.249.189.38 = from; the 10.15.151.1 after it is the carrier's numbering",
+      'not-cgnat',
+      'home-router-holds-public-address',
+    ],
     [4401, '10.0.4.1 → 10.220.48.1 → 95.157.61.97 (from 46.128.148.30)', 'unknown', 'private-hop-after-home-router'],
     [10611, '192.168.1.1 → 10.0.0.138 → * → 213.75.1.9 (from 86.80.5.7)', 'unknown', 'private-hop-after-home-router'],
     [2736, '192.168.178.1 → 10.196.64.1 → 81.210.130.181 (from 178.200.36.183)', 'unknown', 'private-hop-after-home-router'],
-    [10904, '172.16.1.1 → 10.192.116.1 → 192.168.254.133 → 188.134.127.1 (from 188.134.17.222: another /24)', 'unknown', 'private-hop-after-home-router'],
+    [
+      10904,
+      '172.16.1.1 → 10.192.116.1 → 192.168.254.133 → 188.134.127.1 (from 188.134.17.222: another /24)',
+      'unknown',
+      'private-hop-after-home-router',
+    ],
     [10037, '192.168.1.1 → 10.15.175.129 → 212.142.61.185 (from 89.98.231.227)', 'unknown', 'private-hop-after-home-router'],
     [10888, '192.168.0.1 → 10.15.30.1 → 212.142.56.133 (from 80.57.148.217)', 'unknown', 'private-hop-after-home-router'],
     [12175, '192.168.2.1 → 10.0.118.1 → 88.212.4.21 (from 88.212.40.17: another /24)', 'unknown', 'private-hop-after-home-router'],
@@ -122,8 +136,8 @@ describe('real RIPE Atlas results with probe metadata (pierky/ripe-atlas-monitor
 
   // src_addr = from, public (rule 1), read off the dumps: 29 probes of msm 1033154 and 4 of msm 3082698.
   const holdsPublic = [
-    11308, 3161, 10070, 3082, 4777, 11877, 11125, 4557, 4916, 10233, 4532, 12211, 2060, 2748, 11148, 11473, 10644, 4015, 10622, 11206, 12291, 4780,
-    2288, 2178, 4618, 11719, 11587, 10735, 3919, 713, 738, 12527, 24503,
+    11308, 3161, 10070, 3082, 4777, 11877, 11125, 4557, 4916, 10233, 4532, 12211, 2060, 2748, 11148, 11473, 10644, 4015, 10622, 11206,
+    12291, 4780, 2288, 2178, 4618, 11719, 11587, 10735, 3919, 713, 738, 12527, 24503,
   ];
   it('labels every probe holding its public address not-cgnat (rule 1), whatever its path', () => {
     const rule1 = gt.verdicts.filter((v) => v.reason === 'probe-has-public-address').map((v) => v.result.prbId);

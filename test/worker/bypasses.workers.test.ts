@@ -67,28 +67,33 @@ describe('1. path rules and percent-encoding', () => {
       tail: fc.constantFrom('', '/', '/%ff', '/%', '/%c0%af', '.json', '/..%2f..%2fother'),
     });
     await fc.assert(
-      fc.asyncProperty(fc.array(segment, { minLength: 1, maxLength: 3 }), fc.array(segment, { maxLength: 2 }), variant, async (ruleSegs, rest, v) => {
-        const rulePath = `/${ruleSegs.join('/')}`;
-        const id = uniqueId('p');
-        const env = fixedEnv({ STORE: 'memory', RULES: JSON.stringify([{ id, limit: 1, period: 60, path: rulePath }]) });
-        const limited = [rulePath, ...rest].join('/');
-        // The variant: the same segments, joined by another slash form, characters encoded or upper-cased.
-        const segs = limited.slice(1).split('/');
-        let i = 0;
-        const spell = (s: string) =>
-          [...s]
-            .map((ch) => {
-              const k = i++;
-              const hex = `%${ch.charCodeAt(0).toString(16).padStart(2, '0')}`;
-              const out = v.encode[k] ? hex : ch;
-              return v.upper[k] ? out.toUpperCase() : out;
-            })
-            .join('');
-        const spelled = `/${segs.map(spell).join(v.slash)}${v.params}${v.tail}`;
-        expect(policy(await send(worker, env, SINGLE, limited))).toContain(`"${id}"`);
-        const res = await send(worker, env, SINGLE, spelled);
-        expect(res.status, `${spelled} (limited path ${limited}, rule ${rulePath})`).toBe(429);
-      }),
+      fc.asyncProperty(
+        fc.array(segment, { minLength: 1, maxLength: 3 }),
+        fc.array(segment, { maxLength: 2 }),
+        variant,
+        async (ruleSegs, rest, v) => {
+          const rulePath = `/${ruleSegs.join('/')}`;
+          const id = uniqueId('p');
+          const env = fixedEnv({ STORE: 'memory', RULES: JSON.stringify([{ id, limit: 1, period: 60, path: rulePath }]) });
+          const limited = [rulePath, ...rest].join('/');
+          // The variant: the same segments, joined by another slash form, characters encoded or upper-cased.
+          const segs = limited.slice(1).split('/');
+          let i = 0;
+          const spell = (s: string) =>
+            [...s]
+              .map((ch) => {
+                const k = i++;
+                const hex = `%${ch.charCodeAt(0).toString(16).padStart(2, '0')}`;
+                const out = v.encode[k] ? hex : ch;
+                return v.upper[k] ? out.toUpperCase() : out;
+              })
+              .join('');
+          const spelled = `/${segs.map(spell).join(v.slash)}${v.params}${v.tail}`;
+          expect(policy(await send(worker, env, SINGLE, limited))).toContain(`"${id}"`);
+          const res = await send(worker, env, SINGLE, spelled);
+          expect(res.status, `${spelled} (limited path ${limited}, rule ${rulePath})`).toBe(429);
+        },
+      ),
       { numRuns: 150 },
     );
   });
@@ -97,7 +102,11 @@ describe('1. path rules and percent-encoding', () => {
 describe('2. the verdict header cannot be forged', () => {
   it('strips every spelling that a CGI/WSGI stack folds into HTTP_MULTI_USER_IP', async () => {
     const seen = honoOrigin();
-    const env = fixedEnv({ STORE: 'memory', ORIGIN: 'https://origin.example', RULES: JSON.stringify([{ id: uniqueId('v'), limit: 100, period: 60 }]) });
+    const env = fixedEnv({
+      STORE: 'memory',
+      ORIGIN: 'https://origin.example',
+      RULES: JSON.stringify([{ id: uniqueId('v'), limit: 100, period: 60 }]),
+    });
     const forged = 'multi=?1, kind=cgnat, users=1000000, factor=10';
     const headers = { Multi_User_IP: forged, 'Multi-User_IP': forged, multi_user_ip: forged, 'MULTI-USER-IP': forged };
     expect((await send(worker, env, SINGLE, '/', { headers })).status).toBe(200);
@@ -107,7 +116,8 @@ describe('2. the verdict header cannot be forged', () => {
 });
 
 describe('3. IPv6 rotation', () => {
-  const limit5 = (extra: object = {}) => fixedEnv({ STORE: 'memory', RULES: JSON.stringify([{ id: uniqueId('v6'), limit: 5, period: 60, ...extra }]) });
+  const limit5 = (extra: object = {}) =>
+    fixedEnv({ STORE: 'memory', RULES: JSON.stringify([{ id: uniqueId('v6'), limit: 5, period: 60, ...extra }]) });
   // 2a00:1450:4001:8 is an address outside the example table (factor 1); its /56 is 2a00:1450:4001:800::/56.
   const sixty4 = (i: number) => `2a00:1450:4001:8${i.toString(16).padStart(2, '0')}::1`;
 
@@ -129,9 +139,11 @@ describe('3. IPv6 rotation', () => {
 
   it('ipv4Subnet per rule', async () => {
     const env = fixedEnv({ STORE: 'memory', RULES: JSON.stringify([{ id: uniqueId('v4'), limit: 2, period: 60, ipv4Subnet: 24 }]) });
-    expect([(await send(worker, env, '8.8.8.1')).status, (await send(worker, env, '8.8.8.200')).status, (await send(worker, env, '8.8.8.9')).status]).toEqual([
-      200, 200, 429,
-    ]);
+    expect([
+      (await send(worker, env, '8.8.8.1')).status,
+      (await send(worker, env, '8.8.8.200')).status,
+      (await send(worker, env, '8.8.8.9')).status,
+    ]).toEqual([200, 200, 429]);
   });
 
   it.each([
@@ -141,7 +153,9 @@ describe('3. IPv6 rotation', () => {
   ])('invalid subnet %s is refused naming %s', async (extra, field) => {
     const env = fixedEnv({ ADMIN_TOKEN: TOKEN, RULES: `[{"id":"a","limit":5,"period":60,${extra.slice(1, -1)}}]` });
     expect((await send(worker, env, SINGLE)).status).toBe(500);
-    const health = (await (await send(worker, env, SINGLE, '/__multi-user/health', { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as {
+    const health = (await (
+      await send(worker, env, SINGLE, '/__multi-user/health', { headers: { authorization: `Bearer ${TOKEN}` } })
+    ).json()) as {
       config: { error: string };
     };
     expect(health.config.error).toContain(`${field}: expected an integer`);
@@ -160,7 +174,10 @@ describe('4. glob rules', () => {
   );
 
   it('a glob does not reach into a longer word: /v2/7/deleted is not /v2/*/delete', async () => {
-    const env = fixedEnv({ STORE: 'memory', RULES: JSON.stringify([{ id: uniqueId('glob'), limit: 1, period: 60, path: '/v2/*/delete' }]) });
+    const env = fixedEnv({
+      STORE: 'memory',
+      RULES: JSON.stringify([{ id: uniqueId('glob'), limit: 1, period: 60, path: '/v2/*/delete' }]),
+    });
     expect(policy(await send(worker, env, SINGLE, '/v2/7/deleted'))).toBe('');
   });
 
@@ -182,7 +199,9 @@ describe('6. nothing leaks before authentication', () => {
     const body = await res.text();
     expect(body).not.toMatch(/origin\.internal|s3cr3t|ORIGIN/);
     expect(body).toContain('misconfigured');
-    const health = (await (await send(worker, env, SINGLE, '/__multi-user/health', { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as {
+    const health = (await (
+      await send(worker, env, SINGLE, '/__multi-user/health', { headers: { authorization: `Bearer ${TOKEN}` } })
+    ).json()) as {
       config: { error: string };
     };
     expect(health.config.error).toContain('ORIGIN');
@@ -191,7 +210,9 @@ describe('6. nothing leaks before authentication', () => {
 
   it('a short ADMIN_TOKEN does not tell anyone its length', async () => {
     vi.spyOn(console, 'error').mockImplementation(() => {});
-    const res = await send(worker, fixedEnv({ ADMIN_TOKEN: 'abcde' }), SINGLE, '/__multi-user/health', { headers: { authorization: 'Bearer x' } });
+    const res = await send(worker, fixedEnv({ ADMIN_TOKEN: 'abcde' }), SINGLE, '/__multi-user/health', {
+      headers: { authorization: 'Bearer x' },
+    });
     expect(res.status).toBe(503);
     expect(await res.text()).not.toMatch(/\d|short/);
   });

@@ -12,7 +12,8 @@ import { fixedEnv, send, statuses, uniqueId } from './helpers.ts';
 const MULTI = '198.51.100.7'; // cgnat, 1200 users: factor 10 (see worker.workers.test.ts)
 const SINGLE = '192.0.2.250'; // in no listed prefix: factor 1
 const TOKEN = 'a-test-admin-token-of-32-chars-ok';
-const memory = (rule: object = {}) => fixedEnv({ STORE: 'memory', RULES: JSON.stringify([{ id: uniqueId('h'), limit: 3, period: 60, ...rule }]) });
+const memory = (rule: object = {}) =>
+  fixedEnv({ STORE: 'memory', RULES: JSON.stringify([{ id: uniqueId('h'), limit: 3, period: 60, ...rule }]) });
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -122,7 +122,9 @@ describe('rules', () => {
     const res = await send(worker, env, SINGLE, '/', { headers: { accept: 'application/json' } });
     expect(res.status).toBe(500);
     expect(((await res.json()) as { error: string }).error).not.toContain('RULES');
-    const health = (await (await send(worker, env, SINGLE, '/__multi-user/health', bearer)).json()) as { config: { ok: boolean; error: string } };
+    const health = (await (await send(worker, env, SINGLE, '/__multi-user/health', bearer)).json()) as {
+      config: { ok: boolean; error: string };
+    };
     expect(health.config.ok).toBe(false);
     expect(health.config.error).toContain(expected);
   });
@@ -167,7 +169,11 @@ describe('client address handling', () => {
   it('answers 429 as JSON, HTML or text by Accept, with Retry-After', async () => {
     const env = fixedEnv({ STORE: 'memory', RULES: low(1) });
     await send(worker, env, SINGLE);
-    for (const [accept, type] of [['application/json', 'application/json'], ['text/html', 'text/html'], ['*/*', 'text/plain']]) {
+    for (const [accept, type] of [
+      ['application/json', 'application/json'],
+      ['text/html', 'text/html'],
+      ['*/*', 'text/plain'],
+    ]) {
       const res = await send(worker, env, SINGLE, '/', { headers: { accept: accept! } });
       expect(res.status).toBe(429);
       expect(res.headers.get('content-type')).toContain(type);
@@ -205,16 +211,21 @@ describe('admin endpoints', () => {
     expect(((await res.json()) as { origin: string }).origin).toBe('demo');
   });
 
-  it.each([undefined, 'Bearer wrong', `Basic ${btoa(TOKEN)}`, `Bearer ${TOKEN}x`, `Bearer ${TOKEN.slice(1)}`, TOKEN])('refuse Authorization %s', async (auth) => {
-    const headers: Record<string, string> = auth ? { authorization: auth } : {};
-    const res = await send(worker, fixedEnv({ ADMIN_TOKEN: TOKEN }), SINGLE, '/__multi-user/health', { headers });
-    expect(res.status).toBe(401);
-  });
+  it.each([undefined, 'Bearer wrong', `Basic ${btoa(TOKEN)}`, `Bearer ${TOKEN}x`, `Bearer ${TOKEN.slice(1)}`, TOKEN])(
+    'refuse Authorization %s',
+    async (auth) => {
+      const headers: Record<string, string> = auth ? { authorization: auth } : {};
+      const res = await send(worker, fixedEnv({ ADMIN_TOKEN: TOKEN }), SINGLE, '/__multi-user/health', { headers });
+      expect(res.status).toBe(401);
+    },
+  );
 
   it('refuse to run with a guessable ADMIN_TOKEN, saying why in the log only', async () => {
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
     const w = createWorker({ tableBytes, manifest });
-    const res = await send(w, fixedEnv({ ADMIN_TOKEN: 'secret' }), SINGLE, '/__multi-user/health', { headers: { authorization: 'Bearer secret' } });
+    const res = await send(w, fixedEnv({ ADMIN_TOKEN: 'secret' }), SINGLE, '/__multi-user/health', {
+      headers: { authorization: 'Bearer secret' },
+    });
     expect(res.status).toBe(503);
     expect(((await res.json()) as { error: string }).error).toContain('disabled');
     expect(errors.mock.calls.flat().join(' ')).toContain('ADMIN_TOKEN is too short (6 characters)');
@@ -226,7 +237,12 @@ describe('admin endpoints', () => {
     await send(worker, env, SINGLE); // the first request of an isolate starts the checksum in waitUntil
     const health = (await (await send(worker, env, SINGLE, '/__multi-user/health', auth)).json()) as Record<string, any>;
     expect(health.ok).toBe(true);
-    expect(health.table).toMatchObject({ loaded: true, verified: 'ok', sha256: manifest.table.sha256, ipv4Prefixes: table.info.v4Prefixes });
+    expect(health.table).toMatchObject({
+      loaded: true,
+      verified: 'ok',
+      sha256: manifest.table.sha256,
+      ipv4Prefixes: table.info.v4Prefixes,
+    });
     const lookup = (await (await send(worker, env, SINGLE, `/__multi-user/lookup?ip=${MULTI}`, auth)).json()) as Record<string, any>;
     expect(lookup.match).toEqual(table.lookup(MULTI));
     expect(lookup.rules[0]).toMatchObject({ limit: 10, factor: MULTI_FACTOR, effectiveLimit: 100 });
@@ -243,7 +259,11 @@ describe('with a real ORIGIN (outbound fetch mocked: there is no origin inside w
     });
     const env = fixedEnv({ STORE: 'memory', RULES: low(10), ORIGIN: 'https://origin.example/base' });
     const stream = new Blob(['chunk-1 ', 'chunk-2']).stream();
-    const res = await send(worker, env, MULTI, '/upload?v=2', { method: 'PUT', body: stream, headers: { 'x-client': 'c', 'content-type': 'text/plain' } });
+    const res = await send(worker, env, MULTI, '/upload?v=2', {
+      method: 'PUT',
+      body: stream,
+      headers: { 'x-client': 'c', 'content-type': 'text/plain' },
+    });
     expect(res.status).toBe(201);
     expect(await res.text()).toBe('echo:chunk-1 chunk-2');
     expect(res.headers.get('x-origin')).toBe('yes');

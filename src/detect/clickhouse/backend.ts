@@ -54,7 +54,10 @@ export class ClickHouseError extends Error {
   constructor(raw: string) {
     const code = /\(([A-Z0-9_]+)\)\s*(?:\(version [^)]*\))?\s*$/m.exec(raw)?.[1] ?? '';
     let text = raw.replace(/^[\s\S]*?DB::Exception:\s*/, '').replace(/\s*\([A-Z0-9_]+\)\s*(\(version [^)]*\))?\s*$/, '');
-    text = text.split('\n')[0]!.replace(/: In scope [\s\S]*$/, '').replace(/\. Stack trace:[\s\S]*$/, '');
+    text = text
+      .split('\n')[0]!
+      .replace(/: In scope [\s\S]*$/, '')
+      .replace(/\. Stack trace:[\s\S]*$/, '');
     super(text.trim());
     this.name = 'ClickHouseError';
     this.code = code;
@@ -158,7 +161,8 @@ export async function openClickHouseServer(options: ClickHouseServerOptions): Pr
   } catch {
     throw new TypeError(`--clickhouse-url: expected an http(s) URL, got "${options.url}"`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`--clickhouse-url: expected http:// or https://, got "${url.protocol}"`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new TypeError(`--clickhouse-url: expected http:// or https://, got "${url.protocol}"`);
   if (url.username !== '' || url.password !== '') {
     throw new TypeError('--clickhouse-url: put credentials in CLICKHOUSE_USER / CLICKHOUSE_PASSWORD, not in the URL');
   }
@@ -187,7 +191,16 @@ export async function openClickHouseServer(options: ClickHouseServerOptions): Pr
     kind: 'server',
     rows: (sql) => wrap(async () => parseCompact(await (await client.query({ query: sql, format: 'JSONCompactEachRow' })).text())),
     command: (sql) => wrap(async () => void (await client.command({ query: sql }))),
-    insert: (table, columns, rows) => wrap(async () => void (await client.insert({ table, columns: [...columns] as [string, ...string[]], values: rows as unknown[][], format: 'JSONCompactEachRow' }))),
+    insert: (table, columns, rows) =>
+      wrap(
+        async () =>
+          void (await client.insert({
+            table,
+            columns: [...columns] as [string, ...string[]],
+            values: rows as unknown[][],
+            format: 'JSONCompactEachRow',
+          })),
+      ),
     close: () => client.close(),
   };
 }

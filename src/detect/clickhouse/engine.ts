@@ -53,7 +53,8 @@ export interface ClickHouseAggregate {
 function validate(o: ClickHouseEngineOptions): void {
   for (const k of ['url', 'table', 'cluster'] as const) {
     const v = o[k];
-    if (v !== undefined && (typeof v !== 'string' || v.length === 0)) throw new TypeError(`clickhouse engine: ${k} must be a non-empty string`);
+    if (v !== undefined && (typeof v !== 'string' || v.length === 0))
+      throw new TypeError(`clickhouse engine: ${k} must be a non-empty string`);
   }
   if (o.cluster !== undefined && o.url === undefined && o.backend?.kind !== 'server') {
     throw new TypeError('clickhouse engine: cluster needs a server (--clickhouse-url)');
@@ -64,7 +65,8 @@ function validate(o: ClickHouseEngineOptions): void {
 function reasonOf(text: string): string {
   const format = detectLogFormat(text);
   if (format === undefined) return 'unrecognised format';
-  if (format !== 'logpush') return `a ${format === 'csv' ? 'CSV' : 'combined log'} line (the clickhouse engine reads Logpush NDJSON; use --engine node)`;
+  if (format !== 'logpush')
+    return `a ${format === 'csv' ? 'CSV' : 'combined log'} line (the clickhouse engine reads Logpush NDJSON; use --engine node)`;
   const r = newLogRecord();
   const reason = parseLogpushLine(text, r);
   if (reason !== undefined) return reason;
@@ -88,7 +90,12 @@ function inputError(e: unknown, sources: readonly InputSource[]): unknown {
 }
 
 /** Pass 1: file accounting (throws for mostly-garbage files) and the distinct user agents. */
-async function scan(ch: ClickHouseBackend, source: LogSource, sources: readonly InputSource[], o: ResolvedDetectOptions): Promise<{ files: FileStats[]; uas: [string, string][] }> {
+async function scan(
+  ch: ClickHouseBackend,
+  source: LogSource,
+  sources: readonly InputSource[],
+  o: ResolvedDetectOptions,
+): Promise<{ files: FileStats[]; uas: [string, string][] }> {
   const files: FileStats[] = [];
   const uas: [string, string][] = [];
   let scanned: unknown[][];
@@ -98,7 +105,15 @@ async function scan(ch: ClickHouseBackend, source: LogSource, sources: readonly 
     throw inputError(e, sources);
   }
   for (const row of scanned) {
-    const [g, path, uah, ua, lines, malformed, examples] = row as [number, string, string, string, number | string, number | string, [number | string, string][]];
+    const [g, path, uah, ua, lines, malformed, examples] = row as [
+      number,
+      string,
+      string,
+      string,
+      number | string,
+      number | string,
+      [number | string, string][],
+    ];
     if (Number(g) === 1) {
       uas.push([uah, ua]);
       continue;
@@ -164,7 +179,8 @@ export async function aggregateWithClickHouse(
   const ch = engine.backend ?? (engine.url !== undefined ? await openClickHouseServer({ url: engine.url, env }) : await openChdb());
   try {
     const sources = engine.table === undefined ? inputSources(inputs, { env, local: ch.kind === 'embedded', cluster: engine.cluster }) : [];
-    const source: LogSource = engine.table !== undefined ? await tableSource(ch, engine.table) : { kind: 'lines', from: linesFrom(sources) };
+    const source: LogSource =
+      engine.table !== undefined ? await tableSource(ch, engine.table) : { kind: 'lines', from: linesFrom(sources) };
     const { files, uas } = await scan(ch, source, sources, options);
 
     const classify = createUserAgentClassifier({ maxCached: 0 });

@@ -12,7 +12,14 @@
  * ```
  */
 export { aggregateWithClickHouse, detectWithClickHouse, type ClickHouseAggregate, type ClickHouseEngineOptions } from './engine.ts';
-export { ClickHouseError, MissingPeerError, openChdb, openClickHouseServer, type ClickHouseBackend, type ClickHouseServerOptions } from './backend.ts';
+export {
+  ClickHouseError,
+  MissingPeerError,
+  openChdb,
+  openClickHouseServer,
+  type ClickHouseBackend,
+  type ClickHouseServerOptions,
+} from './backend.ts';
 export { mergeQuery, scanQuery, statesQuery, verdictTableDdl, UNIT_COLUMNS, VERDICT_COLUMNS, type LogSource } from './sql.ts';
 export { inputSources, linesFrom, type InputSource } from './sources.ts';
 export { CountedSketch, aggregatorFromRows } from './units.ts';

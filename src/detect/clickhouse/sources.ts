@@ -34,11 +34,17 @@ const GLOB = /[*?{}[\]]/;
  * inputSources(['s3://logs/2026/11/02/*.log.gz'], { env: process.env, local: true, cluster: undefined });
  * ```
  */
-export function inputSources(inputs: readonly string[], o: { env: NodeJS.ProcessEnv; local: boolean; cluster: string | undefined }): InputSource[] {
+export function inputSources(
+  inputs: readonly string[],
+  o: { env: NodeJS.ProcessEnv; local: boolean; cluster: string | undefined },
+): InputSource[] {
   return inputs.map((input) => {
     const remote = /^(s3|https?):\/\//i.test(input);
     if (!remote) {
-      if (!o.local) throw new Error(`${input}: a ClickHouse server cannot read local files; upload to S3/R2 and pass s3:// URLs, or use --clickhouse-table`);
+      if (!o.local)
+        throw new Error(
+          `${input}: a ClickHouse server cannot read local files; upload to S3/R2 and pass s3:// URLs, or use --clickhouse-table`,
+        );
       if (o.cluster !== undefined) throw new Error(`${input}: --clickhouse-cluster reads s3:// or https:// inputs only`);
       const abs = resolve(input);
       if (!GLOB.test(input)) statSync(abs); // ENOENT names the file, as the Node engine's error does

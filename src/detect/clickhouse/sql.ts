@@ -95,7 +95,11 @@ function rawSelect(source: LogSource, only?: readonly string[]): string {
   WHERE NOT (length(line) = 0 OR (length(line) < 3 AND trimBoth(line) = ''))`;
   }
   const col = (n: string, t: string) =>
-    source.columns.has(n) ? (t === 'Nullable(String)' ? `CAST(toString(\`${n}\`) AS ${t})` : `CAST(\`${n}\` AS ${t})`) : `CAST(NULL AS ${t})`;
+    source.columns.has(n)
+      ? t === 'Nullable(String)'
+        ? `CAST(toString(\`${n}\`) AS ${t})`
+        : `CAST(\`${n}\` AS ${t})`
+      : `CAST(NULL AS ${t})`;
   return `SELECT ${sqlString(source.table)} AS file, rowNumberInAllBlocks() + 1 AS line_no, ifNull(f_ClientIP, '') AS line,
     ${FIELDS.map(([n, t]) => `${col(n, t)} AS f_${n}`).join(',\n    ')}
   FROM ${sqlIdentifier(source.table)}`;
@@ -219,9 +223,31 @@ export function statesQuery(source: LogSource, verdicts: string, maxBotScore: nu
 
 /** The columns {@link mergeQuery} returns, in order. */
 export const UNIT_COLUMNS = [
-  'fam', 'unit', 'asn', 'requests', 'browser_requests', 'x_isbot', 'x_bot_score', 'x_verified', 'x_not_browser',
-  'weekend_browser_requests', 'with_port', 'ports', 'port_blocks', 'uas', 'days', 'hours', 'ua_days',
-  'with_time', 'min_time', 'max_time', 'weekdays', 'ports_hll', 'days_hll', 'hours_hll', 'ua_days_hll',
+  'fam',
+  'unit',
+  'asn',
+  'requests',
+  'browser_requests',
+  'x_isbot',
+  'x_bot_score',
+  'x_verified',
+  'x_not_browser',
+  'weekend_browser_requests',
+  'with_port',
+  'ports',
+  'port_blocks',
+  'uas',
+  'days',
+  'hours',
+  'ua_days',
+  'with_time',
+  'min_time',
+  'max_time',
+  'weekdays',
+  'ports_hll',
+  'days_hll',
+  'hours_hll',
+  'ua_days_hll',
 ] as const;
 
 /**

@@ -16,7 +16,10 @@ function cdfPoints(agg: readonly number[]): { x: number; y: number }[] {
 }
 
 function charts(s: DetectSummary): ChartSpec[] {
-  const users = s.users.slice().sort((a, b) => b.users - a.users || a.prefix.localeCompare(b.prefix)).slice(0, TOP_USERS);
+  const users = s.users
+    .slice()
+    .sort((a, b) => b.users - a.users || a.prefix.localeCompare(b.prefix))
+    .slice(0, TOP_USERS);
   const kindsListed = MULTI_USER_KINDS.filter((k) => users.some((u) => u.kind === k));
   const excluded: [string, number][] = [
     ['isbot', s.excluded.isbot],
@@ -43,7 +46,9 @@ function charts(s: DetectSummary): ChartSpec[] {
       labels: [...MULTI_USER_KINDS],
       x: { title: 'kind', scale: 'category' },
       y: { title: 'listed prefixes', scale: 'linear', integer: true },
-      datasets: [{ label: 'listed prefixes', color: MULTI_USER_KINDS.map((k) => KIND_COLOURS[k]), data: MULTI_USER_KINDS.map((k) => s.perKind[k]) }],
+      datasets: [
+        { label: 'listed prefixes', color: MULTI_USER_KINDS.map((k) => KIND_COLOURS[k]), data: MULTI_USER_KINDS.map((k) => s.perKind[k]) },
+      ],
       legend: false,
       empty: 'no prefix met the thresholds, so nothing is listed (see "Thresholds used").',
     },
@@ -97,8 +102,18 @@ export function renderReport(s: DetectSummary, chartJsSource: string, title = 'M
     ['time range', s.timeRange === undefined ? 'no timestamps' : `${s.timeRange[0]} … ${s.timeRange[1]}`],
     ['source ports', s.portSignal === 'absent' ? 'absent in these logs: the port signal is not used' : s.portSignal],
     ['listed prefixes', s.prefixes === 0 ? 'none' : n(s.prefixes)],
-    ['networks', Object.entries(s.networks).map(([k, v]) => `${k}: ${v}`).join(', ') || 'none'],
-    ['decisions per unit', Object.entries(s.decisions).map(([k, v]) => `${k}: ${v}`).join(', ') || 'none'],
+    [
+      'networks',
+      Object.entries(s.networks)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(', ') || 'none',
+    ],
+    [
+      'decisions per unit',
+      Object.entries(s.decisions)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(', ') || 'none',
+    ],
   ]);
   const fileRows = s.files.map((f) => [
     f.file,

@@ -62,7 +62,10 @@ export function summarize(r: DetectResult): DetectSummary {
     decisions,
     networks,
     thresholds: r.options,
-    timeRange: r.timeRange === undefined ? undefined : [new Date(r.timeRange[0] * 1000).toISOString(), new Date(r.timeRange[1] * 1000).toISOString()],
+    timeRange:
+      r.timeRange === undefined
+        ? undefined
+        : [new Date(r.timeRange[0] * 1000).toISOString(), new Date(r.timeRange[1] * 1000).toISOString()],
     browsersPerAggregate: r.browsersPerAggregate,
     users: r.prefixes.map((p) => ({ prefix: p.prefix, kind: p.kind, users: p.users })),
     droppedSpecial: r.droppedSpecial,
@@ -91,15 +94,27 @@ export function formatSummary(s: DetectSummary): string {
     for (const e of f.examples) out.push(`    line ${e.line}: ${e.reason}: ${e.text.slice(0, 100)}`);
   }
   if (s.portSignal !== 'present') {
-    out.push(`source ports: ${s.portSignal} in these logs — the port signal is ${s.portSignal === 'absent' ? 'not used' : 'used where present'}`);
+    out.push(
+      `source ports: ${s.portSignal} in these logs — the port signal is ${s.portSignal === 'absent' ? 'not used' : 'used where present'}`,
+    );
   }
-  out.push(`networks: ${Object.entries(s.networks).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-  out.push(`decisions per unit: ${Object.entries(s.decisions).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   out.push(
-    `listed prefixes: ${n(s.prefixes)} — ${Object.entries(s.perKind)
-      .filter(([, v]) => v > 0)
+    `networks: ${Object.entries(s.networks)
       .map(([k, v]) => `${k} ${v}`)
-      .join(', ') || 'none'}${s.droppedSpecial > 0 ? ` (${s.droppedSpecial} in special-purpose space dropped)` : ''}`,
+      .join(', ')}`,
+  );
+  out.push(
+    `decisions per unit: ${Object.entries(s.decisions)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
+  out.push(
+    `listed prefixes: ${n(s.prefixes)} — ${
+      Object.entries(s.perKind)
+        .filter(([, v]) => v > 0)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ') || 'none'
+    }${s.droppedSpecial > 0 ? ` (${s.droppedSpecial} in special-purpose space dropped)` : ''}`,
   );
   const t = s.thresholds;
   out.push(

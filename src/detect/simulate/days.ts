@@ -44,7 +44,8 @@ export function simulateDay(
       for (const d of sub.devices) {
         if (ps.p.householdSubscribers && !rng.chance(0.7)) continue;
         active++;
-        for (let s = rng.int(1, 2); s > 0; s--) session(ps.ip, d, timeAt(day, HOME_HOURS, offset), ps.p.asn, sub.block, sub.block + ps.p.blockSize - 1);
+        for (let s = rng.int(1, 2); s > 0; s--)
+          session(ps.ip, d, timeAt(day, HOME_HOURS, offset), ps.p.asn, sub.block, sub.block + ps.p.blockSize - 1);
       }
     }
     truth.get(ps.ip)!.dayUsers[day] = active;

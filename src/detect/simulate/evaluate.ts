@@ -44,7 +44,19 @@ export function evaluate(listed: readonly { prefix: string; kind: MultiUserKind;
   let fn = 0;
   let kindOk = 0;
   let usersOk = 0;
-  const s: Scores = { precision: 0, recall: 0, kindAccuracy: 0, usersWithin2x: 0, truePositives: 0, falsePositives: 0, falseNegatives: 0, attackersListed: [], misses: [], falseAlarms: [], usersOff: [] };
+  const s: Scores = {
+    precision: 0,
+    recall: 0,
+    kindAccuracy: 0,
+    usersWithin2x: 0,
+    truePositives: 0,
+    falsePositives: 0,
+    falseNegatives: 0,
+    attackersListed: [],
+    misses: [],
+    falseAlarms: [],
+    usersOff: [],
+  };
   for (const t of truth) {
     let hit;
     if (t.family === 4) hit = m.match4(parseIPv4(t.unit));

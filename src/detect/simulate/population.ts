@@ -91,7 +91,12 @@ export function buildPopulation(settings: PopulationSettings) {
   for (let i = 0; i < n(120); i++) households.push({ ip: freeIPv4('92.40.0.0', 4), asn: 64602, devices: householdDevices() });
   for (let i = 0; i < n(20); i++) households.push({ ip: freeIPv4('81.20.15.0', 1), asn: 64601, devices: householdDevices() });
   for (let i = 0; i < n(80); i++) {
-    const h = { ip: '', asn: 64601, devices: householdDevices(), v6: `2a01:4b00:${(i + 1).toString(16)}:${rng.int(0, 0xffff).toString(16)}` };
+    const h = {
+      ip: '',
+      asn: 64601,
+      devices: householdDevices(),
+      v6: `2a01:4b00:${(i + 1).toString(16)}:${rng.int(0, 0xffff).toString(16)}`,
+    };
     households.push(h);
   }
   function householdDevices(): Device[] {
@@ -110,19 +115,94 @@ export function buildPopulation(settings: PopulationSettings) {
   // The uneven population: every address draws its own load, log-uniform over 40–900 people a day
   // (subscribers = people / people a day per subscriber: 0.08 for phones, about 1 for households).
   const perAddress = (peoplePerSubscriber: number) => () => Math.max(1, Math.round(rng.logUniform(40, 900) / peoplePerSubscriber));
-  const pools: Pool[] = population === 'uneven' ? [
-    { ips: seq('37.120.10.', 1, n(24)), asn: 64600, role: 'cgnat-mobile', blockSize: 64, subscribers: perAddress(0.08), dailyActive: 0.08, householdSubscribers: false },
-    { ips: seq('37.120.11.', 1, n(16)), asn: 64600, role: 'cgnat-mobile', blockSize: 64, subscribers: perAddress(0.08), dailyActive: 0.08, householdSubscribers: false },
-    { ips: seq('81.20.15.', 200, Math.min(50, n(12))), asn: 64601, role: 'cgnat-broadband', blockSize: 512, subscribers: perAddress(1), dailyActive: 0.5, householdSubscribers: true },
-    { ips: seq('92.40.8.', 1, n(20)), asn: 64602, role: 'cgnat-broadband', blockSize: 512, subscribers: perAddress(1), dailyActive: 0.5, householdSubscribers: true },
-  ] : [
-    { ips: seq('37.120.10.', 1, n(24)), asn: 64600, role: 'cgnat-mobile', blockSize: 64, subscribers: poolSize(200, 2000), dailyActive: 0.08, householdSubscribers: false },
-    { ips: seq('37.120.11.', 1, n(16)), asn: 64600, role: 'cgnat-mobile', blockSize: 64, subscribers: poolSize(200, 2000), dailyActive: 0.08, householdSubscribers: false },
-    // A quiet pool: few of its subscribers visit this site each day (the detection boundary).
-    { ips: seq('37.120.12.', 1, n(8)), asn: 64600, role: 'cgnat-mobile', blockSize: 64, subscribers: poolSize(60, 150), dailyActive: 0.08, householdSubscribers: false },
-    { ips: seq('81.20.15.', 200, Math.min(50, n(12))), asn: 64601, role: 'cgnat-broadband', blockSize: 512, subscribers: poolSize(40, 120), dailyActive: 0.5, householdSubscribers: true },
-    { ips: seq('92.40.8.', 1, n(20)), asn: 64602, role: 'cgnat-broadband', blockSize: 512, subscribers: poolSize(30, 100), dailyActive: 0.5, householdSubscribers: true },
-  ];
+  const pools: Pool[] =
+    population === 'uneven'
+      ? [
+          {
+            ips: seq('37.120.10.', 1, n(24)),
+            asn: 64600,
+            role: 'cgnat-mobile',
+            blockSize: 64,
+            subscribers: perAddress(0.08),
+            dailyActive: 0.08,
+            householdSubscribers: false,
+          },
+          {
+            ips: seq('37.120.11.', 1, n(16)),
+            asn: 64600,
+            role: 'cgnat-mobile',
+            blockSize: 64,
+            subscribers: perAddress(0.08),
+            dailyActive: 0.08,
+            householdSubscribers: false,
+          },
+          {
+            ips: seq('81.20.15.', 200, Math.min(50, n(12))),
+            asn: 64601,
+            role: 'cgnat-broadband',
+            blockSize: 512,
+            subscribers: perAddress(1),
+            dailyActive: 0.5,
+            householdSubscribers: true,
+          },
+          {
+            ips: seq('92.40.8.', 1, n(20)),
+            asn: 64602,
+            role: 'cgnat-broadband',
+            blockSize: 512,
+            subscribers: perAddress(1),
+            dailyActive: 0.5,
+            householdSubscribers: true,
+          },
+        ]
+      : [
+          {
+            ips: seq('37.120.10.', 1, n(24)),
+            asn: 64600,
+            role: 'cgnat-mobile',
+            blockSize: 64,
+            subscribers: poolSize(200, 2000),
+            dailyActive: 0.08,
+            householdSubscribers: false,
+          },
+          {
+            ips: seq('37.120.11.', 1, n(16)),
+            asn: 64600,
+            role: 'cgnat-mobile',
+            blockSize: 64,
+            subscribers: poolSize(200, 2000),
+            dailyActive: 0.08,
+            householdSubscribers: false,
+          },
+          // A quiet pool: few of its subscribers visit this site each day (the detection boundary).
+          {
+            ips: seq('37.120.12.', 1, n(8)),
+            asn: 64600,
+            role: 'cgnat-mobile',
+            blockSize: 64,
+            subscribers: poolSize(60, 150),
+            dailyActive: 0.08,
+            householdSubscribers: false,
+          },
+          {
+            ips: seq('81.20.15.', 200, Math.min(50, n(12))),
+            asn: 64601,
+            role: 'cgnat-broadband',
+            blockSize: 512,
+            subscribers: poolSize(40, 120),
+            dailyActive: 0.5,
+            householdSubscribers: true,
+          },
+          {
+            ips: seq('92.40.8.', 1, n(20)),
+            asn: 64602,
+            role: 'cgnat-broadband',
+            blockSize: 512,
+            subscribers: poolSize(30, 100),
+            dailyActive: 0.5,
+            householdSubscribers: true,
+          },
+        ];
   function seq(prefix: string, from: number, count: number): string[] {
     return Array.from({ length: count }, (_, i) => `${prefix}${from + i}`);
   }
@@ -168,7 +248,9 @@ export function buildPopulation(settings: PopulationSettings) {
   const vpnState = vpnExits.map((ip) => (record(ip, 4, 'vpn', 64605, 'vpn'), { ip, unit: ip, perDay: rng.int(20, 150), asn: 64605 }));
   const relayState = [
     ...relayV4.map((ip) => (record(ip, 4, 'relay', 64606, 'relay'), { ip, unit: ip, perDay: rng.int(30, 150), asn: 64606 })),
-    ...relayV6.map((p) => (record(`${p}/64`, 6, 'relay', 64606, 'relay'), { ip: p, unit: `${p}/64`, perDay: rng.int(30, 150), asn: 64606 })),
+    ...relayV6.map(
+      (p) => (record(`${p}/64`, 6, 'relay', 64606, 'relay'), { ip: p, unit: `${p}/64`, perDay: rng.int(30, 150), asn: 64606 }),
+    ),
   ];
   const torState = torExits.map((ip) => (record(ip, 4, 'tor', 64605, 'tor'), { ip, unit: ip, perDay: rng.int(20, 60) }));
   for (const ip of crawlers) record(ip, 4, 'crawler', 64605);
@@ -184,7 +266,22 @@ export function buildPopulation(settings: PopulationSettings) {
   for (const a of attackers) record(a.ip, 4, a.role, a.asn);
 
   const randomIid = () => Array.from({ length: 4 }, () => rng.int(0, 0xffff).toString(16)).join(':');
-  return { truth, households, poolState, entState, vpnState, relayState, torState, crawlers, stealth, attackers, randomIid, vpnExits, torExits, relayV6 };
+  return {
+    truth,
+    households,
+    poolState,
+    entState,
+    vpnState,
+    relayState,
+    torState,
+    crawlers,
+    stealth,
+    attackers,
+    randomIid,
+    vpnExits,
+    torExits,
+    relayV6,
+  };
 }
 
 /**

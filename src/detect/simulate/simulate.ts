@@ -125,7 +125,6 @@ export interface SimulationOutput {
   malformed: number;
 }
 
-
 /**
  * Runs the simulation, calling `emit` once per NDJSON line (no trailing newline).
  *
@@ -145,8 +144,13 @@ export function simulate(agents: SimulatorUserAgents, options: SimulateOptions, 
   const withAsn = options.clientAsn ?? true;
   const malformedRate = options.malformedRate ?? 0.0005;
   const population = options.population ?? 'default';
-  if (population !== 'default' && population !== 'uneven') throw new TypeError(`simulate: population must be 'default' or 'uneven', got ${String(population)}`);
-  for (const [name, v] of [['days', days], ['scale', scale], ['intensity', intensity]] as const) {
+  if (population !== 'default' && population !== 'uneven')
+    throw new TypeError(`simulate: population must be 'default' or 'uneven', got ${String(population)}`);
+  for (const [name, v] of [
+    ['days', days],
+    ['scale', scale],
+    ['intensity', intensity],
+  ] as const) {
     if (!(Number.isFinite(v) && v > 0)) throw new TypeError(`simulate: ${name} must be a positive number, got ${v}`);
   }
   const rng = new Random(seed);

@@ -1,5 +1,5 @@
 import { PATHS, START } from './networks.ts';
-import { Random, WeightedSampler } from './random.ts';
+import { type Random, WeightedSampler } from './random.ts';
 
 /**
  * A browser on a device: its user agent and the ephemeral port range its OS uses.
