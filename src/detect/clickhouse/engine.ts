@@ -77,11 +77,12 @@ function reasonOf(text: string): string {
  * A ClickHouse error while reading the inputs, said in the user's terms: the object or file named
  * as given, what went wrong, what to check.
  */
-function inputError(e: unknown, sources: readonly InputSource[]): unknown {
+function inputError(e: unknown, sources: readonly InputSource[], source: LogSource): unknown {
   if (!(e instanceof ClickHouseError)) return e;
   const m = /while reading '([^']+)' in bucket '([^']+)'/.exec(e.message);
   const status = /HTTP response code: (\d{3})/.exec(e.message)?.[1];
-  const name = m !== null ? displayName(sources, `${m[2]}/${m[1]}`) : sources.map((s) => s.input).join(', ');
+  const name =
+    m !== null ? displayName(sources, `${m[2]}/${m[1]}`) : source.kind === 'table' ? source.table : sources.map((s) => s.input).join(', ');
   if (status === '404') return new Error(`${name}: no such object (HTTP 404)`);
   if (status === '403' || status === '401') {
     return new Error(`${name}: access denied (HTTP ${status}); check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_ENDPOINT_URL`);
@@ -102,7 +103,7 @@ async function scan(
   try {
     scanned = await ch.rows(scanQuery(source, o.malformedExamples));
   } catch (e) {
-    throw inputError(e, sources);
+    throw inputError(e, sources, source);
   }
   for (const row of scanned) {
     const [g, path, uah, ua, lines, malformed, examples] = row as [
