@@ -7,7 +7,10 @@ import { simulate, type SimulationOutput } from '../../src/detect/simulate/simul
 import { agents } from './helpers.ts';
 
 /** The simulated log (gzip, as Logpush writes it) and the detect inputs npm run simulate writes, under `dir`. */
-export function writeSimulation(dir: string, seed: number): { sim: SimulationOutput; lines: string[]; base: Omit<RunDetectOptions, 'out'> } {
+export function writeSimulation(
+  dir: string,
+  seed: number,
+): { sim: SimulationOutput; lines: string[]; base: Omit<RunDetectOptions, 'out'> } {
   const lines: string[] = [];
   const sim = simulate(agents, { seed, scale: 0.5 }, (l) => lines.push(l));
   const sub = join(dir, `sim-${seed}`);
@@ -30,10 +33,14 @@ export function writeSimulation(dir: string, seed: number): { sim: SimulationOut
  * A real S3-compatible server (s3rver) on loopback with one bucket, and the environment the engine
  * reads S3 credentials from. s3rver accepts unsigned uploads; the engine's reads are signed.
  */
-export async function startS3(directory: string, bucket: string): Promise<{ server: S3rver; env: NodeJS.ProcessEnv; put(key: string, body: Buffer): Promise<number> }> {
+export async function startS3(
+  directory: string,
+  bucket: string,
+): Promise<{ server: S3rver; env: NodeJS.ProcessEnv; put(key: string, body: Buffer): Promise<number> }> {
   const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory, configureBuckets: [{ name: bucket, configs: [] }] });
   const { port } = await server.run();
   const env = { AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' };
-  const put = async (key: string, body: Buffer) => (await fetch(`${env.AWS_ENDPOINT_URL}/${bucket}/${key}`, { method: 'PUT', body })).status;
+  const put = async (key: string, body: Buffer) =>
+    (await fetch(`${env.AWS_ENDPOINT_URL}/${bucket}/${key}`, { method: 'PUT', body })).status;
   return { server, env, put };
 }

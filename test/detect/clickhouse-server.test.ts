@@ -40,7 +40,13 @@ beforeAll(async () => {
   expect(await put(KEY, readFileSync(base.logs[0]!))).toBe(200);
   // The reference: the embedded engine (chDB in this process) on the same object, run and closed
   // before the stand-in opens its own chDB session.
-  embedded = await runDetect({ ...base, logs: [`s3://logpush/${KEY}`], out: join(dir, 'embedded.csv'), engine: 'clickhouse', clickhouse: { env: s3env } });
+  embedded = await runDetect({
+    ...base,
+    logs: [`s3://logpush/${KEY}`],
+    out: join(dir, 'embedded.csv'),
+    engine: 'clickhouse',
+    clickhouse: { env: s3env },
+  });
   standIn = await startClickHouseStandIn({ users: { default: 'not-empty', alice: ALICE.CLICKHOUSE_PASSWORD } });
 }, 120_000);
 afterAll(async () => {
@@ -90,7 +96,9 @@ describe('detect --engine clickhouse --clickhouse-url (a ClickHouse HTTP stand-i
     writeFileSync(file, `${good.join('\n')}\n`);
     const from = standIn.requests.length;
     await standIn.exec('CREATE DATABASE weblogs');
-    await standIn.exec(`CREATE TABLE weblogs.requests ENGINE = MergeTree ORDER BY tuple() AS SELECT * FROM file('${file}', 'JSONEachRow', '${SCHEMA}')`);
+    await standIn.exec(
+      `CREATE TABLE weblogs.requests ENGINE = MergeTree ORDER BY tuple() AS SELECT * FROM file('${file}', 'JSONEachRow', '${SCHEMA}')`,
+    );
     const t = await runDetect({
       ...base,
       logs: [],
@@ -106,9 +114,9 @@ describe('detect --engine clickhouse --clickhouse-url (a ClickHouse HTTP stand-i
   }, 60_000);
 
   it('names a missing object as the embedded engine does', async () => {
-    await expect(aggregateWithClickHouse(['s3://logpush/20261103/b.log.gz'], {}, { url: standIn.url, env: { ...s3env, ...ALICE } })).rejects.toThrow(
-      /^s3:\/\/logpush\/20261103\/b\.log\.gz: no such object \(HTTP 404\)$/,
-    );
+    await expect(
+      aggregateWithClickHouse(['s3://logpush/20261103/b.log.gz'], {}, { url: standIn.url, env: { ...s3env, ...ALICE } }),
+    ).rejects.toThrow(/^s3:\/\/logpush\/20261103\/b\.log\.gz: no such object \(HTTP 404\)$/);
   });
 
   it('refuses local files before connecting (the server cannot read them)', async () => {
@@ -153,8 +161,8 @@ describe('detect --clickhouse-url with wrong credentials, as a command', () => {
   );
 
   it('names the server it cannot reach', async () => {
-    await expect(aggregateWithClickHouse([`s3://logpush/${KEY}`], {}, { url: 'http://127.0.0.1:9', env: { ...s3env, ...ALICE } })).rejects.toThrow(
-      /^http:\/\/127\.0\.0\.1:9: cannot reach the ClickHouse server: connection refused \(ECONNREFUSED\)$/,
-    );
+    await expect(
+      aggregateWithClickHouse([`s3://logpush/${KEY}`], {}, { url: 'http://127.0.0.1:9', env: { ...s3env, ...ALICE } }),
+    ).rejects.toThrow(/^http:\/\/127\.0\.0\.1:9: cannot reach the ClickHouse server: connection refused \(ECONNREFUSED\)$/);
   });
 });

@@ -127,7 +127,10 @@ function errorBody(e: unknown): { code: number; body: string } {
   if (e instanceof HttpError) return { code: e.chCode, body: `Code: ${e.chCode}. DB::Exception: ${e.message}. (${e.chName})\n` };
   const message = e instanceof Error ? e.message : String(e);
   const code = Number(/^Code: (\d+)\./.exec(message)?.[1] ?? (e as { clickhouseCode?: number }).clickhouseCode ?? 1001);
-  return { code, body: /^Code: \d+\./.test(message) ? `${message.trimEnd()}\n` : `Code: ${code}. DB::Exception: ${message}. (STD_EXCEPTION)\n` };
+  return {
+    code,
+    body: /^Code: \d+\./.test(message) ? `${message.trimEnd()}\n` : `Code: ${code}. DB::Exception: ${message}. (STD_EXCEPTION)\n`,
+  };
 }
 
 function credentials(req: IncomingMessage, params: URLSearchParams): { user: string; password: string } {
@@ -220,11 +223,17 @@ export async function startClickHouseStandIn(o: { users?: Record<string, string>
           values: body,
           format: insert[3] as 'JSONCompactEachRow',
         });
-        return { out: '', summary: { read_rows: 0, read_bytes: 0, written_rows: r.rowsWritten, written_bytes: r.bytesWritten, elapsed: r.elapsed } };
+        return {
+          out: '',
+          summary: { read_rows: 0, read_bytes: 0, written_rows: r.rowsWritten, written_bytes: r.bytesWritten, elapsed: r.elapsed },
+        };
       }
       const text = inUrl.length > 0 && body.length > 0 ? `${inUrl}\n${body}` : query;
       const r = await session.queryAsync(text, { format: params.get('default_format') ?? 'TabSeparated' });
-      return { out: r.text(), summary: { read_rows: r.rowsRead, read_bytes: r.bytesRead, written_rows: 0, written_bytes: 0, elapsed: r.elapsed } };
+      return {
+        out: r.text(),
+        summary: { read_rows: r.rowsRead, read_bytes: r.bytesRead, written_rows: 0, written_bytes: 0, elapsed: r.elapsed },
+      };
     });
     const headers: Record<string, string> = {
       'Content-Type': /^JSON/i.test(format) ? 'application/json; charset=UTF-8' : 'text/plain; charset=UTF-8',

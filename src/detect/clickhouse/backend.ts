@@ -174,7 +174,8 @@ function serverError(e: unknown, server: string): Error {
   if (typeof err?.code === 'string' && NETWORK_ERRORS[err.code] !== undefined) {
     return new Error(`${server}: cannot reach the ClickHouse server: ${NETWORK_ERRORS[err.code]} (${err.code})`);
   }
-  if (/^Timeout error/i.test(message)) return new Error(`${server}: no answer from the ClickHouse server within ${SERVER_TIMEOUT_MS / 3600_000} h`);
+  if (/^Timeout error/i.test(message))
+    return new Error(`${server}: no answer from the ClickHouse server within ${SERVER_TIMEOUT_MS / 3600_000} h`);
   return new Error(`${server}: ${message.split('\n')[0]!.slice(0, 300)}`);
 }
 
