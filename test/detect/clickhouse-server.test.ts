@@ -110,7 +110,9 @@ describe('detect --engine clickhouse --clickhouse-url (a ClickHouse HTTP stand-i
     expect(t.files.map((f) => [f.file, f.lines])).toEqual([['requests', good.length]]);
     // CLICKHOUSE_DATABASE reached the server as the `database` parameter of every query.
     expect(standIn.requests.slice(from).map((q) => q.database)).toEqual(Array(5).fill('weblogs'));
-    await expect(aggregateWithClickHouse([], {}, { url: standIn.url, table: 'nope', env: ALICE })).rejects.toThrow(/nope/);
+    await expect(aggregateWithClickHouse([], {}, { url: standIn.url, table: 'weblogs.nope', env: ALICE })).rejects.toThrow(
+      /^--clickhouse-table weblogs\.nope: Table weblogs\.nope does not exist/,
+    );
   }, 60_000);
 
   it('names a missing object as the embedded engine does', async () => {

@@ -149,7 +149,14 @@ async function scan(
 
 /** The columns an existing table has, to read the Logpush fields it holds. */
 async function tableSource(ch: ClickHouseBackend, table: string): Promise<LogSource> {
-  const cols = new Set((await ch.rows(`DESCRIBE TABLE ${sqlIdentifier(table)}`)).map((r) => String(r[0])));
+  let described: unknown[][];
+  try {
+    described = await ch.rows(`DESCRIBE TABLE ${sqlIdentifier(table)}`);
+  } catch (e) {
+    // ClickHouse says "Database db does not exist." for db.requests: name the table as the user gave it.
+    throw e instanceof ClickHouseError ? new Error(`--clickhouse-table ${table}: ${e.message}`) : e;
+  }
+  const cols = new Set(described.map((r) => String(r[0])));
   if (!cols.has('ClientIP')) throw new Error(`${table}: no ClientIP column (expected Cloudflare Logpush http_requests fields)`);
   return { kind: 'table', table, columns: cols };
 }
