@@ -1,52 +1,32 @@
 /**
  * The clickhouse engine against the Node engine, with real chDB (ClickHouse in this process) and a
- * real S3-compatible server (s3rver) on loopback. No ClickHouse server can run here (Debian's is from
- * 2018 and nothing on npm serves ClickHouse's HTTP interface), so `--clickhouse-url` is untested.
+ * real S3-compatible server (s3rver) on loopback. The server path (`--clickhouse-url`) is tested in
+ * clickhouse-server.test.ts, against an HTTP stand-in running chDB: no ClickHouse server can run here.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import S3rver from 's3rver';
+import type S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseDetectArgs, runDetect, type RunDetectOptions } from '../../scripts/detect.ts';
+import { parseDetectArgs, runDetect } from '../../scripts/detect.ts';
 import { parseRebuildArgs } from '../../scripts/rebuild.ts';
 import { Aggregator, type UnitState } from '../../src/detect/aggregate.ts';
 import { aggregateWithClickHouse, openChdb } from '../../src/detect/clickhouse/index.ts';
 import type { DetectResult } from '../../src/detect/detector.ts';
 import { newLogRecord, parseLogpushLine } from '../../src/detect/parse.ts';
 import { evaluate } from '../../src/detect/simulate/evaluate.ts';
-import { simulate, type SimulationOutput } from '../../src/detect/simulate/simulate.ts';
 import { createUserAgentClassifier } from '../../src/detect/user-agent.ts';
+import { startS3, writeSimulation } from './clickhouse-helpers.ts';
 import { agents } from './helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'detect-clickhouse-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** The simulated log (gzip, as Logpush writes it) and the detect inputs npm run simulate writes. */
-function writeSimulation(seed: number): { sim: SimulationOutput; base: Omit<RunDetectOptions, 'out'> } {
-  const lines: string[] = [];
-  const sim = simulate(agents, { seed, scale: 0.5 }, (l) => lines.push(l));
-  const sub = join(dir, `sim-${seed}`);
-  mkdirSync(sub);
-  writeFileSync(join(sub, 'logs.ndjson.gz'), gzipSync(`${lines.join('\n')}\n`));
-  writeFileSync(join(sub, 'asn.csv'), sim.asnCsv);
-  writeFileSync(join(sub, 'peeringdb.json'), sim.peeringDbJson);
-  const lists = sim.lists.map((l) => {
-    writeFileSync(join(sub, l.name), l.text);
-    return { kind: l.kind, file: join(sub, l.name) };
-  });
-  return {
-    sim,
-    base: { logs: [join(sub, 'logs.ndjson.gz')], asn: join(sub, 'asn.csv'), peeringDb: [join(sub, 'peeringdb.json')], lists, quiet: true },
-  };
-}
-
 describe('clickhouse engine on the simulator, against the Node engine', () => {
-  const { sim, base } = writeSimulation(1);
+  const { sim, base } = writeSimulation(dir, 1);
   let node: DetectResult;
   let ch: DetectResult;
   beforeAll(async () => {
@@ -94,21 +74,9 @@ describe('clickhouse engine on the simulator, against the Node engine', () => {
     let server: S3rver;
     let env: NodeJS.ProcessEnv;
     beforeAll(async () => {
-      server = new S3rver({
-        port: 0,
-        address: '127.0.0.1',
-        silent: true,
-        directory: join(dir, 's3'),
-        configureBuckets: [{ name: 'logpush', configs: [] }],
-      });
-      const { port } = await server.run();
-      env = { AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' };
-      // s3rver accepts unsigned uploads; the engine's reads are signed with the credentials above.
-      const put = await fetch(`${env.AWS_ENDPOINT_URL}/logpush/20261102/20261102T000000Z_20261109T000000Z_a.log.gz`, {
-        method: 'PUT',
-        body: readFileSync(base.logs[0]!),
-      });
-      expect(put.status).toBe(200);
+      let put: (key: string, body: Buffer) => Promise<number>;
+      ({ server, env, put } = await startS3(join(dir, 's3'), 'logpush'));
+      expect(await put('20261102/20261102T000000Z_20261109T000000Z_a.log.gz', readFileSync(base.logs[0]!))).toBe(200);
     }, 60_000);
     afterAll(() => server?.close());
 

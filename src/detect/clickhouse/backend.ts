@@ -51,8 +51,9 @@ export class ClickHouseError extends Error {
   /** The ClickHouse error name, e.g. `FILE_DOESNT_EXIST`, `S3_ERROR`. */
   readonly code: string;
 
-  constructor(raw: string) {
-    const code = /\(([A-Z0-9_]+)\)\s*(?:\(version [^)]*\))?\s*$/m.exec(raw)?.[1] ?? '';
+  /** `code`: the error name when the caller already has it (`@clickhouse/client` strips it from the message). */
+  constructor(raw: string, code?: string) {
+    code ??= /\(([A-Z0-9_]+)\)\s*(?:\(version [^)]*\))?\s*$/m.exec(raw)?.[1] ?? '';
     let text = raw.replace(/^[\s\S]*?DB::Exception:\s*/, '').replace(/\s*\([A-Z0-9_]+\)\s*(\(version [^)]*\))?\s*$/, '');
     text = text
       .split('\n')[0]!
@@ -144,6 +145,40 @@ export interface ClickHouseServerOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** Six hours: the longest a single aggregation query may run on a server. */
+const SERVER_TIMEOUT_MS = 6 * 3600_000;
+
+const AUTH_ERRORS = new Set(['AUTHENTICATION_FAILED', 'REQUIRED_PASSWORD', 'UNKNOWN_USER', 'WRONG_PASSWORD']);
+const NETWORK_ERRORS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'no such host',
+  EAI_AGAIN: 'host name lookup failed',
+  ECONNRESET: 'connection reset',
+  ETIMEDOUT: 'connection timed out',
+  EHOSTUNREACH: 'host unreachable',
+};
+
+/**
+ * An error of `@clickhouse/client` in the user's terms: the server named for authentication and
+ * network failures (what to check), ClickHouse's own errors as {@link ClickHouseError}.
+ */
+function serverError(e: unknown, server: string): Error {
+  const err = e as { message?: string; type?: string; code?: string };
+  const message = typeof err?.message === 'string' ? err.message : String(e);
+  if (typeof err?.type === 'string') {
+    if (AUTH_ERRORS.has(err.type)) {
+      return new Error(`${server}: ${message.trim().replace(/\.+$/, '')} (${err.type}); check CLICKHOUSE_USER and CLICKHOUSE_PASSWORD`);
+    }
+    return new ClickHouseError(message, err.type);
+  }
+  if (typeof err?.code === 'string' && NETWORK_ERRORS[err.code] !== undefined) {
+    return new Error(`${server}: cannot reach the ClickHouse server: ${NETWORK_ERRORS[err.code]} (${err.code})`);
+  }
+  if (/^Timeout error/i.test(message))
+    return new Error(`${server}: no answer from the ClickHouse server within ${SERVER_TIMEOUT_MS / 3600_000} h`);
+  return new Error(`${server}: ${message.split('\n')[0]!.slice(0, 300)}`);
+}
+
 /**
  * Connects to a ClickHouse server or cluster through `@clickhouse/client` (loaded on demand: a
  * {@link MissingPeerError} without it). One session, so the verdict table is a temporary table.
@@ -178,13 +213,25 @@ export async function openClickHouseServer(options: ClickHouseServerOptions): Pr
     ...(env.CLICKHOUSE_PASSWORD !== undefined ? { password: env.CLICKHOUSE_PASSWORD } : {}),
     ...(env.CLICKHOUSE_DATABASE !== undefined ? { database: env.CLICKHOUSE_DATABASE } : {}),
     session_id: randomUUID(),
-    clickhouse_settings: { output_format_json_quote_64bit_integers: 1 },
+    // The client logs every failed request to stderr with its stack; our errors say it once, plainly.
+    log: { level: mod.ClickHouseLogLevel.OFF },
+    // The aggregation over billions of lines runs for minutes, past the client's 30 s default; the
+    // progress headers keep proxies and load balancers from closing the idle connection meanwhile.
+    request_timeout: SERVER_TIMEOUT_MS,
+    clickhouse_settings: {
+      output_format_json_quote_64bit_integers: 1,
+      send_progress_in_http_headers: 1,
+      http_headers_progress_interval_ms: '110000',
+      // Without it a query that fails after its first rows answers 200 with the error appended to
+      // the rows; with it the server buffers the result and answers the error as an error.
+      wait_end_of_query: 1,
+    },
   });
   const wrap = async <T>(f: () => Promise<T>): Promise<T> => {
     try {
       return await f();
     } catch (e) {
-      throw new ClickHouseError(e instanceof Error ? e.message : String(e));
+      throw serverError(e, url.origin);
     }
   };
   return {

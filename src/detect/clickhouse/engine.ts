@@ -77,11 +77,12 @@ function reasonOf(text: string): string {
  * A ClickHouse error while reading the inputs, said in the user's terms: the object or file named
  * as given, what went wrong, what to check.
  */
-function inputError(e: unknown, sources: readonly InputSource[]): unknown {
+function inputError(e: unknown, sources: readonly InputSource[], source: LogSource): unknown {
   if (!(e instanceof ClickHouseError)) return e;
   const m = /while reading '([^']+)' in bucket '([^']+)'/.exec(e.message);
   const status = /HTTP response code: (\d{3})/.exec(e.message)?.[1];
-  const name = m !== null ? displayName(sources, `${m[2]}/${m[1]}`) : sources.map((s) => s.input).join(', ');
+  const name =
+    m !== null ? displayName(sources, `${m[2]}/${m[1]}`) : source.kind === 'table' ? source.table : sources.map((s) => s.input).join(', ');
   if (status === '404') return new Error(`${name}: no such object (HTTP 404)`);
   if (status === '403' || status === '401') {
     return new Error(`${name}: access denied (HTTP ${status}); check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_ENDPOINT_URL`);
@@ -102,7 +103,7 @@ async function scan(
   try {
     scanned = await ch.rows(scanQuery(source, o.malformedExamples));
   } catch (e) {
-    throw inputError(e, sources);
+    throw inputError(e, sources, source);
   }
   for (const row of scanned) {
     const [g, path, uah, ua, lines, malformed, examples] = row as [
@@ -148,7 +149,14 @@ async function scan(
 
 /** The columns an existing table has, to read the Logpush fields it holds. */
 async function tableSource(ch: ClickHouseBackend, table: string): Promise<LogSource> {
-  const cols = new Set((await ch.rows(`DESCRIBE TABLE ${sqlIdentifier(table)}`)).map((r) => String(r[0])));
+  let described: unknown[][];
+  try {
+    described = await ch.rows(`DESCRIBE TABLE ${sqlIdentifier(table)}`);
+  } catch (e) {
+    // ClickHouse says "Database db does not exist." for db.requests: name the table as the user gave it.
+    throw e instanceof ClickHouseError ? new Error(`--clickhouse-table ${table}: ${e.message}`) : e;
+  }
+  const cols = new Set(described.map((r) => String(r[0])));
   if (!cols.has('ClientIP')) throw new Error(`${table}: no ClientIP column (expected Cloudflare Logpush http_requests fields)`);
   return { kind: 'table', table, columns: cols };
 }
