@@ -13,10 +13,9 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { PrefixListFormat } from '../src/prefix-list/index.ts';
 import { isMainModule, numberFlag, parseCommandLine, runCommand, UsageError } from './lib/cli.ts';
 import { OutputError, readInputBytes, writeAtomic } from './lib/files.ts';
-import { formatInputSummary, readTableInputs, type TableInput } from './lib/table-inputs.ts';
+import { formatInputSummary, type ReadInput, readTableInputs, type TableInput } from './lib/table-inputs.ts';
 import { writeTableReport } from './lib/table-report.ts';
 import {
   compileTable,
@@ -66,16 +65,7 @@ export interface TableManifest {
   table: { file: string; bytes: number; sha256: string; crc32: string };
   counts: { ipv4: number; ipv6: number; byKind: Record<'ipv4' | 'ipv6', Partial<Record<MultiUserKind, number>>> };
   /** `lost`: prefixes an earlier input listed with other attributes; `skipped`: bad lines left out (`skipInvalid`). */
-  inputs: Array<{
-    file: string;
-    kind: MultiUserKind | null;
-    format: PrefixListFormat;
-    entries: number;
-    lost: number;
-    skipped: number;
-    gzip: boolean;
-    sha256: string;
-  }>;
+  inputs: ReadInput[];
   /** Not part of the table bytes, which stay deterministic. */
   builtAt: string;
 }
