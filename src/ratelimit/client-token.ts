@@ -1,4 +1,5 @@
 import { formatIPv4Prefix, formatIPv6Prefix, parseAddress } from '../ip/index.ts';
+import { checkInteger, checkSecret } from './option-checks.ts';
 
 /*
  * Client tokens: an HMAC-signed, opaque value a client keeps in a cookie so that the clients behind
@@ -99,13 +100,17 @@ export interface ClientTokens {
  * ```
  */
 export function clientTokens(options: ClientTokenOptions = {}): ClientTokens {
-  const secrets = typeof options.secret === 'string' ? [options.secret] : options.secret;
-  if (!Array.isArray(secrets) || secrets.length === 0 || secrets.some((s) => typeof s !== 'string' || s.length < 32)) {
-    throw new TypeError('clientTokens: option "secret" must be a string of 32 or more characters (or a non-empty list of them)');
-  }
-  const ttl = integerOption(options.ttl ?? 86_400, 'ttl', 60, 2_592_000);
-  const ipv4Prefix = integerOption(options.ipv4Prefix ?? 24, 'ipv4Prefix', 8, 32);
-  const ipv6Prefix = integerOption(options.ipv6Prefix ?? 48, 'ipv6Prefix', 16, 128);
+  const fail = (name: string, problem: string | undefined) => {
+    if (problem) throw new TypeError(`clientTokens: option "${name}": ${problem}`);
+  };
+  fail('secret', checkSecret(options.secret));
+  const secrets = typeof options.secret === 'string' ? [options.secret] : (options.secret as readonly string[]);
+  const ttl = options.ttl ?? 86_400;
+  const ipv4Prefix = options.ipv4Prefix ?? 24;
+  const ipv6Prefix = options.ipv6Prefix ?? 48;
+  fail('ttl', checkInteger(ttl, [60, 2_592_000]));
+  fail('ipv4Prefix', checkInteger(ipv4Prefix, [8, 32]));
+  fail('ipv6Prefix', checkInteger(ipv6Prefix, [16, 128]));
   const encoder = new TextEncoder();
   const keys: Promise<HmacKey>[] = secrets.map((s: string) =>
     crypto.subtle.importKey('raw', encoder.encode(s), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']),
@@ -163,13 +168,6 @@ export function clientTokens(options: ClientTokenOptions = {}): ClientTokens {
   }
 
   return { issue, verify, bindingPrefix, ttl };
-}
-
-function integerOption(value: unknown, name: string, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new TypeError(`clientTokens: option "${name}" must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
-  }
-  return value;
 }
 
 /** Compares in time independent of where the first difference is (the MAC must not leak by timing). */
