@@ -41,7 +41,10 @@ function classifyHop(hop: TracerouteHop, self: string): ClassifiedHop {
     const c = classifyAddress(reply.from);
     if (c === undefined) continue;
     const cls: HopClass = c.canonical === self ? 'self' : c.scope;
-    if (!seen.has(cls)) seen.set(cls, c.canonical);
+    // Several replies of one class (a load-balanced hop): keep a fixed one, the least in text order, so
+    // a hop reads the same whatever order its replies arrived in.
+    const kept = seen.get(cls);
+    if (kept === undefined || c.canonical < kept) seen.set(cls, c.canonical);
   }
   for (const cls of PRECEDENCE) {
     if (seen.has(cls)) return { hop: hop.hop, cls, address: seen.get(cls) };

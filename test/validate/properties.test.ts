@@ -85,6 +85,18 @@ describe('hop rules: properties', () => {
         );
         expect([rev.label, rev.reason]).toEqual([fwd.label, fwd.reason]);
       }),
+      // A counterexample fast-check once found: a first public hop answering from the probe's own /24 and from elsewhere.
+      {
+        examples: [
+          [
+            [
+              { spec: '192.168.0.1', classes: ['private'] },
+              { spec: ['82.2.0.1', '81.2.69.1'], classes: ['public', 'own'] },
+              { spec: '*', classes: ['silent'] },
+            ],
+          ],
+        ] as never,
+      },
     );
   });
 
