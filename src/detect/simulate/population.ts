@@ -115,94 +115,27 @@ export function buildPopulation(settings: PopulationSettings) {
   // The uneven population: every address draws its own load, log-uniform over 40–900 people a day
   // (subscribers = people / people a day per subscriber: 0.08 for phones, about 1 for households).
   const perAddress = (peoplePerSubscriber: number) => () => Math.max(1, Math.round(rng.logUniform(40, 900) / peoplePerSubscriber));
-  const pools: Pool[] =
-    population === 'uneven'
-      ? [
-          {
-            ips: seq('37.120.10.', 1, n(24)),
-            asn: 64600,
-            role: 'cgnat-mobile',
-            blockSize: 64,
-            subscribers: perAddress(0.08),
-            dailyActive: 0.08,
-            householdSubscribers: false,
-          },
-          {
-            ips: seq('37.120.11.', 1, n(16)),
-            asn: 64600,
-            role: 'cgnat-mobile',
-            blockSize: 64,
-            subscribers: perAddress(0.08),
-            dailyActive: 0.08,
-            householdSubscribers: false,
-          },
-          {
-            ips: seq('81.20.15.', 200, Math.min(50, n(12))),
-            asn: 64601,
-            role: 'cgnat-broadband',
-            blockSize: 512,
-            subscribers: perAddress(1),
-            dailyActive: 0.5,
-            householdSubscribers: true,
-          },
-          {
-            ips: seq('92.40.8.', 1, n(20)),
-            asn: 64602,
-            role: 'cgnat-broadband',
-            blockSize: 512,
-            subscribers: perAddress(1),
-            dailyActive: 0.5,
-            householdSubscribers: true,
-          },
-        ]
-      : [
-          {
-            ips: seq('37.120.10.', 1, n(24)),
-            asn: 64600,
-            role: 'cgnat-mobile',
-            blockSize: 64,
-            subscribers: poolSize(200, 2000),
-            dailyActive: 0.08,
-            householdSubscribers: false,
-          },
-          {
-            ips: seq('37.120.11.', 1, n(16)),
-            asn: 64600,
-            role: 'cgnat-mobile',
-            blockSize: 64,
-            subscribers: poolSize(200, 2000),
-            dailyActive: 0.08,
-            householdSubscribers: false,
-          },
-          // A quiet pool: few of its subscribers visit this site each day (the detection boundary).
-          {
-            ips: seq('37.120.12.', 1, n(8)),
-            asn: 64600,
-            role: 'cgnat-mobile',
-            blockSize: 64,
-            subscribers: poolSize(60, 150),
-            dailyActive: 0.08,
-            householdSubscribers: false,
-          },
-          {
-            ips: seq('81.20.15.', 200, Math.min(50, n(12))),
-            asn: 64601,
-            role: 'cgnat-broadband',
-            blockSize: 512,
-            subscribers: poolSize(40, 120),
-            dailyActive: 0.5,
-            householdSubscribers: true,
-          },
-          {
-            ips: seq('92.40.8.', 1, n(20)),
-            asn: 64602,
-            role: 'cgnat-broadband',
-            blockSize: 512,
-            subscribers: poolSize(30, 100),
-            dailyActive: 0.5,
-            householdSubscribers: true,
-          },
-        ];
+  // One list for both populations; only the subscriber draw differs. Pools are built in order, so the
+  // default population's draws (`poolSize` draws its base at once) come in the same order as ever.
+  const uneven = population === 'uneven';
+  const pool = (ips: string[], asn: number, role: Pool['role'], even: [lo: number, hi: number], household: boolean): Pool => ({
+    ips,
+    asn,
+    role,
+    blockSize: household ? 512 : 64,
+    subscribers: uneven ? perAddress(household ? 1 : 0.08) : poolSize(...even),
+    dailyActive: household ? 0.5 : 0.08,
+    householdSubscribers: household,
+  });
+  const pools: Pool[] = [
+    pool(seq('37.120.10.', 1, n(24)), 64600, 'cgnat-mobile', [200, 2000], false),
+    pool(seq('37.120.11.', 1, n(16)), 64600, 'cgnat-mobile', [200, 2000], false),
+    // A quiet pool: few of its subscribers visit this site each day (the detection boundary). The uneven
+    // population has none: there every address draws its own load.
+    ...(uneven ? [] : [pool(seq('37.120.12.', 1, n(8)), 64600, 'cgnat-mobile', [60, 150], false)]),
+    pool(seq('81.20.15.', 200, Math.min(50, n(12))), 64601, 'cgnat-broadband', [40, 120], true),
+    pool(seq('92.40.8.', 1, n(20)), 64602, 'cgnat-broadband', [30, 100], true),
+  ];
   function seq(prefix: string, from: number, count: number): string[] {
     return Array.from({ length: count }, (_, i) => `${prefix}${from + i}`);
   }
