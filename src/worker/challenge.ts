@@ -93,7 +93,7 @@ export async function challengeEndpoint(c: Context, deps: ChallengeDeps): Promis
   const verdict = await verifyTurnstile(deps.turnstile, form.get('cf-turnstile-response'), counted.address, deps.fetcher);
   if (!verdict.success) return failed(c, 60_000);
   await deps.attempts.reset?.(`challenge ${counted.key}`);
-  const cookie = await deps.clientKeys.issueCookie(c, counted.address, Date.now(), true);
+  const cookie = await deps.clientKeys.issueCookie(c.req.raw, counted.address, Date.now(), true);
   const headers = new Headers({ Location: safeReturnPath(form.get('return')), 'Cache-Control': 'no-store' });
   if (cookie !== undefined) headers.append('Set-Cookie', cookie);
   return new Response(null, { status: 303, headers });
