@@ -34,6 +34,7 @@ export type {
   LimitedInfo,
   RateLimitAlgorithm,
   RateLimitDecision,
+  RateLimitHeaders,
   RateLimiterOptions,
   RateLimitOptions,
   RateLimitOutcome,

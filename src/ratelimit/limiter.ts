@@ -4,7 +4,7 @@ import type { ClientKeyOutcome } from './client-key-limit.ts';
 import { decide, effectiveLimit } from './decision.ts';
 import { formatRateLimit, formatRateLimitPolicy } from './headers.ts';
 import { resolveOptions, type ResolvedOptions } from './resolve-options.ts';
-import type { HitResult, RateLimiterOptions, RateLimitOutcome, StoreRule } from './types.ts';
+import type { HitResult, RateLimitHeaders, RateLimiterOptions, RateLimitOutcome, StoreRule } from './types.ts';
 
 /**
  * A limiter's per-request function: decides one request (counting it) from its request-scoped input.
@@ -42,9 +42,11 @@ export type RateLimiter<I = Request> = (input: I) => RateLimitOutcome | Promise<
  *   async fetch(request: Request) {
  *     const { decision, retryAfter, headers } = await limit(request); // CF-Connecting-IP on Workers
  *     if (decision.limited && decision.enforced)
- *       return new Response('Too many requests\n', { status: 429, headers: [['Retry-After', String(retryAfter)], ...headers] });
- *     const res = await fetch(request);
- *     return new Response(res.body, { status: res.status, headers: [...res.headers, ...headers] });
+ *       return new Response('Too many requests\n', { status: 429, headers: { 'Retry-After': String(retryAfter), ...headers } });
+ *     const fetched = await fetch(request);
+ *     const res = new Response(fetched.body, fetched); // a mutable copy of the immutable response
+ *     for (const [name, value] of Object.entries(headers)) res.headers.append(name, value);
+ *     return res;
  *   },
  * };
  * ```
@@ -131,14 +133,13 @@ export function limiterFrom<I>(o: ResolvedOptions<I>): RateLimiter<I> {
     keyed: ClientKeyOutcome | undefined,
   ): RateLimitOutcome {
     const { decision, retryAfter } = decide(o, factor, keyed?.key ?? storeKey, result, keyed?.applied);
-    const headers: [string, string][] = [];
+    const headers: RateLimitHeaders = {};
     if (o.headers) {
       const pk = keyed?.pk;
-      const policy = pk === undefined ? policyHeader(decision.limit) : formatRateLimitPolicy(id, decision.limit, period, pk);
-      headers.push(['RateLimit-Policy', policy]);
-      if (!decision.storeError) headers.push(['RateLimit', formatRateLimit(id, decision.remaining, decision.reset, pk)]);
+      headers['RateLimit-Policy'] = pk === undefined ? policyHeader(decision.limit) : formatRateLimitPolicy(id, decision.limit, period, pk);
+      if (!decision.storeError) headers.RateLimit = formatRateLimit(id, decision.remaining, decision.reset, pk);
     }
-    if (keyed?.setCookie !== undefined) headers.push(['Set-Cookie', keyed.setCookie]);
+    if (keyed?.setCookie !== undefined) headers['Set-Cookie'] = keyed.setCookie;
     return { decision, match, retryAfter, headers };
   }
 

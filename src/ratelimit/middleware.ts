@@ -3,7 +3,7 @@ import type { MultiUserMatch } from '../table/types.ts';
 import { connectionAddress } from './address.ts';
 import { limiterFrom, safely } from './limiter.ts';
 import { checkFunction, resolveOptions } from './resolve-options.ts';
-import type { LimitedInfo, RateLimitDecision, RateLimitOptions } from './types.ts';
+import type { LimitedInfo, RateLimitDecision, RateLimitHeaders, RateLimitOptions } from './types.ts';
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -93,8 +93,8 @@ export function rateLimit(options: RateLimitOptions = {}): MiddlewareHandler {
   };
 }
 
-function addHeaders(c: Context, headers: readonly [string, string][]): void {
-  for (const [name, value] of headers) appendHeader(c, name, value);
+function addHeaders(c: Context, headers: RateLimitHeaders): void {
+  for (const name in headers) appendHeader(c, name, headers[name]!);
 }
 
 /**

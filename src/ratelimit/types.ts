@@ -232,16 +232,29 @@ export interface RateLimitOptions extends Omit<RateLimiterOptions<Context>, 'req
 }
 
 /**
+ * The response headers a limiter adds, by name: `RateLimit-Policy` and `RateLimit` (absent with
+ * `headers: false`; `RateLimit` also when the store failed), and `Set-Cookie` when client keys minted
+ * a token. A record, in that order, so it is a `HeadersInit` as it is: workerd builds a response from
+ * a record ~3× faster than from `[name, value]` pairs (bench/worker/pieces).
+ *
+ * @example
+ * ```ts
+ * const headers: RateLimitHeaders = { 'RateLimit-Policy': '"api";q=100;w=60', RateLimit: '"api";r=99;t=60' };
+ * return Response.json(data, { headers });
+ * ```
+ */
+export type RateLimitHeaders = Record<string, string>;
+
+/**
  * What the limiter decided for one request, with everything a caller needs to answer it: the
  * decision, the table's answer for the counted address, the `Retry-After` seconds of a blocked
- * request, and the response headers to add (in order: `RateLimit-Policy`, `RateLimit`, and a
- * `Set-Cookie` when client keys minted a token), ready to be passed to a `Response`'s init.
+ * request, and the response headers to add ({@link RateLimitHeaders}), ready for a `Response`'s init.
  *
  * @example
  * ```ts
  * const outcome = await limit(request);
  * if (outcome.decision.limited && outcome.decision.enforced)
- *   return new Response('slow down', { status: 429, headers: [['Retry-After', String(outcome.retryAfter)], ...outcome.headers] });
+ *   return new Response('slow down', { status: 429, headers: { 'Retry-After': String(outcome.retryAfter), ...outcome.headers } });
  * ```
  */
 export interface RateLimitOutcome {
@@ -250,6 +263,6 @@ export interface RateLimitOutcome {
   match: MultiUserMatch | undefined;
   /** Seconds a blocked request should wait (an integer ≥ 1). */
   retryAfter: number;
-  /** Response headers to add, as `[name, value]` pairs; empty with `headers: false` and no minted token. */
-  headers: [string, string][];
+  /** Response headers to add; empty with `headers: false` and no minted token. */
+  headers: RateLimitHeaders;
 }

@@ -7,6 +7,7 @@ import {
   rateLimiter,
   type ClientKeyLimiter,
   type RateLimiter,
+  type RateLimitHeaders,
   type RateLimitOutcome,
   type RateLimitStore,
 } from '../ratelimit/index.ts';
@@ -53,7 +54,6 @@ interface Prepared {
 }
 
 type AppEnv = { Bindings: Env };
-const NO_HEADERS: readonly [string, string][] = [];
 
 /**
  * The worker's handler: a module worker's default export.
@@ -142,23 +142,24 @@ export function createWorker(options: WorkerOptions = {}): EdgeWorker {
     const origin = p.config.origin;
     if (rules.length === 0) {
       const verdict = formatVerdict(classifier.lookup(clientIp(request) ?? ''), undefined, state.table === undefined);
-      return forward(request, url, origin, verdict, NO_HEADERS);
+      return forward(request, url, origin, verdict, undefined);
     }
     // A path origins may read in several ways passes the rule of each reading, in order; the first
-    // that blocks answers. Each rule's headers come before those of the rules it passed earlier.
+    // that blocks answers. Each rule's header members come before those of the rules it passed earlier.
     let outcome: RateLimitOutcome | undefined;
-    let headers = NO_HEADERS;
+    let headers: RateLimitHeaders | undefined;
+    let cookies: string[] | undefined;
     for (const rule of rules) {
       const limiter = p.limiters.get(rule)!;
       const pending = limiter.limit(request);
       outcome = pending instanceof Promise ? await pending : pending;
-      headers = headers.length === 0 ? outcome.headers : [...outcome.headers, ...headers];
+      headers = headers === undefined ? outcome.headers : combine(outcome.headers, headers, (cookies ??= []));
       const { decision, retryAfter } = outcome;
-      if (decision.limited && decision.enforced) return limiter.answer(request, { decision, retryAfter }, headers);
+      if (decision.limited && decision.enforced) return withCookies(limiter.answer(request, { decision, retryAfter }, headers), cookies);
     }
     const { match, decision } = outcome!;
     const verdict = formatVerdict(match, decision.factor, state.table === undefined, decision.keyed);
-    return forward(request, url, origin, verdict, headers);
+    return withCookies(await forward(request, url, origin, verdict, headers), cookies);
   }
 
   const operator = new Hono<AppEnv>();
@@ -203,6 +204,27 @@ function clientIp(request: Request): string | undefined {
 }
 
 /**
+ * The headers of a later rule and of the rules before it as one record, the later rule's list members
+ * first (as appending them in that order reads back); a second `Set-Cookie` cannot share a line, so
+ * it goes to `cookies`, appended after the response is built.
+ */
+function combine(later: RateLimitHeaders, earlier: RateLimitHeaders, cookies: string[]): RateLimitHeaders {
+  const out: RateLimitHeaders = { ...later };
+  for (const name in earlier) {
+    const value = earlier[name]!;
+    if (out[name] === undefined) out[name] = value;
+    else if (name === 'Set-Cookie') cookies.push(value);
+    else out[name] = `${out[name]}, ${value}`;
+  }
+  return out;
+}
+
+function withCookies(res: Response, cookies: string[] | undefined): Response {
+  if (cookies !== undefined) for (const cookie of cookies) res.headers.append('Set-Cookie', cookie);
+  return res;
+}
+
+/**
  * The origin's answer with the rate-limit headers: the demo origin builds its response with them;
  * a fetched response's headers are immutable, so it is copied once, and only when there are headers to add.
  */
@@ -211,13 +233,13 @@ async function forward(
   url: URL,
   origin: URL | undefined,
   verdict: string,
-  headers: readonly [string, string][],
+  headers: RateLimitHeaders | undefined,
 ): Promise<Response> {
   if (origin === undefined) return demoOrigin(request, url, verdict, headers);
   const res = await fetch(originRequest(request, origin, verdict));
-  if (headers.length === 0) return res;
+  if (headers === undefined) return res;
   const copy = new Response(res.body, res);
-  for (const [name, value] of headers) copy.headers.append(name, value);
+  for (const name in headers) copy.headers.append(name, headers[name]!);
   return copy;
 }
 

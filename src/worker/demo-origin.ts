@@ -1,3 +1,5 @@
+import type { RateLimitHeaders } from '../ratelimit/index.ts';
+
 /**
  * The origin `npm start` talks to when `ORIGIN` is unset: a JSON echo of what an origin behind the
  * worker sees — method, path and query, the client address, the multi-user verdict header and the
@@ -13,7 +15,7 @@
  * @example
  * ```ts
  * const request = new Request('https://edge/hello?x=1', { headers: { 'cf-connecting-ip': '192.0.2.1' } });
- * const res = await demoOrigin(request, new URL(request.url), 'multi=?0', [['RateLimit', '"api";r=9;t=60']]);
+ * const res = await demoOrigin(request, new URL(request.url), 'multi=?0', { RateLimit: '"api";r=9;t=60' });
  * await res.json(); // { origin: 'demo', method: 'GET', path: '/hello', query: '?x=1', client: '192.0.2.1', multiUser: 'multi=?0', bodyBytes: 0 }
  * ```
  */
@@ -21,7 +23,7 @@ export function demoOrigin(
   request: Request,
   url: URL,
   verdict: string,
-  headers: readonly [string, string][],
+  headers: RateLimitHeaders | undefined,
 ): Response | Promise<Response> {
   const bodyless = request.method === 'GET' || request.method === 'HEAD';
   if (bodyless || request.body === null) return echo(request, url, verdict, 0, headers);
@@ -29,7 +31,7 @@ export function demoOrigin(
   return request.arrayBuffer().then((body) => echo(request, url, verdict, body.byteLength, headers));
 }
 
-function echo(request: Request, url: URL, verdict: string, bodyBytes: number, headers: readonly [string, string][]): Response {
+function echo(request: Request, url: URL, verdict: string, bodyBytes: number, headers: RateLimitHeaders | undefined): Response {
   const body = {
     origin: 'demo',
     method: request.method,
@@ -39,5 +41,5 @@ function echo(request: Request, url: URL, verdict: string, bodyBytes: number, he
     multiUser: verdict,
     bodyBytes,
   };
-  return Response.json(body, headers.length === 0 ? undefined : { headers: headers as [string, string][] });
+  return Response.json(body, headers === undefined ? undefined : { headers });
 }

@@ -1,4 +1,4 @@
-import type { LimitedInfo } from '../ratelimit/index.ts';
+import type { LimitedInfo, RateLimitHeaders } from '../ratelimit/index.ts';
 
 /**
  * How the worker answers a blocked request: from the request (its `Accept` header, its URL), the
@@ -11,7 +11,7 @@ import type { LimitedInfo } from '../ratelimit/index.ts';
  * return answer(request, { decision, retryAfter }, outcome.headers);
  * ```
  */
-export type LimitedAnswer = (request: Request, info: LimitedInfo, headers: readonly [string, string][]) => Response;
+export type LimitedAnswer = (request: Request, info: LimitedInfo, headers: RateLimitHeaders) => Response;
 
 /**
  * The worker's answer to a blocked request: 429 with `Retry-After`, as JSON for API clients and as a
@@ -20,10 +20,10 @@ export type LimitedAnswer = (request: Request, info: LimitedInfo, headers: reado
  *
  * @example
  * ```ts
- * limitedResponse(request, { decision, retryAfter: 30 }, [['RateLimit-Policy', '"api";q=100;w=60']]).status; // 429
+ * limitedResponse(request, { decision, retryAfter: 30 }, { 'RateLimit-Policy': '"api";q=100;w=60' }).status; // 429
  * ```
  */
-export function limitedResponse(request: Request, info: LimitedInfo, headers: readonly [string, string][]): Response {
+export function limitedResponse(request: Request, info: LimitedInfo, headers: RateLimitHeaders): Response {
   const { decision, retryAfter } = info;
   const accept = request.headers.get('accept') ?? '';
   if (accept.includes('application/json')) {
@@ -50,9 +50,9 @@ export function limitedResponse(request: Request, info: LimitedInfo, headers: re
  * blocked('<!doctype html>…', 'text/html; charset=UTF-8', 30, outcome.headers);
  * ```
  */
-export function blocked(body: string, contentType: string, retryAfter: number, headers: readonly [string, string][]): Response {
+export function blocked(body: string, contentType: string, retryAfter: number, headers: RateLimitHeaders): Response {
   return new Response(body, {
     status: 429,
-    headers: [['Content-Type', contentType], ['Retry-After', String(retryAfter)], ['Cache-Control', 'no-store'], ...headers],
+    headers: { 'Content-Type': contentType, 'Retry-After': String(retryAfter), 'Cache-Control': 'no-store', ...headers },
   });
 }
