@@ -69,6 +69,7 @@ export function limiterFrom<I>(o: ResolvedOptions<I>): RateLimiter<I> {
   const periodMs = period * 1000;
   const mitigationMs = o.mitigationTimeout * 1000;
   const policyHeaders = new Map<number, string>();
+  const storeRules = new Map<number, StoreRule>();
   let failing = false;
 
   function countedKey(input: I): AddressKey | Promise<AddressKey> {
@@ -125,6 +126,16 @@ export function limiterFrom<I>(o: ResolvedOptions<I>): RateLimiter<I> {
     return policy;
   }
 
+  /** The store rule for a factor, kept for the few factors a table yields (one object less per request). */
+  function storeRule(factor: number): StoreRule {
+    let rule = storeRules.get(factor);
+    if (rule === undefined) {
+      rule = Object.freeze({ algorithm, limit: effectiveLimit(limit, factor), periodMs, mitigationMs });
+      if (storeRules.size < 64) storeRules.set(factor, rule);
+    }
+    return rule;
+  }
+
   function outcome(
     match: MultiUserMatch | undefined,
     factor: number,
@@ -168,7 +179,7 @@ export function limiterFrom<I>(o: ResolvedOptions<I>): RateLimiter<I> {
         })
         .then((keyed) => outcome(match, factor, storeKey, keyed.result, keyed));
     }
-    const answer = hit(input, storeKey, { algorithm, limit: effectiveLimit(limit, factor), periodMs, mitigationMs });
+    const answer = hit(input, storeKey, storeRule(factor));
     if (isThenable(answer)) return answer.then((result) => outcome(match, factor, storeKey, result, undefined));
     return outcome(match, factor, storeKey, answer, undefined);
   }
