@@ -225,3 +225,26 @@ it.each(['demo origin', 'fetched origin'])('answers a fixed sequence of requests
     if (seen.forged !== undefined) expect(seen.forged, where).toEqual([]);
   }
 });
+
+it('keeps every Set-Cookie when two client-key rules both mint a token for one request', async () => {
+  const a = uniqueId('A');
+  const b = uniqueId('B');
+  const worker = createWorker({ tableBytes, manifest });
+  const env = fixedEnv({
+    STORE: 'memory',
+    CLIENT_KEY_SECRET: 'a-client-key-secret-of-32-characters-or-more',
+    RULES: JSON.stringify([
+      { id: a, limit: 2, period: 60, path: '/login', methods: ['POST'], clientKey: 'cookie' },
+      { id: b, limit: 3, period: 60, path: '/api', clientKey: 'cookie' },
+    ]),
+  });
+  // A first, tokenless request from the carrier-NAT address: each rule counts it per address (q = limit × 10)
+  // and mints a token (within its mint budget of 10 per period), so two cookies go out, B's first.
+  const res = await send(worker, env, MULTI, BOTH, { method: 'POST' });
+  expect(res.status).toBe(200);
+  expect(res.headers.get('ratelimit-policy')).toBe(`"${b}";q=30;w=60, "${a}";q=20;w=60`);
+  const cookies = res.headers.getSetCookie();
+  expect(cookies).toHaveLength(2);
+  for (const cookie of cookies) expect(cookie).toMatch(/^__Host-mu-client=[^;]+; Max-Age=86400; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
+  expect(((await res.json()) as Seen).multiUser).toBe(`${CGNAT}, factor=10, keyed=?0`);
+});
