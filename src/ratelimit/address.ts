@@ -79,7 +79,7 @@ const ON_WORKERS = typeof navigator !== 'undefined' && navigator.userAgent === '
 
 /**
  * The connection's address as the runtime reports it: `CF-Connecting-IP` on Cloudflare Workers
- * (set by Cloudflare's edge, not by the client), the socket elsewhere (`@hono/node-server`, Bun's
+ * (set by Cloudflare's edge, not by the client; see {@link requestAddress}), the socket elsewhere (`@hono/node-server`, Bun's
  * `server.requestIP`, Deno's `remoteAddr`). `undefined` when the runtime does not tell.
  *
  * @example
@@ -88,7 +88,7 @@ const ON_WORKERS = typeof navigator !== 'undefined' && navigator.userAgent === '
  * ```
  */
 export function connectionAddress(c: Context): string | undefined {
-  if (ON_WORKERS) return c.req.header('cf-connecting-ip');
+  if (ON_WORKERS) return requestAddress(c.req.raw);
   const env = c.env as Record<string, unknown> | undefined;
   if (!env || typeof env !== 'object') return undefined;
   const incoming = env.incoming as { socket?: { remoteAddress?: unknown } } | undefined;
@@ -118,11 +118,36 @@ export function clientAddress(
   trustProxy: number,
   getAddress: (c: Context) => string | undefined = connectionAddress,
 ): string | undefined {
-  if (trustProxy > 0) {
-    const header = c.req.header('x-forwarded-for');
-    if (!header) return undefined;
-    const entries = header.split(',');
-    return entries.length >= trustProxy ? entries[entries.length - trustProxy]!.trim() : undefined;
-  }
-  return getAddress(c);
+  return trustProxy > 0 ? forwardedAddress(c.req.raw, trustProxy) : getAddress(c);
+}
+
+/**
+ * The connection's address as far as a `Request` alone tells: `CF-Connecting-IP` on Cloudflare
+ * Workers (set by Cloudflare's edge, not by the client), `undefined` elsewhere (the socket is not on
+ * the request). The default `address` of {@link rateLimiter}.
+ *
+ * @example
+ * ```ts
+ * requestAddress(request); // '198.51.100.7' on Workers
+ * ```
+ */
+export function requestAddress(request: Request): string | undefined {
+  return ON_WORKERS ? (request.headers.get('cf-connecting-ip') ?? undefined) : undefined;
+}
+
+/**
+ * The `trustProxy`-th `X-Forwarded-For` entry from the right (each trusted proxy appends the address
+ * it saw; entries further left are client-supplied and ignored), `undefined` when the header has
+ * fewer entries. Shared by {@link clientAddress} and the framework-free limiter.
+ *
+ * @example
+ * ```ts
+ * forwardedAddress(new Request('https://x/', { headers: { 'x-forwarded-for': 'spoofed, 198.51.100.7' } }), 1); // '198.51.100.7'
+ * ```
+ */
+export function forwardedAddress(request: Request, trustProxy: number): string | undefined {
+  const header = request.headers.get('x-forwarded-for');
+  if (!header) return undefined;
+  const entries = header.split(',');
+  return entries.length >= trustProxy ? entries[entries.length - trustProxy]!.trim() : undefined;
 }

@@ -1,5 +1,5 @@
-import type { Context } from 'hono';
-import { generateCookie, getCookie } from 'hono/cookie';
+import { generateCookie } from 'hono/cookie';
+import { parse as parseCookies } from 'hono/utils/cookie';
 import { clientKeyPlan, countPlan, type ClientKeyBounds, type CounterStep } from './client-keys.ts';
 import { clientTokens, type ClientToken, type ClientTokens } from './client-token.ts';
 import type { AppliedBudget } from './decision.ts';
@@ -39,7 +39,7 @@ export interface ClientKeyOptions {
  *
  * @example
  * ```ts
- * const { result, applied, setCookie } = await keys.count(c, { storeKey, address, limit: 5, factor: 10, rule, now, hit });
+ * const { result, applied, setCookie } = await keys.count(request, { storeKey, address, limit: 5, factor: 10, rule, now, hit });
  * ```
  */
 export interface ClientKeyOutcome {
@@ -55,7 +55,9 @@ export interface ClientKeyOutcome {
 }
 
 /**
- * Everything the middleware (and the worker's challenge endpoint) needs of client keys.
+ * Everything the limiter (and the worker's challenge endpoint) needs of client keys. Framework-free:
+ * each method reads only the request (its `Cookie` header, and its URL for https), so a Hono app
+ * passes `c.req.raw`.
  *
  * @example
  * ```ts
@@ -65,11 +67,11 @@ export interface ClientKeyOutcome {
 export interface ClientKeyLimiter {
   readonly tokens: ClientTokens;
   /** The cookie name for this request (see {@link ClientKeyOptions.cookie}). */
-  cookieName(c: Context): string;
+  cookieName(request: Request): string;
   /** Counts one request from `address` (a multi-user address) and mints a token when it brings none. */
-  count(c: Context, input: CountInput): Promise<ClientKeyOutcome>;
+  count(request: Request, input: CountInput): Promise<ClientKeyOutcome>;
   /** A `Set-Cookie` value with a new token for `address` (`verified` after a solved challenge), or undefined. */
-  issueCookie(c: Context, address: string, now: number, verified: boolean): Promise<string | undefined>;
+  issueCookie(request: Request, address: string, now: number, verified: boolean): Promise<string | undefined>;
 }
 
 /**
@@ -91,7 +93,7 @@ export interface CountInput {
   /** Algorithm, period and mitigation of the rule (the limit comes from each counter). */
   rule: Omit<StoreRule, 'limit'>;
   now: number;
-  /** Counts one hit (the middleware's store call with timeout; `undefined` when the store failed). */
+  /** Counts one hit (the limiter's store call with timeout; `undefined` when the store failed). */
   hit: (key: string, rule: StoreRule) => HitResult | undefined | Promise<HitResult | undefined>;
 }
 
@@ -105,7 +107,7 @@ const STORE_FAILED = Symbol('store failed');
  * @example
  * ```ts
  * const keys = clientKeyLimiter({ secret: 'x'.repeat(32), mintPerPeriod: 20 });
- * const outcome = await keys.count(c, { storeKey: 'api 198.51.100.7', address: '198.51.100.7', limit: 5, factor: 10, rule, now, hit });
+ * const outcome = await keys.count(request, { storeKey: 'api 198.51.100.7', address: '198.51.100.7', limit: 5, factor: 10, rule, now, hit });
  * outcome.applied; // { limit: 50, keyed: false, verified: false } for a first visit
  * ```
  */
@@ -123,21 +125,21 @@ export function clientKeyLimiter(options: ClientKeyOptions, where = 'rateLimit: 
   const bounds: ClientKeyBounds = { ceiling: options.ceiling ?? 4, mintPerPeriod: options.mintPerPeriod };
   const named = options.cookie;
 
-  function cookieName(c: Context): string {
-    return named ?? (isHttps(c) ? '__Host-mu-client' : 'mu-client');
+  function cookieName(request: Request): string {
+    return named ?? (isHttps(request) ? '__Host-mu-client' : 'mu-client');
   }
 
-  async function issueCookie(c: Context, address: string, now: number, verified: boolean): Promise<string | undefined> {
+  async function issueCookie(request: Request, address: string, now: number, verified: boolean): Promise<string | undefined> {
     const token = await tokens.issue(address, now, verified);
     if (token === undefined) return undefined;
-    const name = cookieName(c);
-    const secure = isHttps(c) || name.startsWith('__Host-') || name.startsWith('__Secure-');
+    const name = cookieName(request);
+    const secure = isHttps(request) || name.startsWith('__Host-') || name.startsWith('__Secure-');
     return generateCookie(name, token, { path: '/', httpOnly: true, sameSite: 'Lax', secure, maxAge: tokens.ttl });
   }
 
-  async function count(c: Context, input: CountInput): Promise<ClientKeyOutcome> {
+  async function count(request: Request, input: CountInput): Promise<ClientKeyOutcome> {
     const { storeKey, address, limit, factor, rule, now, hit } = input;
-    const token = await readToken(c, address, now);
+    const token = await readToken(request, address, now);
     const plan = clientKeyPlan(storeKey, limit, factor, token, bounds);
     const store: RateLimitStore = {
       async hit(key, stepRule) {
@@ -169,15 +171,18 @@ export function clientKeyLimiter(options: ClientKeyOptions, where = 'rateLimit: 
     if (plan.mint !== undefined) {
       // Minting never blocks anything: a spent mint budget only means no new token this period.
       const minted = await hit(plan.mint.key, { ...rule, mitigationMs: 0, limit: plan.mint.limit });
-      if (minted?.allowed) outcome.setCookie = await issueCookie(c, address, now, false);
+      if (minted?.allowed) outcome.setCookie = await issueCookie(request, address, now, false);
     }
     return outcome;
   }
 
-  async function readToken(c: Context, address: string, now: number): Promise<ClientToken | undefined> {
+  async function readToken(request: Request, address: string, now: number): Promise<ClientToken | undefined> {
     let raw: string | undefined;
     try {
-      raw = getCookie(c, cookieName(c));
+      // As hono's getCookie reads it, from the request alone.
+      const header = request.headers.get('cookie');
+      const name = cookieName(request);
+      raw = header ? parseCookies(header, name)[name] : undefined;
     } catch {
       raw = undefined; // a malformed Cookie header is no token
     }
@@ -187,8 +192,8 @@ export function clientKeyLimiter(options: ClientKeyOptions, where = 'rateLimit: 
   return { tokens, cookieName, count, issueCookie };
 }
 
-function isHttps(c: Context): boolean {
-  return c.req.url.startsWith('https:');
+function isHttps(request: Request): boolean {
+  return request.url.startsWith('https:');
 }
 
 /** The client id (24 hex characters) as base64: the `pk` of the rate-limit headers. */

@@ -4,6 +4,8 @@
  * `cloudflare:workers`.
  */
 export { rateLimit, defaultOnLimited } from './middleware.ts';
+export { rateLimiter } from './limiter.ts';
+export type { RateLimiter } from './limiter.ts';
 export { decide, effectiveLimit } from './decision.ts';
 export type { AppliedBudget, DecisionRule } from './decision.ts';
 export { clientKeyLimiter } from './client-key-limit.ts';
@@ -21,7 +23,7 @@ export { DurableObjectStore, objectName } from './durable-object-store.ts';
 export type { CounterNamespace, DurableObjectStoreOptions, RateLimitCounterRpc } from './durable-object-store.ts';
 export { DEFAULT_FACTOR_POLICY, FACTOR_CEILING, clampFactor, multiUserFactor } from './factor.ts';
 export { formatRateLimit, formatRateLimitPolicy } from './headers.ts';
-export { UNKNOWN_ADDRESS_KEY, addressKey, clientAddress, connectionAddress } from './address.ts';
+export { UNKNOWN_ADDRESS_KEY, addressKey, clientAddress, connectionAddress, forwardedAddress, requestAddress } from './address.ts';
 export type { AddressKey } from './address.ts';
 export { applyHit } from './algorithms.ts';
 export type { Applied, CounterState } from './algorithms.ts';
@@ -32,7 +34,10 @@ export type {
   LimitedInfo,
   RateLimitAlgorithm,
   RateLimitDecision,
+  RateLimitHeaders,
+  RateLimiterOptions,
   RateLimitOptions,
+  RateLimitOutcome,
   RateLimitStore,
   StoreRule,
 } from './types.ts';

@@ -1,11 +1,9 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { MultiUserMatch } from '../table/types.ts';
-import { addressKey, clientAddress, UNKNOWN_ADDRESS_KEY, type AddressKey } from './address.ts';
-import type { ClientKeyOutcome } from './client-key-limit.ts';
-import { decide, effectiveLimit } from './decision.ts';
-import { formatRateLimit, formatRateLimitPolicy } from './headers.ts';
-import { resolveOptions } from './resolve-options.ts';
-import type { HitResult, LimitedInfo, RateLimitDecision, RateLimitOptions, StoreRule } from './types.ts';
+import { connectionAddress } from './address.ts';
+import { limiterFrom, safely } from './limiter.ts';
+import { checkFunction, resolveOptions } from './resolve-options.ts';
+import type { LimitedInfo, RateLimitDecision, RateLimitHeaders, RateLimitOptions } from './types.ts';
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -21,6 +19,11 @@ declare module 'hono' {
 const JSON_ACCEPT = /application\/json|\+json/i;
 
 /**
+ * The Hono middleware: a thin adapter over the framework-free limiter {@link rateLimiter} (one
+ * implementation of the limiting itself), with the Hono `Context` as the limiter's input. It adds
+ * what only a middleware does: `skip`, the context variables (`multiUser`, `rateLimit`, `rateLimits`),
+ * `onLimited`, and appending the headers to whatever response the app produced.
+ *
  * Rate limiting that gives multi-user addresses (carrier NAT, enterprise egress, VPNs, relays) a
  * conservative factor: the effective limit is `floor(limit × factor)` with the factor from the
  * multi-user table (see `multiUserFactor`). Adds `RateLimit-Policy` and `RateLimit` headers
@@ -42,110 +45,30 @@ const JSON_ACCEPT = /application\/json|\+json/i;
  * ```
  */
 export function rateLimit(options: RateLimitOptions = {}): MiddlewareHandler {
-  const o = resolveOptions(options);
-  const { id, limit, period, algorithm, skip, key, classify, factorOf, logger, clientKeys } = o;
-  const onLimited = o.onLimited ?? defaultOnLimited;
-  const periodMs = period * 1000;
-  const mitigationMs = o.mitigationTimeout * 1000;
-  const policyHeaders = new Map<number, string>();
-  let failing = false;
-
-  function countedKey(c: Context): AddressKey | Promise<AddressKey> {
-    if (key === undefined) {
-      let raw: string | undefined;
-      try {
-        raw = clientAddress(c, o.trustProxy, o.getAddress);
-      } catch {
-        raw = undefined;
-      }
-      return addressKey(raw, o.ipv4Subnet, o.ipv6Subnet);
-    }
-    return safely(() => key(c), undefined).then((custom) =>
-      typeof custom === 'string' && custom !== ''
-        ? customKey(custom, o.ipv4Subnet, o.ipv6Subnet)
-        : { key: UNKNOWN_ADDRESS_KEY, address: undefined },
-    );
-  }
-
-  function storeFailed(error: unknown): undefined {
-    if (!failing) {
-      failing = true;
-      logger.warn(
-        `rateLimit "${id}": the store failed (${error instanceof Error ? error.message : String(error)}); ` +
-          `failing ${o.failOpen ? 'open' : 'closed'} until it answers again`,
-      );
-    }
-    return undefined;
-  }
-
-  function storeAnswered(result: HitResult): HitResult {
-    if (typeof result?.allowed !== 'boolean') throw new TypeError(`store answered ${JSON.stringify(result)}`);
-    failing = false;
-    return result;
-  }
-
-  /** The store's answer, `undefined` when it failed; synchronous for a synchronous store (no extra await). */
-  function hit(c: Context, storeKey: string, rule: StoreRule): HitResult | undefined | Promise<HitResult | undefined> {
-    try {
-      const pending = o.getStore(c).hit(storeKey, rule, o.now());
-      if (isThenable(pending)) return withTimeout(pending, o.timeout).then(storeAnswered).catch(storeFailed);
-      return storeAnswered(pending);
-    } catch (error) {
-      return storeFailed(error);
-    }
-  }
-
-  function policyHeader(effective: number): string {
-    let policy = policyHeaders.get(effective);
-    if (policy === undefined) {
-      policy = formatRateLimitPolicy(id, effective, period);
-      if (policyHeaders.size < 64) policyHeaders.set(effective, policy);
-    }
-    return policy;
-  }
+  if (typeof options !== 'object' || options === null) throw new TypeError('rateLimit: options must be an object');
+  const getConnInfo = checkFunction(options.getConnInfo, 'getConnInfo', 'rateLimit');
+  const skip = checkFunction(options.skip, 'skip', 'rateLimit');
+  const onLimited = checkFunction(options.onLimited, 'onLimited', 'rateLimit') ?? defaultOnLimited;
+  const o = resolveOptions<Context>(
+    {
+      ...options,
+      request: (c) => c.req.raw,
+      address: getConnInfo ? (c) => getConnInfo(c).remote.address : connectionAddress,
+    },
+    'rateLimit',
+  );
+  const { id, logger } = o;
+  const limit = limiterFrom(o);
 
   return async function rateLimit(c, next) {
     if (skip !== undefined && (await safely(() => skip(c), false)) === true) return next();
 
-    const pendingKey = countedKey(c);
-    const counted = pendingKey instanceof Promise ? await pendingKey : pendingKey;
-    let match: MultiUserMatch | undefined;
-    if (counted.address !== undefined && classify !== undefined) {
-      try {
-        match = classify(counted.address) ?? undefined;
-      } catch {
-        match = undefined;
-      }
-    }
-    const factor = factorOf(match);
-    const storeKey = `${id} ${counted.key}`;
-    let result: HitResult | undefined;
-    let keyed: ClientKeyOutcome | undefined;
-    if (clientKeys !== undefined && match !== undefined && counted.address !== undefined) {
-      // Client keys only where the table says several people share the address; elsewhere nothing changes.
-      keyed = await clientKeys.count(c, {
-        storeKey,
-        address: counted.address,
-        limit,
-        factor,
-        rule: { algorithm, periodMs, mitigationMs },
-        now: o.now(),
-        hit: (k, r) => hit(c, k, r),
-      });
-      result = keyed.result;
-    } else {
-      const answer = hit(c, storeKey, { algorithm, limit: effectiveLimit(limit, factor), periodMs, mitigationMs });
-      result = isThenable(answer) ? await answer : answer;
-    }
-    const { decision, retryAfter } = decide(o, factor, keyed?.key ?? storeKey, result, keyed?.applied);
+    const pending = limit(c);
+    const { decision, match, retryAfter, headers } = pending instanceof Promise ? await pending : pending;
     c.set('multiUser', match);
     c.set('rateLimit', decision);
     const prior = c.get('rateLimits');
     c.set('rateLimits', prior === undefined ? [decision] : [...prior, decision]);
-
-    const pk = keyed?.pk;
-    const policy = pk === undefined ? policyHeader(decision.limit) : formatRateLimitPolicy(id, decision.limit, period, pk);
-    const state = o.headers && !decision.storeError ? formatRateLimit(id, decision.remaining, decision.reset, pk) : undefined;
 
     if (decision.limited && decision.enforced) {
       const info: LimitedInfo = { decision, retryAfter };
@@ -161,20 +84,17 @@ export function rateLimit(options: RateLimitOptions = {}): MiddlewareHandler {
       }
       c.res = response;
       if (!c.res.headers.has('retry-after')) appendHeader(c, 'Retry-After', String(retryAfter)); // only when onLimited left it out
-      if (o.headers) addHeaders(c, policy, state);
-      if (keyed?.setCookie !== undefined) appendHeader(c, 'Set-Cookie', keyed.setCookie);
+      addHeaders(c, headers);
       return c.res;
     }
 
     await next();
-    if (o.headers) addHeaders(c, policy, state);
-    if (keyed?.setCookie !== undefined) appendHeader(c, 'Set-Cookie', keyed.setCookie);
+    addHeaders(c, headers);
   };
 }
 
-function addHeaders(c: Context, policy: string, state: string | undefined): void {
-  appendHeader(c, 'RateLimit-Policy', policy);
-  if (state !== undefined) appendHeader(c, 'RateLimit', state);
+function addHeaders(c: Context, headers: RateLimitHeaders): void {
+  for (const name in headers) appendHeader(c, name, headers[name]!);
 }
 
 /**
@@ -210,31 +130,4 @@ export function defaultOnLimited(c: Context, info: LimitedInfo): Response {
     return c.json({ error: 'rate_limited', message, retryAfter: info.retryAfter, policy: info.decision.id }, 429, headers);
   }
   return c.text(`${message}\n`, 429, headers);
-}
-
-function customKey(custom: string, ipv4Subnet: number, ipv6Subnet: number): AddressKey {
-  const asAddress = addressKey(custom, ipv4Subnet, ipv6Subnet);
-  return asAddress.address !== undefined ? asAddress : { key: `key:${custom}`, address: undefined };
-}
-
-async function safely<T, F>(run: () => T | Promise<T>, fallback: F): Promise<T | F> {
-  try {
-    return await run();
-  } catch {
-    return fallback;
-  }
-}
-
-function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
-  return typeof (value as PromiseLike<T> | null)?.then === 'function';
-}
-
-function withTimeout<T>(promise: PromiseLike<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, expired]).finally(() => {
-    if (timer !== undefined) clearTimeout(timer);
-  });
 }

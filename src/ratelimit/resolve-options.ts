@@ -1,5 +1,4 @@
-import type { Context } from 'hono';
-import { connectionAddress } from './address.ts';
+import { requestAddress } from './address.ts';
 import { clientKeyLimiter, type ClientKeyLimiter } from './client-key-limit.ts';
 import { FACTOR_CEILING, resolveFactor } from './factor.ts';
 import { MemoryStore } from './memory-store.ts';
@@ -12,18 +11,18 @@ import {
   type RATE_LIMIT_RANGES,
   SUBNET_DEFAULTS,
 } from './option-checks.ts';
-import type { LimitedInfo, RateLimitAlgorithm, RateLimitOptions, RateLimitStore } from './types.ts';
+import type { RateLimitAlgorithm, RateLimiterOptions, RateLimitStore } from './types.ts';
 
 /**
- * {@link RateLimitOptions} checked and with every default filled in: what the middleware runs on.
+ * {@link RateLimiterOptions} checked and with every default filled in: what the limiter runs on.
  *
  * @example
  * ```ts
- * const resolved: ResolvedOptions = resolveOptions({ id: 'api', limit: 100 });
+ * const resolved: ResolvedOptions<Request> = resolveOptions({ id: 'api', limit: 100 }, 'rateLimiter');
  * resolved.ipv6Subnet; // 56
  * ```
  */
-export interface ResolvedOptions {
+export interface ResolvedOptions<I> {
   id: string;
   limit: number;
   period: number;
@@ -36,54 +35,66 @@ export interface ResolvedOptions {
   timeout: number;
   failOpen: boolean;
   headers: boolean;
-  key: ((c: Context) => string | Promise<string>) | undefined;
-  skip: ((c: Context) => boolean | Promise<boolean>) | undefined;
-  onLimited: ((c: Context, info: LimitedInfo) => Response | Promise<Response>) | undefined;
+  key: ((input: I) => string | Promise<string>) | undefined;
   now: () => number;
-  getAddress: (c: Context) => string | undefined;
+  request: (input: I) => Request;
+  address: (input: I) => string | undefined;
   logger: { warn(message: string): void };
-  classify: ((ip: string) => ReturnType<NonNullable<RateLimitOptions['classify']>>) | undefined;
+  classify: ((ip: string) => ReturnType<NonNullable<RateLimiterOptions['classify']>>) | undefined;
   factorOf: ReturnType<typeof resolveFactor>;
-  getStore: (c: Context) => RateLimitStore;
+  getStore: (input: I) => RateLimitStore;
   /** Client keys, when the `clientKey` option is given. */
   clientKeys: ClientKeyLimiter | undefined;
 }
 
 /**
- * Validates `rateLimit` options (a `TypeError` naming the option) and fills in the documented
- * defaults. The range, id and algorithm checks are the shared ones of `option-checks.ts`.
+ * Validates limiter options (a `TypeError` naming the option, prefixed by `where`: the factory the
+ * caller knows, `rateLimit` or `rateLimiter`) and fills in the documented defaults. The range, id and
+ * algorithm checks are the shared ones of `option-checks.ts`.
  *
  * @example
  * ```ts
- * resolveOptions({ limit: 0 }); // throws TypeError('rateLimit: option "limit": expected an integer from 1 to 1000000000, got 0')
+ * resolveOptions({ limit: 0 }, 'rateLimit'); // throws TypeError('rateLimit: option "limit": expected an integer from 1 to 1000000000, got 0')
  * ```
  */
-export function resolveOptions(options: RateLimitOptions = {}): ResolvedOptions {
-  if (typeof options !== 'object' || options === null) throw new TypeError('rateLimit: options must be an object');
+export function resolveOptions<I>(options: RateLimiterOptions<I>, where: string): ResolvedOptions<I> {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${where}: options must be an object`);
+  const check = <T>(value: unknown, name: string, test: (v: unknown) => string | undefined): T => {
+    const problem = test(value);
+    if (problem) throw new TypeError(`${where}: option "${name}": ${problem}`);
+    return value as T;
+  };
+  const integer = (value: unknown, name: keyof typeof RATE_LIMIT_RANGES): number => check(value, name, (v) => checkInteger(v, name));
+  const bool = (value: unknown, name: string): boolean => {
+    if (typeof value !== 'boolean') throw new TypeError(`${where}: option "${name}" must be true or false, got ${JSON.stringify(value)}`);
+    return value;
+  };
+  const fn = <F>(value: F | undefined, name: string): F | undefined => checkFunction(value, name, where);
   const id = check<string>(options.id ?? 'default', 'id', checkId);
   const limit = integer(options.limit ?? 60, 'limit');
   const period = integer(options.period ?? 60, 'period');
   const algorithm = check<RateLimitAlgorithm>(options.algorithm ?? 'sliding-window', 'algorithm', checkAlgorithm);
   const action = check<'block' | 'log'>(options.action ?? 'block', 'action', checkAction);
   const logger = options.logger ?? console;
-  if (typeof logger?.warn !== 'function') throw new TypeError('rateLimit: option "logger" must have a warn(message) method');
+  if (typeof logger?.warn !== 'function') throw new TypeError(`${where}: option "logger" must have a warn(message) method`);
   if (options.table !== undefined && options.classify !== undefined) {
-    throw new TypeError('rateLimit: options "table" and "classify" are alternatives; give one');
+    throw new TypeError(`${where}: options "table" and "classify" are alternatives; give one`);
   }
   if (options.table !== undefined && typeof options.table?.lookup !== 'function') {
-    throw new TypeError('rateLimit: option "table" must have a lookup(ip) method (a MultiUserTable or classifier)');
+    throw new TypeError(`${where}: option "table" must have a lookup(ip) method (a MultiUserTable or classifier)`);
   }
   const table = options.table;
   const factorOf = resolveFactor(options.factor);
   const ceiling =
     typeof options.factor === 'object' && typeof options.factor.ceiling === 'number' ? options.factor.ceiling : FACTOR_CEILING;
   const exact = checkExactCounting(limit, period, ceiling);
-  if (exact) throw new TypeError(`rateLimit: options "limit" and "period": ${exact}`);
+  if (exact) throw new TypeError(`${where}: options "limit" and "period": ${exact}`);
   const storeOption = options.store ?? new MemoryStore();
   if (typeof storeOption !== 'function' && typeof storeOption?.hit !== 'function') {
-    throw new TypeError('rateLimit: option "store" must be a store (with hit()) or a function (c) => store');
+    throw new TypeError(`${where}: option "store" must be a store (with hit()) or a function (input) => store`);
   }
-  const getConnInfo = fn(options.getConnInfo, 'getConnInfo');
+  const request = fn(options.request, 'request') ?? ((input: I) => input as unknown as Request);
+  const address = fn(options.address, 'address') ?? ((input: I) => requestAddress(request(input)));
   return {
     id,
     limit,
@@ -98,34 +109,27 @@ export function resolveOptions(options: RateLimitOptions = {}): ResolvedOptions 
     failOpen: bool(options.failOpen ?? true, 'failOpen'),
     headers: bool(options.headers ?? true, 'headers'),
     key: fn(options.key, 'key'),
-    skip: fn(options.skip, 'skip'),
-    onLimited: fn(options.onLimited, 'onLimited'),
     now: fn(options.now, 'now') ?? Date.now,
-    getAddress: getConnInfo ? (c) => getConnInfo(c).remote.address : connectionAddress,
+    request,
+    address,
     logger,
     classify: table ? (ip) => table.lookup(ip) : fn(options.classify, 'classify'),
     factorOf,
     getStore: typeof storeOption === 'function' ? storeOption : () => storeOption,
-    clientKeys: options.clientKey === undefined ? undefined : clientKeyLimiter(options.clientKey),
+    clientKeys: options.clientKey === undefined ? undefined : clientKeyLimiter(options.clientKey, `${where}: option "clientKey`),
   };
 }
 
-function check<T>(value: unknown, name: string, test: (v: unknown) => string | undefined): T {
-  const problem = test(value);
-  if (problem) throw new TypeError(`rateLimit: option "${name}": ${problem}`);
-  return value as T;
-}
-
-function integer(value: unknown, name: keyof typeof RATE_LIMIT_RANGES): number {
-  return check(value, name, (v) => checkInteger(v, name));
-}
-
-function bool(value: unknown, name: string): boolean {
-  if (typeof value !== 'boolean') throw new TypeError(`rateLimit: option "${name}" must be true or false, got ${JSON.stringify(value)}`);
-  return value;
-}
-
-function fn<F>(value: F | undefined, name: string): F | undefined {
-  if (value !== undefined && typeof value !== 'function') throw new TypeError(`rateLimit: option "${name}" must be a function`);
+/**
+ * Checks that an optional option is a function (a `TypeError` naming it otherwise): shared by the
+ * limiter's and the Hono adapter's callbacks.
+ *
+ * @example
+ * ```ts
+ * const skip = checkFunction(options.skip, 'skip', 'rateLimit');
+ * ```
+ */
+export function checkFunction<F>(value: F | undefined, name: string, where: string): F | undefined {
+  if (value !== undefined && typeof value !== 'function') throw new TypeError(`${where}: option "${name}" must be a function`);
   return value;
 }

@@ -149,14 +149,17 @@ export interface FactorPolicy {
 export type FactorFunction = (match: MultiUserMatch) => number;
 
 /**
- * Options of {@link rateLimit}. Every option is optional; defaults are documented per field.
+ * Options of the framework-free limiter {@link rateLimiter}, generic in the request-scoped input `I`
+ * that its callbacks (`key`, a `store` getter) receive: a `Request` by default, a Hono `Context` in
+ * {@link rateLimit}, whatever the caller hands over elsewhere. Every option is optional; defaults are
+ * documented per field, and options are checked once, at construction (a `TypeError` naming the option).
  *
  * @example
  * ```ts
- * app.use(rateLimit({ id: 'api', limit: 100, period: 60, table }));
+ * const limit = rateLimiter({ id: 'api', limit: 100, period: 60, table, address: (r) => r.headers.get('cf-connecting-ip') ?? undefined });
  * ```
  */
-export interface RateLimitOptions {
+export interface RateLimiterOptions<I = Request> {
   /** Policy id: names the policy in the headers and namespaces the keys. Default `'default'`. */
   id?: string;
   /** Requests per period for a single-user address (integer ≥ 1). Default 60. */
@@ -173,9 +176,7 @@ export interface RateLimitOptions {
    * What is counted. Default: the client address (see `trustProxy`, `ipv6Subnet`). When the key is an IP
    * address (or `address/bits`), the multi-user factor is looked up on it; otherwise the factor is 1.
    */
-  key?: (c: Context) => string | Promise<string>;
-  /** Reads the connection's address, hono's `getConnInfo` shape. Default: `CF-Connecting-IP` on Workers, the socket elsewhere (Node, Bun, Deno). */
-  getConnInfo?: (c: Context) => { remote: { address?: string | undefined } };
+  key?: (input: I) => string | Promise<string>;
   /** Number of trusted reverse proxies in front of the app; the client is then the `trustProxy`-th `X-Forwarded-For` entry from the right. Default 0 (header ignored). */
   trustProxy?: number;
   /** IPv6 addresses are counted per this prefix length (1–128). Default 56, the usual residential delegation: rotating through the /64s of one /56 gains nothing (see docs/ratelimit.md). */
@@ -188,17 +189,13 @@ export interface RateLimitOptions {
   classify?: (ip: string) => MultiUserMatch | undefined;
   /** Factor policy: a (partial) policy object merged over {@link DEFAULT_FACTOR_POLICY}, or a function. */
   factor?: Partial<FactorPolicy> | FactorFunction;
-  /** A store or a per-request getter (e.g. from `c.env`). Default: one `MemoryStore` per middleware. */
-  store?: RateLimitStore | ((c: Context) => RateLimitStore);
-  /** On store failure or timeout, let the request through (default true); false answers via `onLimited`. */
+  /** A store or a per-request getter (e.g. from `c.env`). Default: one `MemoryStore` per limiter. */
+  store?: RateLimitStore | ((input: I) => RateLimitStore);
+  /** On store failure or timeout, let the request through (default true); false decides it limited. */
   failOpen?: boolean;
   /** Milliseconds to wait for an async store before treating it as failed. Default 1000. */
   timeout?: number;
-  /** The response for a blocked request. Default: 429, `Retry-After`, JSON for JSON clients, text otherwise. */
-  onLimited?: (c: Context, info: LimitedInfo) => Response | Promise<Response>;
-  /** Return true to bypass the limiter (nothing counted, no headers). Default: never. */
-  skip?: (c: Context) => boolean | Promise<boolean>;
-  /** Send `RateLimit-Policy` and `RateLimit` headers. Default true. */
+  /** Produce `RateLimit-Policy` and `RateLimit` header values. Default true. */
   headers?: boolean;
   /** The clock, ms since the epoch. Default `Date.now`. */
   now?: () => number;
@@ -209,4 +206,63 @@ export interface RateLimitOptions {
   clientKey?: ClientKeyOptions;
   /** Where the one warning per store incident goes. Default `console`. */
   logger?: { warn(message: string): void };
+  /** The input's request: its headers (`X-Forwarded-For` with `trustProxy`, the client-key cookie) and URL (https or not). Default: the input itself, for `I = Request`. */
+  request?: (input: I) => Request;
+  /** The connection's address for an input. Default {@link requestAddress}: `CF-Connecting-IP` on Workers, none elsewhere. */
+  address?: (input: I) => string | undefined;
+}
+
+/**
+ * Options of {@link rateLimit}, the Hono middleware: the limiter's options with a Hono `Context` as the
+ * input, plus what only a middleware does (skip, answer a blocked request, read the socket address).
+ * Every option is optional; defaults are documented per field.
+ *
+ * @example
+ * ```ts
+ * app.use(rateLimit({ id: 'api', limit: 100, period: 60, table }));
+ * ```
+ */
+export interface RateLimitOptions extends Omit<RateLimiterOptions<Context>, 'request' | 'address'> {
+  /** Reads the connection's address, hono's `getConnInfo` shape. Default: `CF-Connecting-IP` on Workers, the socket elsewhere (Node, Bun, Deno). */
+  getConnInfo?: (c: Context) => { remote: { address?: string | undefined } };
+  /** The response for a blocked request. Default: 429, `Retry-After`, JSON for JSON clients, text otherwise. */
+  onLimited?: (c: Context, info: LimitedInfo) => Response | Promise<Response>;
+  /** Return true to bypass the limiter (nothing counted, no headers). Default: never. */
+  skip?: (c: Context) => boolean | Promise<boolean>;
+}
+
+/**
+ * The response headers a limiter adds, by name: `RateLimit-Policy` and `RateLimit` (absent with
+ * `headers: false`; `RateLimit` also when the store failed), and `Set-Cookie` when client keys minted
+ * a token. A record, in that order, so it is a `HeadersInit` as it is: workerd builds a response from
+ * a record ~3× faster than from `[name, value]` pairs (bench/worker/pieces).
+ *
+ * @example
+ * ```ts
+ * const headers: RateLimitHeaders = { 'RateLimit-Policy': '"api";q=100;w=60', RateLimit: '"api";r=99;t=60' };
+ * return Response.json(data, { headers });
+ * ```
+ */
+export type RateLimitHeaders = Record<string, string>;
+
+/**
+ * What the limiter decided for one request, with everything a caller needs to answer it: the
+ * decision, the table's answer for the counted address, the `Retry-After` seconds of a blocked
+ * request, and the response headers to add ({@link RateLimitHeaders}), ready for a `Response`'s init.
+ *
+ * @example
+ * ```ts
+ * const outcome = await limit(request);
+ * if (outcome.decision.limited && outcome.decision.enforced)
+ *   return new Response('slow down', { status: 429, headers: { 'Retry-After': String(outcome.retryAfter), ...outcome.headers } });
+ * ```
+ */
+export interface RateLimitOutcome {
+  decision: RateLimitDecision;
+  /** The multi-user table's answer for the counted address (`undefined`: single-user or not an address). */
+  match: MultiUserMatch | undefined;
+  /** Seconds a blocked request should wait (an integer ≥ 1). */
+  retryAfter: number;
+  /** Response headers to add; empty with `headers: false` and no minted token. */
+  headers: RateLimitHeaders;
 }

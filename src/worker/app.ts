@@ -1,10 +1,14 @@
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
+import { getPath } from 'hono/utils/url';
 import {
   clientKeyLimiter,
   MemoryStore,
   multiUserFactor,
-  rateLimit,
+  rateLimiter,
   type ClientKeyLimiter,
+  type RateLimiter,
+  type RateLimitHeaders,
+  type RateLimitOutcome,
   type RateLimitStore,
 } from '../ratelimit/index.ts';
 import { DurableObjectStore } from '../ratelimit/durable-object.ts';
@@ -13,7 +17,7 @@ import { adminEndpoint } from './admin.ts';
 import { CHALLENGE_PATH, challengeEndpoint, challengeOrLimited } from './challenge.ts';
 import { parseConfig, type Config, type Env } from './config.ts';
 import { demoOrigin } from './demo-origin.ts';
-import { limitedResponse } from './limited-response.ts';
+import { limitedResponse, type LimitedAnswer } from './limited-response.ts';
 import { originRequest } from './origin.ts';
 import { ruleMatcher, type Rule } from './rules.ts';
 import { openTable, verifyTableOnce, type TableManifest, type TableState } from './table-state.ts';
@@ -33,10 +37,16 @@ export interface WorkerOptions {
   manifest?: TableManifest;
 }
 
+/** A rule's limiter (the project's one, `rateLimiter`, on the plain `Request`) and how it answers a blocked request. */
+interface RuleLimiter {
+  limit: RateLimiter<Request>;
+  answer: LimitedAnswer;
+}
+
 interface Prepared {
   config: Config;
   matchRules: (method: string, path: string) => readonly Rule[];
-  limiters: Map<string, ReturnType<typeof rateLimit>>;
+  limiters: Map<Rule, RuleLimiter>;
   /** Issues verified tokens after a solved challenge (when a rule has `action: "challenge"`). */
   clientKeys: ClientKeyLimiter | undefined;
   /** Counts challenge attempts per address (the rules' store: exact across the edge with Durable Objects). */
@@ -56,12 +66,16 @@ type AppEnv = { Bindings: Env };
 export interface EdgeWorker {
   fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response>;
 }
-const DEMO_ORIGIN = new URL('https://demo-origin.invalid');
 
 /**
  * The edge worker: per request it looks the client address (`CF-Connecting-IP`) up in the table,
- * applies the first matching rule through the rate-limit middleware (with the multi-user factor),
- * and forwards allowed requests to `ORIGIN` with a `Multi-User-IP` verdict header.
+ * applies the matching rules through the project's rate limiter (`rateLimiter`, with the multi-user
+ * factor), and forwards allowed requests to `ORIGIN` with a `Multi-User-IP` verdict header.
+ *
+ * The ordinary request path runs without a framework: one URL parse, the rule match, the limiter's
+ * decision per rule, and a response built once with its rate-limit headers (the demo origin's JSON,
+ * or one copy of a fetched origin's immutable response). Only the operator paths
+ * (`/__multi-user/…`: health, lookup, the challenge endpoint) go through a Hono app.
  *
  * @example
  * ```ts
@@ -85,22 +99,25 @@ export function createWorker(options: WorkerOptions = {}): EdgeWorker {
         const store: RateLimitStore =
           config.store === 'memory' ? memoryStore : new DurableObjectStore(env.RATE_LIMIT_COUNTER as DurableObjectNamespace);
         const limiters = new Map(
-          config.rules.map((rule) => [
-            rule.id,
-            rateLimit({
-              id: rule.id,
-              limit: rule.limit,
-              period: rule.period,
-              algorithm: rule.algorithm,
-              action: rule.action === 'challenge' ? 'block' : rule.action,
-              mitigationTimeout: rule.mitigationTimeout,
-              ipv6Subnet: rule.ipv6Subnet,
-              ipv4Subnet: rule.ipv4Subnet,
-              table: classifier,
-              store,
-              clientKey: rule.clientKey === 'cookie' ? { secret: config.clientKeySecret } : undefined,
-              onLimited: rule.action === 'challenge' && config.turnstile ? challengeOrLimited(config.turnstile) : limitedResponse,
-            }),
+          config.rules.map((rule): [Rule, RuleLimiter] => [
+            rule,
+            {
+              limit: rateLimiter<Request>({
+                id: rule.id,
+                limit: rule.limit,
+                period: rule.period,
+                algorithm: rule.algorithm,
+                action: rule.action === 'challenge' ? 'block' : rule.action,
+                mitigationTimeout: rule.mitigationTimeout,
+                ipv6Subnet: rule.ipv6Subnet,
+                ipv4Subnet: rule.ipv4Subnet,
+                table: classifier,
+                store,
+                clientKey: rule.clientKey === 'cookie' ? { secret: config.clientKeySecret } : undefined,
+                address: clientIp,
+              }),
+              answer: rule.action === 'challenge' && config.turnstile ? challengeOrLimited(config.turnstile) : limitedResponse,
+            },
           ]),
         );
         const clientKeys =
@@ -117,69 +134,117 @@ export function createWorker(options: WorkerOptions = {}): EdgeWorker {
     return p;
   }
 
-  const app = new Hono<AppEnv>();
-  app.all('*', async (c) => {
+  /** Every request but the operator endpoints': config check, rules, limiters, forward. */
+  async function ordinary(request: Request, url: URL, p: Prepared | Error, ctx: ExecutionContext): Promise<Response> {
+    if (p instanceof Error) return configError(request);
+    if (state.verified === 'pending') ctx.waitUntil(verifyTableOnce(state));
+    const rules = p.matchRules(request.method, url.pathname);
+    const origin = p.config.origin;
+    if (rules.length === 0) {
+      const verdict = formatVerdict(classifier.lookup(clientIp(request) ?? ''), undefined, state.table === undefined);
+      return forward(request, url, origin, verdict, undefined);
+    }
+    // A path origins may read in several ways passes the rule of each reading, in order; the first
+    // that blocks answers. Each rule's header members come before those of the rules it passed earlier.
+    let outcome: RateLimitOutcome | undefined;
+    let headers: RateLimitHeaders | undefined;
+    let cookies: string[] | undefined;
+    for (const rule of rules) {
+      const limiter = p.limiters.get(rule)!;
+      const pending = limiter.limit(request);
+      outcome = pending instanceof Promise ? await pending : pending;
+      headers = headers === undefined ? outcome.headers : combine(outcome.headers, headers, (cookies ??= []));
+      const { decision, retryAfter } = outcome;
+      if (decision.limited && decision.enforced) return withCookies(limiter.answer(request, { decision, retryAfter }, headers), cookies);
+    }
+    const { match, decision } = outcome!;
+    const verdict = formatVerdict(match, decision.factor, state.table === undefined, decision.keyed);
+    return withCookies(await forward(request, url, origin, verdict, headers), cookies);
+  }
+
+  const operator = new Hono<AppEnv>();
+  operator.all('*', async (c) => {
     const p = prepare(c.env);
     if (c.req.path === CHALLENGE_PATH && !(p instanceof Error) && p.config.turnstile && p.clientKeys) {
       return challengeEndpoint(c, { turnstile: p.config.turnstile, clientKeys: p.clientKeys, attempts: p.attempts });
     }
-    if (c.req.path.startsWith('/__multi-user/')) {
-      const res = await adminEndpoint(c, {
-        state,
-        config: p instanceof Error ? p : p.config,
-        explain: (ip) => explain(ip, p, classifier),
-        attempts: adminAttempts,
-      });
-      if (res) return res;
-    }
-    if (p instanceof Error) return configError(c);
-    if (state.verified === 'pending') c.executionCtx.waitUntil(verifyTableOnce(state));
+    const res = await adminEndpoint(c, {
+      state,
+      config: p instanceof Error ? p : p.config,
+      explain: (ip) => explain(ip, p, classifier),
+      attempts: adminAttempts,
+    });
+    return res ?? ordinary(c.req.raw, new URL(c.req.url), p, c.executionCtx as ExecutionContext);
+  });
+  operator.onError((err) => internalError(err));
 
-    const rules = p.matchRules(c.req.method, new URL(c.req.url).pathname);
-    if (rules.length === 0) {
-      return forward(c, p.config.origin, classifier.lookup(c.req.header('cf-connecting-ip') ?? ''), undefined, state);
-    }
-    // A path origins may read in several ways passes the rule of each reading, innermost last.
-    const origin = p.config.origin;
-    const through = async (i: number): Promise<void> => {
-      if (i === rules.length) {
-        const decision = c.get('rateLimit');
-        c.res = await forward(c, origin, c.get('multiUser'), decision?.factor, state, decision?.keyed);
-        return;
+  return {
+    async fetch(request, env, ctx) {
+      try {
+        const url = new URL(request.url);
+        // The operator paths as Hono reads them (it decodes escapes such as `/%5F_multi-user/health`).
+        if (isOperatorPath(url.pathname) || (url.pathname.includes('%') && isOperatorPath(getPath(request)))) {
+          return await operator.fetch(request, env, ctx);
+        }
+        return await ordinary(request, url, prepare(env), ctx);
+      } catch (err) {
+        return internalError(err);
       }
-      const limited = await p.limiters.get(rules[i]!.id)!(c, () => through(i + 1));
-      if (limited) c.res = limited;
-    };
-    await through(0);
-    return c.res;
-  });
-  app.onError((err, c) => {
-    // The limiter fails open on its own; this is the last guard so that nothing here turns into an opaque 500.
-    console.error(`multi-user-ip: ${err.stack ?? err}`);
-    return c.json({ error: 'multi-user-ip: internal error' }, 502);
-  });
-
-  return { fetch: async (request, env, ctx) => app.fetch(request, env, ctx) };
+    },
+  };
 }
 
+function isOperatorPath(path: string): boolean {
+  return path.startsWith('/__multi-user/');
+}
+
+/** The client address the edge reports: Cloudflare sets `CF-Connecting-IP` (a client cannot). */
+function clientIp(request: Request): string | undefined {
+  return request.headers.get('cf-connecting-ip') ?? undefined;
+}
+
+/**
+ * The headers of a later rule and of the rules before it as one record, the later rule's list members
+ * first (as appending them in that order reads back); a second `Set-Cookie` cannot share a line, so
+ * it goes to `cookies`, appended after the response is built.
+ */
+function combine(later: RateLimitHeaders, earlier: RateLimitHeaders, cookies: string[]): RateLimitHeaders {
+  const out: RateLimitHeaders = { ...later };
+  for (const name in earlier) {
+    const value = earlier[name]!;
+    if (out[name] === undefined) out[name] = value;
+    else if (name === 'Set-Cookie') cookies.push(value);
+    else out[name] = `${out[name]}, ${value}`;
+  }
+  return out;
+}
+
+function withCookies(res: Response, cookies: string[] | undefined): Response {
+  if (cookies !== undefined) for (const cookie of cookies) res.headers.append('Set-Cookie', cookie);
+  return res;
+}
+
+/**
+ * The origin's answer with the rate-limit headers: the demo origin builds its response with them;
+ * a fetched response's headers are immutable, so it is copied once, and only when there are headers to add.
+ */
 async function forward(
-  c: Context<AppEnv>,
+  request: Request,
+  url: URL,
   origin: URL | undefined,
-  match: MultiUserMatch | undefined,
-  factor: number | undefined,
-  state: TableState,
-  keyed?: boolean,
+  verdict: string,
+  headers: RateLimitHeaders | undefined,
 ): Promise<Response> {
-  const upstream = originRequest(c.req.raw, origin ?? DEMO_ORIGIN, formatVerdict(match, factor, state.table === undefined, keyed));
-  // The demo origin's response is built here, headers mutable; a fetched one's are immutable and the
-  // limiter adds RateLimit headers after this returns, so only that one is copied.
-  if (origin === undefined) return demoOrigin(upstream);
-  const res = await fetch(upstream);
-  return new Response(res.body, res);
+  if (origin === undefined) return demoOrigin(request, url, verdict, headers);
+  const res = await fetch(originRequest(request, origin, verdict));
+  if (headers === undefined) return res;
+  const copy = new Response(res.body, res);
+  for (const name in headers) copy.headers.append(name, headers[name]!);
+  return copy;
 }
 
 function explain(ip: string, p: Prepared | Error, classifier: MultiUserClassifier) {
-  const match = classifier.lookup(ip);
+  const match: MultiUserMatch | undefined = classifier.lookup(ip);
   const rules =
     p instanceof Error
       ? []
@@ -190,10 +255,16 @@ function explain(ip: string, p: Prepared | Error, classifier: MultiUserClassifie
   return { match: match ?? null, rules };
 }
 
+// The limiter fails open on its own; this is the last guard so that nothing here turns into an opaque 500.
+function internalError(err: unknown): Response {
+  console.error(`multi-user-ip: ${(err as Error)?.stack ?? err}`);
+  return Response.json({ error: 'multi-user-ip: internal error' }, { status: 502 });
+}
+
 // The reason (which may quote ORIGIN with its host and any secret in it) goes to the log and the
 // authenticated health endpoint only: the public learns nothing about the deployment.
-function configError(c: Context<AppEnv>): Response {
+function configError(request: Request): Response {
   const message = 'multi-user-ip is misconfigured and refuses to serve; the operator finds the reason in the worker log';
-  if ((c.req.header('accept') ?? '').includes('application/json')) return c.json({ error: message }, 500);
-  return c.text(`${message}\n`, 500);
+  if ((request.headers.get('accept') ?? '').includes('application/json')) return Response.json({ error: message }, { status: 500 });
+  return new Response(`${message}\n`, { status: 500, headers: { 'Content-Type': 'text/plain; charset=UTF-8' } });
 }

@@ -6,12 +6,11 @@ import {
   safeReturnPath,
   verifyTurnstile,
   type ClientKeyLimiter,
-  type LimitedInfo,
   type RateLimitStore,
   type StoreRule,
   type TurnstileOptions,
 } from '../ratelimit/index.ts';
-import { limitedResponse } from './limited-response.ts';
+import { blocked, limitedResponse, type LimitedAnswer } from './limited-response.ts';
 
 /** Where the challenge page posts the solved Turnstile token. */
 export const CHALLENGE_PATH = '/__multi-user/challenge';
@@ -29,24 +28,24 @@ export const CHALLENGE_ATTEMPTS: StoreRule = Object.freeze({
 });
 
 /**
- * The `onLimited` of a rule with `action: "challenge"`: browsers (`Accept: text/html`) at an address
+ * The answer to a request blocked by a rule with `action: "challenge"`: browsers (`Accept: text/html`) at an address
  * where client keys apply get the Turnstile challenge page (429, `Retry-After`, not cached); everyone
  * else gets the worker's ordinary 429.
  *
  * @example
  * ```ts
- * rateLimit({ action: 'block', clientKey: { secret }, onLimited: challengeOrLimited(turnstile) });
+ * const answer = challengeOrLimited(turnstile);
+ * return answer(request, { decision, retryAfter }, outcome.headers);
  * ```
  */
-export function challengeOrLimited(turnstile: TurnstileOptions): (c: Context, info: LimitedInfo) => Response {
+export function challengeOrLimited(turnstile: TurnstileOptions): LimitedAnswer {
   const options = { ...turnstile, postPath: CHALLENGE_PATH };
-  return function challengeOrLimited(c, info) {
-    if (info.decision.keyed === undefined || !(c.req.header('accept') ?? '').includes('text/html')) return limitedResponse(c, info);
-    const url = new URL(c.req.url);
-    return c.html(challengePage(options, url.pathname + url.search), 429, {
-      'Retry-After': String(info.retryAfter),
-      'Cache-Control': 'no-store',
-    });
+  return function challengeOrLimited(request, info, headers) {
+    if (info.decision.keyed === undefined || !(request.headers.get('accept') ?? '').includes('text/html')) {
+      return limitedResponse(request, info, headers);
+    }
+    const url = new URL(request.url);
+    return blocked(challengePage(options, url.pathname + url.search), 'text/html; charset=UTF-8', info.retryAfter, headers);
   };
 }
 
@@ -93,7 +92,7 @@ export async function challengeEndpoint(c: Context, deps: ChallengeDeps): Promis
   const verdict = await verifyTurnstile(deps.turnstile, form.get('cf-turnstile-response'), counted.address, deps.fetcher);
   if (!verdict.success) return failed(c, 60_000);
   await deps.attempts.reset?.(`challenge ${counted.key}`);
-  const cookie = await deps.clientKeys.issueCookie(c, counted.address, Date.now(), true);
+  const cookie = await deps.clientKeys.issueCookie(c.req.raw, counted.address, Date.now(), true);
   const headers = new Headers({ Location: safeReturnPath(form.get('return')), 'Cache-Control': 'no-store' });
   if (cookie !== undefined) headers.append('Set-Cookie', cookie);
   return new Response(null, { status: 303, headers });

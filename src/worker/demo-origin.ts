@@ -1,27 +1,45 @@
-import { VERDICT_HEADER } from './verdict-header.ts';
+import type { RateLimitHeaders } from '../ratelimit/index.ts';
 
 /**
  * The origin `npm start` talks to when `ORIGIN` is unset: a JSON echo of what an origin behind the
- * worker sees — the path, the client address and the multi-user verdict header — so a fresh clone
- * works with nothing else running.
+ * worker sees — method, path and query, the client address, the multi-user verdict header and the
+ * body's size — so a fresh clone works with nothing else running.
+ *
+ * It answers from the values directly instead of reading back a forwarded `Request` (building that
+ * request cost ~13 µs and reading it ~9 µs per request on workerd, bench/worker/pieces), and each
+ * value is what `originRequest` would give a real origin: the path and query as the request
+ * sent them (the demo base has no path, and an empty query `?` is no query, as `URL.search` reads
+ * it), `CF-Connecting-IP` as copied, the worker's own verdict (every forged copy is stripped), and no
+ * body for GET and HEAD. The rate-limit headers go on the response at construction.
  *
  * @example
  * ```ts
- * const res = await demoOrigin(new Request('https://demo/hello', { headers: { 'cf-connecting-ip': '192.0.2.1' } }));
- * await res.json(); // { origin: 'demo', method: 'GET', path: '/hello', client: '192.0.2.1', multiUser: null, ... }
+ * const request = new Request('https://edge/hello?x=1', { headers: { 'cf-connecting-ip': '192.0.2.1' } });
+ * const res = await demoOrigin(request, new URL(request.url), 'multi=?0', { RateLimit: '"api";r=9;t=60' });
+ * await res.json(); // { origin: 'demo', method: 'GET', path: '/hello', query: '?x=1', client: '192.0.2.1', multiUser: 'multi=?0', bodyBytes: 0 }
  * ```
  */
-export async function demoOrigin(request: Request): Promise<Response> {
-  const url = new URL(request.url);
+export function demoOrigin(
+  request: Request,
+  url: URL,
+  verdict: string,
+  headers: RateLimitHeaders | undefined,
+): Response | Promise<Response> {
+  const bodyless = request.method === 'GET' || request.method === 'HEAD';
+  if (bodyless || request.body === null) return echo(request, url, verdict, 0, headers);
   // Counts the bytes as sent; decoding to text and encoding back cost a TextEncoder per request.
-  const bodyBytes = request.body === null ? 0 : (await request.arrayBuffer()).byteLength;
-  return Response.json({
+  return request.arrayBuffer().then((body) => echo(request, url, verdict, body.byteLength, headers));
+}
+
+function echo(request: Request, url: URL, verdict: string, bodyBytes: number, headers: RateLimitHeaders | undefined): Response {
+  const body = {
     origin: 'demo',
     method: request.method,
     path: url.pathname,
     query: url.search,
     client: request.headers.get('cf-connecting-ip'),
-    multiUser: request.headers.get(VERDICT_HEADER),
+    multiUser: verdict,
     bodyBytes,
-  });
+  };
+  return Response.json(body, headers === undefined ? undefined : { headers });
 }

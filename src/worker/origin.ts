@@ -43,18 +43,27 @@ const OWN_HEADERS = new Set([VERDICT_HEADER.toLowerCase()]);
  * ```
  */
 export function originRequest(request: Request, origin: URL, verdict: string): Request {
-  const target = originUrl(request.url, origin);
-  const headers = new Headers(request.headers);
-  for (const name of [...headers.keys()]) {
-    if (name.includes('_') ? OWN_HEADERS.has(name.replaceAll('_', '-')) : OWN_HEADERS.has(name)) headers.delete(name);
-  }
-  headers.set(VERDICT_HEADER, verdict);
   const bodyless = request.method === 'GET' || request.method === 'HEAD';
+  // One Headers copy, made by the Request constructor; the copy is then edited in place (a second,
+  // explicit `new Headers` copy cost ~5 µs of ~13 µs per call on workerd, bench/worker/pieces).
+  const upstream = new Request(originUrl(request.url, origin), {
+    method: request.method,
+    headers: request.headers,
+    body: bodyless ? null : request.body,
+    redirect: 'manual',
+  });
+  const headers = upstream.headers;
+  let forged: string[] | undefined;
+  for (const name of headers.keys()) {
+    if (name.includes('_') ? OWN_HEADERS.has(name.replaceAll('_', '-')) : OWN_HEADERS.has(name)) (forged ??= []).push(name);
+  }
+  if (forged !== undefined) for (const name of forged) headers.delete(name);
+  headers.set(VERDICT_HEADER, verdict);
   if (bodyless && request.body !== null) {
     headers.delete('content-length');
     headers.delete('transfer-encoding');
   }
-  return new Request(target, { method: request.method, headers, body: bodyless ? null : request.body, redirect: 'manual' });
+  return upstream;
 }
 
 /**
