@@ -265,7 +265,10 @@ export class MultiUserTable implements MultiUserClassifier {
     if (c === undefined) return undefined;
     const bits = Math.min(32, leaf & 255);
     const net = (n & MASK[bits]!) >>> 0;
-    return answerMatch(DOTTED[net >>> 24]! + DOTTED[(net >>> 16) & 255]! + DOTTED[(net >>> 8) & 255]! + OCTET[net & 255]! + SLASH[bits]!, c);
+    return answerMatch(
+      DOTTED[net >>> 24]! + DOTTED[(net >>> 16) & 255]! + DOTTED[(net >>> 8) & 255]! + OCTET[net & 255]! + SLASH[bits]!,
+      c,
+    );
   }
 
   /**
