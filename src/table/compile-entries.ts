@@ -1,5 +1,5 @@
 import { ipv4Mask, parseIPv4Range, parseIPv6 } from '../ip/index.ts';
-import { MAX_VALUES } from './format.ts';
+import { MAX_FIELD_BITS, MAX_VALUES } from './format.ts';
 import { MULTI_USER_KINDS, type MultiUserKind } from './types.ts';
 
 /**
@@ -162,11 +162,27 @@ export interface CheckedEntries {
 }
 
 /**
+ * The compiler's size limits. `compileTable` uses the format's ({@link FORMAT_LIMITS}); tests pass
+ * small ones to reach the errors without millions of entries.
+ */
+export interface CompileLimits {
+  /** Distinct (kind, users) pairs (a leaf holds a 22-bit value index). */
+  values: number;
+  /** Bits of a leaf id per family (fields are read 25 bits at a time at most). */
+  leafIdBits: number;
+  /** Bits of IPv4 records (an index entry holds a record bit offset × 32 in a u32). */
+  v4RecordBits: number;
+}
+
+/** The limits of format version 2. */
+export const FORMAT_LIMITS: Readonly<CompileLimits> = { values: MAX_VALUES, leafIdBits: MAX_FIELD_BITS, v4RecordBits: 2 ** 27 };
+
+/**
  * Parses and checks the entries, sorts them canonically (so everything after is independent of input
  * order), merges identical duplicates and reports conflicting ones. Throws {@link TableCompileError}
  * listing every problem.
  */
-export function checkEntries(entries: readonly TableEntry[]): CheckedEntries {
+export function checkEntries(entries: readonly TableEntry[], maxValues = MAX_VALUES): CheckedEntries {
   const problems: string[] = [];
   let firstCode: TableCompileErrorCode | undefined;
   const problem = (code: TableCompileErrorCode, message: string) => {
@@ -232,8 +248,8 @@ export function checkEntries(entries: readonly TableEntry[]): CheckedEntries {
   for (const j of u4) valueSet.add(vkey4[j]!);
   for (const p of v6) valueSet.add(p.valueKey);
   const valueKeys = [...valueSet].sort((a, b) => a - b);
-  if (valueKeys.length > MAX_VALUES) {
-    problem('too-many-values', `expected at most ${MAX_VALUES} distinct (kind, users) pairs, got ${valueKeys.length}`);
+  if (valueKeys.length > maxValues) {
+    problem('too-many-values', `expected at most ${maxValues} distinct (kind, users) pairs, got ${valueKeys.length}`);
   }
   if (firstCode) throw new TableCompileError(firstCode, problems);
   return { addr4, bits4, vkey4, u4, v6, valueKeys };

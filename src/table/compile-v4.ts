@@ -1,5 +1,5 @@
 import { BitWriter, bitsFor, LOW } from './bits.ts';
-import { TableCompileError } from './compile-entries.ts';
+import { FORMAT_LIMITS, TableCompileError, type CompileLimits } from './compile-entries.ts';
 import { fillChunks } from './flatten.ts';
 import { BIT_PAD, V4_INDEX_MAX_BITS, V4_INDEX_MIN_BITS } from './format.ts';
 
@@ -15,9 +15,6 @@ export interface EncodedV4 {
 
 /** Trailing zero bits of a nonzero u32. */
 const ctz = (x: number) => 31 - Math.clz32(x & -x);
-
-/** Index entries hold a record bit offset × 32: offsets must stay below 2^27. */
-const MAX_RECORD_BITS = 2 ** 27;
 
 /** Per chunk of `k` bits: range count and key width (the keys' shared trailing zeros dropped). */
 function chunkWidths(pos: number[], k: number): { width: Uint8Array; count: Uint32Array } {
@@ -41,16 +38,16 @@ function chunkWidths(pos: number[], k: number): { width: Uint8Array; count: Uint
  * K4 that makes the table smallest (each extra index bit doubles the index and takes one bit off
  * every key), and writes the index and the bit-packed records.
  */
-export function encodeV4(pos: number[], leaf: number[]): EncodedV4 {
+export function encodeV4(pos: number[], leaf: number[], limits: CompileLimits = FORMAT_LIMITS): EncodedV4 {
   if (pos.length === 0) {
     return { indexBits: 0, idBits: 1, leaves: new Uint32Array(0), index: new Uint32Array(0), records: new Uint8Array(0), ranges: 0 };
   }
   const dict = [...new Set(leaf)].sort((a, b) => a - b);
   const idOf = new Map(dict.map((k, i) => [k, i]));
   const idBits = bitsFor(dict.length);
-  if (idBits > 24)
+  if (idBits > limits.leafIdBits)
     throw new TableCompileError('too-many-leaves', [
-      `expected at most 2^24 distinct IPv4 (prefix length, kind, users) leaves, got ${dict.length}`,
+      `expected at most 2^${limits.leafIdBits} distinct IPv4 (prefix length, kind, users) leaves, got ${dict.length}`,
     ]);
 
   let best: { k: number; bits: number; filled: { pos: number[]; leaf: number[] } } | undefined;
@@ -70,7 +67,7 @@ export function encodeV4(pos: number[], leaf: number[]): EncodedV4 {
   const w = new BitWriter();
   let i = 0;
   for (let c = 0; c < count.length; c++) {
-    if (w.length >= MAX_RECORD_BITS) break;
+    if (w.length >= limits.v4RecordBits) break;
     index[c] = w.length * 32 + width[c]!;
     const shift = low - width[c]!;
     for (let n = 0; n < count[c]!; n++, i++) {
@@ -78,9 +75,9 @@ export function encodeV4(pos: number[], leaf: number[]): EncodedV4 {
       w.write(idOf.get(filled.leaf[i]!)!, idBits);
     }
   }
-  if (w.length >= MAX_RECORD_BITS) {
+  if (w.length >= limits.v4RecordBits) {
     throw new TableCompileError('too-large', [
-      `expected at most ${MAX_RECORD_BITS} bits of IPv4 records (about 5 million ranges), got more`,
+      `expected at most ${limits.v4RecordBits} bits of IPv4 records (2^27: about 5 million ranges), got more`,
     ]);
   }
   index[count.length] = w.length * 32;

@@ -1,5 +1,5 @@
 import { BitWriter, bitsFor } from './bits.ts';
-import { TableCompileError, type Parsed } from './compile-entries.ts';
+import { FORMAT_LIMITS, TableCompileError, type CompileLimits, type Parsed } from './compile-entries.ts';
 import { fillChunks, flatten, leafBits, type Span } from './flatten.ts';
 import { BIT_PAD, LEAF_DESCEND, LEAF_MATCH, LEAF_NONE, packLeaf, V6_INDEX_MAX_BITS } from './format.ts';
 
@@ -67,7 +67,7 @@ function flattenV6(v6: readonly Parsed[], valueId: (key: number) => number) {
  * bits 32–63), leaf ids bit-packed, and an index over the blocks' top K6 bits sized to the number of
  * blocks (about four blocks per index entry).
  */
-export function encodeV6(v6: readonly Parsed[], valueId: (key: number) => number): EncodedV6 {
+export function encodeV6(v6: readonly Parsed[], valueId: (key: number) => number, limits: CompileLimits = FORMAT_LIMITS): EncodedV6 {
   const { levelA, longPos, longLeaf } = flattenV6(v6, valueId);
   const blockCount = new Set(levelA.pos.map((p) => p >> 32n)).size;
   const indexBits = blockCount === 0 ? 0 : Math.min(V6_INDEX_MAX_BITS, Math.max(0, bitsFor(blockCount) - 2));
@@ -75,9 +75,9 @@ export function encodeV6(v6: readonly Parsed[], valueId: (key: number) => number
   const dict = [...new Set([...filled.leaf, ...longLeaf])].sort((a, b) => a - b);
   const idOf = new Map(dict.map((k, i) => [k, i]));
   const idBits = bitsFor(dict.length);
-  if (idBits > 24)
+  if (idBits > limits.leafIdBits)
     throw new TableCompileError('too-many-leaves', [
-      `expected at most 2^24 distinct IPv6 (prefix length, kind, users) leaves, got ${dict.length}`,
+      `expected at most 2^${limits.leafIdBits} distinct IPv6 (prefix length, kind, users) leaves, got ${dict.length}`,
     ]);
 
   const r6 = filled.pos.length;

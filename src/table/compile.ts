@@ -1,4 +1,4 @@
-import { checkEntries, type TableEntry } from './compile-entries.ts';
+import { checkEntries, FORMAT_LIMITS, type CompileLimits, type TableEntry } from './compile-entries.ts';
 import { encodeV4 } from './compile-v4.ts';
 import { encodeV6 } from './compile-v6.ts';
 import { flattenSorted } from './flatten.ts';
@@ -37,7 +37,15 @@ export interface CompileStats {
  * ```
  */
 export function compileTable(entries: readonly TableEntry[]): { bytes: Uint8Array; stats: CompileStats } {
-  const { addr4, bits4, vkey4, u4, v6, valueKeys } = checkEntries(entries);
+  return compileWithLimits(entries, FORMAT_LIMITS);
+}
+
+/** {@link compileTable} under other size limits (internal: tests reach the limit errors with small ones). */
+export function compileWithLimits(
+  entries: readonly TableEntry[],
+  limits: Readonly<CompileLimits>,
+): { bytes: Uint8Array; stats: CompileStats } {
+  const { addr4, bits4, vkey4, u4, v6, valueKeys } = checkEntries(entries, limits.values);
   const valueIds = new Map(valueKeys.map((k, i) => [k, i]));
   const valueId = (k: number) => valueIds.get(k)!;
 
@@ -51,8 +59,8 @@ export function compileTable(entries: readonly TableEntry[]): { bytes: Uint8Arra
     leafs.push(packLeaf(bits4[j]!, LEAF_MATCH, valueId(vkey4[j]!)));
   }
   const b4 = flattenSorted(starts, ends, leafs);
-  const e4 = encodeV4(b4.pos, b4.leaf);
-  const e6 = encodeV6(v6, valueId);
+  const e4 = encodeV4(b4.pos, b4.leaf, limits);
+  const e6 = encodeV6(v6, valueId, limits);
 
   const values = new Uint8Array(valueKeys.length * 8);
   const vdv = new DataView(values.buffer);

@@ -165,25 +165,28 @@ export interface Layout {
   sections: Array<[number, number]>;
 }
 
+/** The little-endian u32 at byte `o` (any alignment; the header is read this way, not through a DataView). */
+const u32 = (b: Uint8Array, o: number): number => (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
+const u16 = (b: Uint8Array, o: number): number => b[o]! | (b[o + 1]! << 8);
+
 /** The format version of table bytes (after checking the magic), or undefined when too short or not a table. */
 export function peekVersion(bytes: Uint8Array): number | undefined {
   if (bytes.length < 6) return undefined;
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return dv.getUint32(0, true) === MAGIC ? dv.getUint16(4, true) : undefined;
+  return u32(bytes, 0) === MAGIC ? u16(bytes, 4) : undefined;
 }
 
 /**
  * Reads the header and checks magic, version, length, the header's widths and every section's
  * offset and length against the byte length (no per-prefix work). Throws {@link TableFormatError}.
+ * Plain loads and no destructuring: this runs once per isolate, cold, on the way to the first answer.
  */
 export function readLayout(bytes: Uint8Array): Layout {
   if (bytes.length < 8) throw new TableFormatError('truncated', `expected at least ${HEADER_LENGTH} header bytes, got ${bytes.length}`);
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const magic = dv.getUint32(0, true);
+  const magic = u32(bytes, 0);
   if (magic !== MAGIC) {
     throw new TableFormatError('bad-magic', `expected magic "MUIT" at offset 0, got 0x${magic.toString(16).padStart(8, '0')}`);
   }
-  const version = dv.getUint16(4, true);
+  const version = u16(bytes, 4);
   if (version !== FORMAT_VERSION) {
     const hint =
       version < FORMAT_VERSION ? ' (an older table: rebuild it with npm run build:table)' : ' (a newer table: update multi-user-ip)';
@@ -192,19 +195,22 @@ export function readLayout(bytes: Uint8Array): Layout {
   if (bytes.length < HEADER_LENGTH) {
     throw new TableFormatError('truncated', `expected at least ${HEADER_LENGTH} header bytes, got ${bytes.length}`);
   }
-  const headerLength = dv.getUint16(6, true);
+  const headerLength = u16(bytes, 6);
   if (headerLength !== HEADER_LENGTH)
     throw new TableFormatError('bad-length', `expected header length ${HEADER_LENGTH}, got ${headerLength}`);
-  const byteLength = dv.getUint32(8, true);
+  const byteLength = u32(bytes, 8);
   if (byteLength !== bytes.length) {
     throw new TableFormatError(
       byteLength > bytes.length ? 'truncated' : 'bad-length',
       `header says ${byteLength} bytes, got ${bytes.length}`,
     );
   }
-  const flags = dv.getUint32(16, true);
+  const flags = u32(bytes, 16);
   if (flags !== 0) throw new TableFormatError('bad-section', `unknown flags 0x${flags.toString(16)}`);
-  const [k4, w4, k6, w6] = [dv.getUint8(28), dv.getUint8(29), dv.getUint8(30), dv.getUint8(31)];
+  const k4 = bytes[28]!;
+  const w4 = bytes[29]!;
+  const k6 = bytes[30]!;
+  const w6 = bytes[31]!;
   if ((k4 !== 0 && (k4 < V4_INDEX_MIN_BITS || k4 > V4_INDEX_MAX_BITS)) || k6 > V6_INDEX_MAX_BITS) {
     throw new TableFormatError('bad-section', `index bits out of range: IPv4 ${k4}, IPv6 ${k6}`);
   }
@@ -213,8 +219,8 @@ export function readLayout(bytes: Uint8Array): Layout {
   }
   const sections: Array<[number, number]> = [];
   for (let s = 0; s < SECTION_COUNT; s++) {
-    const offset = dv.getUint32(32 + 8 * s, true);
-    const length = dv.getUint32(36 + 8 * s, true);
+    const offset = u32(bytes, 32 + 8 * s);
+    const length = u32(bytes, 36 + 8 * s);
     if (offset < HEADER_LENGTH || offset % 8 !== 0 || offset > byteLength || length > byteLength - offset) {
       throw new TableFormatError(
         'bad-offset',
@@ -232,10 +238,10 @@ export function readLayout(bytes: Uint8Array): Layout {
   return {
     version,
     byteLength,
-    checksum: dv.getUint32(12, true),
+    checksum: u32(bytes, 12),
     flags,
-    v4Prefixes: dv.getUint32(20, true),
-    v6Prefixes: dv.getUint32(24, true),
+    v4Prefixes: u32(bytes, 20),
+    v6Prefixes: u32(bytes, 24),
     v4IndexBits: k4,
     v4IdBits: w4,
     v6IndexBits: k6,

@@ -33,8 +33,8 @@ export function openViews(bytes: Uint8Array): TableViews {
   const layout = readLayout(bytes);
   const { buffer, byteOffset } = bytes;
   const view = <T>(s: Section, C: Ctor<T>): T => {
-    const [o, l] = layout.sections[s]!;
-    return new C(buffer, byteOffset + o, l / C.BYTES_PER_ELEMENT);
+    const bounds = layout.sections[s]!;
+    return new C(buffer, byteOffset + bounds[0], bounds[1] / C.BYTES_PER_ELEMENT);
   };
   const v: TableViews = {
     bytes,

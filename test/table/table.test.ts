@@ -97,6 +97,24 @@ describe('lookup', () => {
     for (const bad of [-1, 2 ** 32, 1.5, NaN, Infinity]) expect(table.lookupV4(bad)).toBeUndefined();
   });
 
+  it('classify shares one frozen object per value, across families and across the value pages', () => {
+    // 198.51.100.7 and 2001:db8::1 are both in a (cgnat, …) prefix but with different users: two values.
+    const a = table.classify('198.51.100.7');
+    expect(table.classify('198.51.100.99')).toBe(a);
+    expect(Object.isFrozen(a)).toBe(true);
+    expect(table.classify('2001:db8::1')).not.toBe(a);
+    expect(table.classify('2001:db8::1')).toBe(table.classifyV6([0x20010db8, 0, 0, 5]));
+    // 600 values: ids past the first page of 256 decode to their own objects, each once.
+    const many = MultiUserTable.from(
+      compileTable(Array.from({ length: 600 }, (_, i) => ({ prefix: `10.${i >> 8}.${i & 255}.0/24`, kind: 'cgnat', users: i + 1 }))).bytes,
+    );
+    for (const i of [0, 255, 256, 599]) {
+      const c = many.classify(`10.${i >> 8}.${i & 255}.9`);
+      expect(c).toEqual({ kind: 'cgnat', users: i + 1 });
+      expect(many.classify(`10.${i >> 8}.${i & 255}.1`)).toBe(c);
+    }
+  });
+
   it('answers nothing from an empty table', () => {
     const empty = MultiUserTable.from(compileTable([]).bytes);
     empty.verify();
