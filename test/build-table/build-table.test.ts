@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { buildTable, BuildTableError, ChurnGuardError, parseBuildArgs } from '../../scripts/build-table.ts';
 import { MultiUserTable } from '../../src/table/index.ts';
 
@@ -12,8 +12,11 @@ const script = join(root, 'scripts/build-table.ts');
 const tsx = join(root, 'node_modules/.bin/tsx');
 const lists = join(root, 'test/fixtures/lists');
 
+// Every case's directory lives under one scratch root, removed when the file's tests end.
+const scratch = mkdtempSync(join(tmpdir(), 'build-table-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 function tmp(): string {
-  return mkdtempSync(join(tmpdir(), 'build-table-'));
+  return mkdtempSync(join(scratch, 'case-'));
 }
 function cli(cwd: string, ...args: string[]) {
   const r = spawnSync(tsx, [script, ...args], { cwd, encoding: 'utf8' });

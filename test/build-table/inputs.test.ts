@@ -1,14 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { buildTable, BuildTableError } from '../../scripts/build-table.ts';
 import { MultiUserTable } from '../../src/table/index.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
-const tmp = () => mkdtempSync(join(tmpdir(), 'build-table-inputs-'));
+// Every case's directory lives under one scratch root, removed when the file's tests end.
+const scratch = mkdtempSync(join(tmpdir(), 'build-table-inputs-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const tmp = () => mkdtempSync(join(scratch, 'case-'));
 const cli = (cwd: string, ...args: string[]) => {
   const r = spawnSync(join(root, 'node_modules/.bin/tsx'), [join(root, 'scripts/build-table.ts'), ...args], { cwd, encoding: 'utf8' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   chartJsSource,
   InputError,
@@ -15,6 +15,7 @@ import {
 } from '../../scripts/lib/files.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'files-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const file = (name: string, bytes: string | Uint8Array) => {
   const path = join(dir, name);
   writeFileSync(path, bytes);

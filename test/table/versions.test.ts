@@ -1,8 +1,8 @@
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { buildTable } from '../../scripts/build-table.ts';
 import { compileTable, MultiUserTable, readTablePrefixes, TableFormatError, type TableEntry } from '../../src/table/index.ts';
 
@@ -41,6 +41,7 @@ describe('older tables', () => {
 
   it('the churn guard compares prefix sets across the format change: a rebuild of the same list is 0% churn', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'versions-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(join(dir, 'old.bin'), v1);
     writeFileSync(join(dir, 'list.csv'), `prefix,kind,users\n${entries.map((e) => `${e.prefix},${e.kind},${e.users ?? ''}`).join('\n')}\n`);
     const r = await buildTable({ cwd: dir, inputs: [{ file: 'list.csv' }], previous: 'old.bin', maxChurn: 0, write: false });
