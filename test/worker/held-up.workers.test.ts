@@ -60,9 +60,12 @@ describe('the counted address', () => {
 });
 
 describe('the Durable Object store', () => {
-  it('a burst of 1,000 concurrent requests from one multi-user address passes exactly q = 30', async () => {
+  // 300 at once, not 1,000: the limiter gives an async store 1 s and then fails open (by design), and
+  // 1,000 took 1.1 s alone and 1.3 s under the full suite on 2 cores, so some requests passed
+  // uncounted. That tests the timeout, not the object's atomicity, which 300 still exercises.
+  it('a burst of 300 concurrent requests from one multi-user address passes exactly q = 30', async () => {
     const env = fixedEnv({ STORE: 'durable-object', RULES: JSON.stringify([{ id: uniqueId('burst'), limit: 3, period: 60 }]) });
-    const all = await Promise.all(Array.from({ length: 1000 }, () => send(worker, env, MULTI).then((r) => r.status)));
+    const all = await Promise.all(Array.from({ length: 300 }, () => send(worker, env, MULTI).then((r) => r.status)));
     expect(all.filter((s) => s === 200)).toHaveLength(30); // 3 × factor 10
     expect(all.filter((s) => s !== 200 && s !== 429)).toEqual([]);
   });
