@@ -65,6 +65,13 @@ function fingerprint(queries: string[], fn: (q: string) => { kind?: string } | u
   return (h >>> 0).toString(16);
 }
 
+/** Both families' rates, hits and fingerprints for one lookup function (IPv6 optionally within a time budget). */
+function measureBoth(fn: (q: string) => { kind?: string } | undefined | null, budget6Ms?: number): Record<string, unknown> {
+  const r4 = rate(q4, fn);
+  const r6 = rate(q6, fn, budget6Ms);
+  return { v4: r4.perSec, v6: r6.perSec, hits4: r4.hits, hits6: r6.hits, fp4: fingerprint(q4, fn), fp6: fingerprint(q6, fn) };
+}
+
 const out: Record<string, unknown> = { name };
 const bytes = readFileSync(join(dir, 'table.bin'));
 
@@ -85,16 +92,7 @@ switch (name) {
     table.verify();
     out.verifyMs = performance.now() - v0;
     const fn = name === 'table-lookup' ? (q: string) => table.lookup(q) : (q: string) => table.classify(q);
-    const r4 = rate(q4, fn);
-    const r6 = rate(q6, fn);
-    Object.assign(out, {
-      v4: r4.perSec,
-      v6: r6.perSec,
-      hits4: r4.hits,
-      hits6: r6.hits,
-      fp4: fingerprint(q4, fn),
-      fp6: fingerprint(q6, fn),
-    });
+    Object.assign(out, measureBoth(fn));
     if (name === 'table-lookup') {
       const n4 = q4.map(parseIPv4);
       const w6 = q6.map((q) => {
@@ -128,16 +126,7 @@ switch (name) {
     reader.get(q4[0]!);
     out.openMs = performance.now() - t0;
     const fn = (q: string) => (reader.get(q) as { kind: string } | null) ?? undefined;
-    const r4 = rate(q4, fn);
-    const r6 = rate(q6, fn);
-    Object.assign(out, {
-      v4: r4.perSec,
-      v6: r6.perSec,
-      hits4: r4.hits,
-      hits6: r6.hits,
-      fp4: fingerprint(q4, fn),
-      fp6: fingerprint(q6, fn),
-    });
+    Object.assign(out, measureBoth(fn));
     break;
   }
   case 'ipaddr-map': {
@@ -183,16 +172,7 @@ switch (name) {
       }
       return undefined;
     };
-    const r4 = rate(q4, fn);
-    const r6 = rate(q6, fn, 3000);
-    Object.assign(out, {
-      v4: r4.perSec,
-      v6: r6.perSec,
-      hits4: r4.hits,
-      hits6: r6.hits,
-      fp4: fingerprint(q4, fn),
-      fp6: fingerprint(q6, fn),
-    });
+    Object.assign(out, measureBoth(fn, 3000));
     break;
   }
   case 'cidr-matcher': {
