@@ -208,7 +208,7 @@ export interface RateLimiterOptions<I = Request> {
   logger?: { warn(message: string): void };
   /** The input's request: its headers (`X-Forwarded-For` with `trustProxy`, the client-key cookie) and URL (https or not). Default: the input itself, for `I = Request`. */
   request?: (input: I) => Request;
-  /** The connection's address for an input. Default {@link requestAddress}: `CF-Connecting-IP` on Workers, none elsewhere. */
+  /** The connection's address for an input. Default {@link requestAddress}: `CF-Connecting-IP` on Workers, none elsewhere (a `Request` does not carry the socket): off Workers give `address`, `trustProxy` or `key`, or every request shares the one `unknown-address` counter. */
   address?: (input: I) => string | undefined;
 }
 
