@@ -53,6 +53,12 @@ interface Prepared {
   attempts: RateLimitStore;
 }
 
+/** What the rules a request passed so far add to its answer: their header members, and further `Set-Cookie`s. */
+interface Passed {
+  headers: RateLimitHeaders | undefined;
+  cookies: string[] | undefined;
+}
+
 type AppEnv = { Bindings: Env };
 
 /**
@@ -60,11 +66,12 @@ type AppEnv = { Bindings: Env };
  *
  * @example
  * ```ts
- * const res = await createWorker().fetch(request, env, ctx);
+ * const res = await createWorker().fetch(request, env, ctx); // a Response, or a promise of one
  * ```
  */
 export interface EdgeWorker {
-  fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response>;
+  /** Synchronous when nothing on the request's way waits (the memory store and the demo origin); workerd takes either. */
+  fetch(request: Request, env: Env, ctx: ExecutionContext): Response | Promise<Response>;
 }
 
 /**
@@ -134,32 +141,68 @@ export function createWorker(options: WorkerOptions = {}): EdgeWorker {
     return p;
   }
 
-  /** Every request but the operator endpoints': config check, rules, limiters, forward. */
-  async function ordinary(request: Request, url: URL, p: Prepared | Error, ctx: ExecutionContext): Promise<Response> {
+  /**
+   * Every request but the operator endpoints': config check, rules, limiters, forward. Synchronous
+   * while everything on the way is (the memory store, the demo origin): no promise or await is paid
+   * for on the common path; a store or origin that answers later makes the rest asynchronous.
+   */
+  function ordinary(request: Request, url: URL, p: Prepared | Error, ctx: ExecutionContext): Response | Promise<Response> {
     if (p instanceof Error) return configError(request);
     if (state.verified === 'pending') ctx.waitUntil(verifyTableOnce(state));
     const rules = p.matchRules(request.method, url.pathname);
-    const origin = p.config.origin;
     if (rules.length === 0) {
       const verdict = formatVerdict(classifier.lookup(clientIp(request) ?? ''), undefined, state.table === undefined);
-      return forward(request, url, origin, verdict, undefined);
+      return forward(request, url, p.config.origin, verdict, undefined);
     }
-    // A path origins may read in several ways passes the rule of each reading, in order; the first
-    // that blocks answers. Each rule's header members come before those of the rules it passed earlier.
-    let outcome: RateLimitOutcome | undefined;
-    let headers: RateLimitHeaders | undefined;
-    let cookies: string[] | undefined;
-    for (const rule of rules) {
-      const limiter = p.limiters.get(rule)!;
-      const pending = limiter.limit(request);
-      outcome = pending instanceof Promise ? await pending : pending;
-      headers = headers === undefined ? outcome.headers : combine(outcome.headers, headers, (cookies ??= []));
-      const { decision, retryAfter } = outcome;
-      if (decision.limited && decision.enforced) return withCookies(limiter.answer(request, { decision, retryAfter }, headers), cookies);
-    }
-    const { match, decision } = outcome!;
+    return applyRules(request, url, p, rules, 0, { headers: undefined, cookies: undefined });
+  }
+
+  /**
+   * Applies `rules[i]` and then the rest, in order: a path origins may read in several ways passes the
+   * rule of each reading; the first that blocks answers. Asynchronous only from a limiter that is.
+   */
+  function applyRules(
+    request: Request,
+    url: URL,
+    p: Prepared,
+    rules: readonly Rule[],
+    i: number,
+    passed: Passed,
+  ): Response | Promise<Response> {
+    const limiter = p.limiters.get(rules[i]!)!;
+    const pending = limiter.limit(request);
+    if (pending instanceof Promise) return pending.then((outcome) => afterRule(request, url, p, rules, i, passed, limiter, outcome));
+    return afterRule(request, url, p, rules, i, passed, limiter, pending);
+  }
+
+  /** One rule's outcome: its header members before those of the rules passed earlier; blocked, or on to the next rule or the origin. */
+  function afterRule(
+    request: Request,
+    url: URL,
+    p: Prepared,
+    rules: readonly Rule[],
+    i: number,
+    passed: Passed,
+    limiter: RuleLimiter,
+    outcome: RateLimitOutcome,
+  ): Response | Promise<Response> {
+    const headers = passed.headers === undefined ? outcome.headers : combine(outcome.headers, passed.headers, (passed.cookies ??= []));
+    passed.headers = headers;
+    const { decision, retryAfter } = outcome;
+    if (decision.limited && decision.enforced)
+      return withCookies(limiter.answer(request, { decision, retryAfter }, headers), passed.cookies);
+    if (i + 1 < rules.length) return applyRules(request, url, p, rules, i + 1, passed);
+    return answer(request, url, p, outcome, passed);
+  }
+
+  /** The origin's answer for a request every matching rule let through, with the verdict of the last rule. */
+  function answer(request: Request, url: URL, p: Prepared, last: RateLimitOutcome, passed: Passed): Response | Promise<Response> {
+    const { match, decision } = last;
     const verdict = formatVerdict(match, decision.factor, state.table === undefined, decision.keyed);
-    return withCookies(await forward(request, url, origin, verdict, headers), cookies);
+    const res = forward(request, url, p.config.origin, verdict, passed.headers);
+    const { cookies } = passed;
+    if (cookies === undefined) return res;
+    return res instanceof Promise ? res.then((r) => withCookies(r, cookies)) : withCookies(res, cookies);
   }
 
   const operator = new Hono<AppEnv>();
@@ -179,14 +222,15 @@ export function createWorker(options: WorkerOptions = {}): EdgeWorker {
   operator.onError((err) => internalError(err));
 
   return {
-    async fetch(request, env, ctx) {
+    fetch(request, env, ctx) {
       try {
         const url = new URL(request.url);
         // The operator paths as Hono reads them (it decodes escapes such as `/%5F_multi-user/health`).
-        if (isOperatorPath(url.pathname) || (url.pathname.includes('%') && isOperatorPath(getPath(request)))) {
-          return await operator.fetch(request, env, ctx);
-        }
-        return await ordinary(request, url, prepare(env), ctx);
+        const res =
+          isOperatorPath(url.pathname) || (url.pathname.includes('%') && isOperatorPath(getPath(request)))
+            ? operator.fetch(request, env, ctx)
+            : ordinary(request, url, prepare(env), ctx);
+        return res instanceof Promise ? res.catch(internalError) : res;
       } catch (err) {
         return internalError(err);
       }
@@ -228,19 +272,21 @@ function withCookies(res: Response, cookies: string[] | undefined): Response {
  * The origin's answer with the rate-limit headers: the demo origin builds its response with them;
  * a fetched response's headers are immutable, so it is copied once, and only when there are headers to add.
  */
-async function forward(
+function forward(
   request: Request,
   url: URL,
   origin: URL | undefined,
   verdict: string,
   headers: RateLimitHeaders | undefined,
-): Promise<Response> {
+): Response | Promise<Response> {
   if (origin === undefined) return demoOrigin(request, url, verdict, headers);
-  const res = await fetch(originRequest(request, origin, verdict));
-  if (headers === undefined) return res;
-  const copy = new Response(res.body, res);
-  for (const name in headers) copy.headers.append(name, headers[name]!);
-  return copy;
+  const fetched = fetch(originRequest(request, origin, verdict));
+  if (headers === undefined) return fetched;
+  return fetched.then((res) => {
+    const copy = new Response(res.body, res);
+    for (const name in headers) copy.headers.append(name, headers[name]!);
+    return copy;
+  });
 }
 
 function explain(ip: string, p: Prepared | Error, classifier: MultiUserClassifier) {
