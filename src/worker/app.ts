@@ -20,6 +20,7 @@ import { demoOrigin } from './demo-origin.ts';
 import { limitedResponse, type LimitedAnswer } from './limited-response.ts';
 import { originRequest } from './origin.ts';
 import { ruleMatcher, type Rule } from './rules.ts';
+import { requestTarget, type RequestTarget } from './request-target.ts';
 import { openTable, verifyTableOnce, type TableManifest, type TableState } from './table-state.ts';
 import { formatVerdict } from './verdict-header.ts';
 
@@ -79,7 +80,8 @@ export interface EdgeWorker {
  * applies the matching rules through the project's rate limiter (`rateLimiter`, with the multi-user
  * factor), and forwards allowed requests to `ORIGIN` with a `Multi-User-IP` verdict header.
  *
- * The ordinary request path runs without a framework: one URL parse, the rule match, the limiter's
+ * The ordinary request path runs without a framework: the path and query sliced from `request.url`
+ * (`requestTarget`: no second URL parse), the rule match, the limiter's
  * decision per rule, and a response built once with its rate-limit headers (the demo origin's JSON,
  * or one copy of a fetched origin's immutable response). Only the operator paths
  * (`/__multi-user/…`: health, lookup, the challenge endpoint) go through a Hono app.
@@ -146,7 +148,7 @@ export function createWorker(options: WorkerOptions = {}): EdgeWorker {
    * while everything on the way is (the memory store, the demo origin): no promise or await is paid
    * for on the common path; a store or origin that answers later makes the rest asynchronous.
    */
-  function ordinary(request: Request, url: URL, p: Prepared | Error, ctx: ExecutionContext): Response | Promise<Response> {
+  function ordinary(request: Request, url: RequestTarget, p: Prepared | Error, ctx: ExecutionContext): Response | Promise<Response> {
     if (p instanceof Error) return configError(request);
     if (state.verified === 'pending') ctx.waitUntil(verifyTableOnce(state));
     const rules = p.matchRules(request.method, url.pathname);
@@ -163,7 +165,7 @@ export function createWorker(options: WorkerOptions = {}): EdgeWorker {
    */
   function applyRules(
     request: Request,
-    url: URL,
+    url: RequestTarget,
     p: Prepared,
     rules: readonly Rule[],
     i: number,
@@ -178,7 +180,7 @@ export function createWorker(options: WorkerOptions = {}): EdgeWorker {
   /** One rule's outcome: its header members before those of the rules passed earlier; blocked, or on to the next rule or the origin. */
   function afterRule(
     request: Request,
-    url: URL,
+    url: RequestTarget,
     p: Prepared,
     rules: readonly Rule[],
     i: number,
@@ -196,7 +198,7 @@ export function createWorker(options: WorkerOptions = {}): EdgeWorker {
   }
 
   /** The origin's answer for a request every matching rule let through, with the verdict of the last rule. */
-  function answer(request: Request, url: URL, p: Prepared, last: RateLimitOutcome, passed: Passed): Response | Promise<Response> {
+  function answer(request: Request, url: RequestTarget, p: Prepared, last: RateLimitOutcome, passed: Passed): Response | Promise<Response> {
     const { match, decision } = last;
     const verdict = formatVerdict(match, decision.factor, state.table === undefined, decision.keyed);
     const res = forward(request, url, p.config.origin, verdict, passed.headers);
@@ -217,14 +219,14 @@ export function createWorker(options: WorkerOptions = {}): EdgeWorker {
       explain: (ip) => explain(ip, p, classifier),
       attempts: adminAttempts,
     });
-    return res ?? ordinary(c.req.raw, new URL(c.req.url), p, c.executionCtx as ExecutionContext);
+    return res ?? ordinary(c.req.raw, requestTarget(c.req.url), p, c.executionCtx as ExecutionContext);
   });
   operator.onError((err) => internalError(err));
 
   return {
     fetch(request, env, ctx) {
       try {
-        const url = new URL(request.url);
+        const url = requestTarget(request.url);
         // The operator paths as Hono reads them (it decodes escapes such as `/%5F_multi-user/health`).
         const res =
           isOperatorPath(url.pathname) || (url.pathname.includes('%') && isOperatorPath(getPath(request)))
@@ -274,7 +276,7 @@ function withCookies(res: Response, cookies: string[] | undefined): Response {
  */
 function forward(
   request: Request,
-  url: URL,
+  url: RequestTarget,
   origin: URL | undefined,
   verdict: string,
   headers: RateLimitHeaders | undefined,
