@@ -54,9 +54,15 @@ interface Prepared {
   attempts: RateLimitStore;
 }
 
-/** What the rules a request passed so far add to its answer: their header members, and further `Set-Cookie`s. */
-interface Passed {
+/** One request on its way through its matching rules, and what the rules it passed so far add to its answer. */
+interface RulePass {
+  request: Request;
+  url: RequestTarget;
+  p: Prepared;
+  rules: readonly Rule[];
+  /** The header members of the rules passed so far, the later rule's first. */
   headers: RateLimitHeaders | undefined;
+  /** `Set-Cookie`s beyond the first (which is in `headers`). */
   cookies: string[] | undefined;
 }
 
@@ -156,53 +162,37 @@ export function createWorker(options: WorkerOptions = {}): EdgeWorker {
       const verdict = formatVerdict(classifier.lookup(clientIp(request) ?? ''), undefined, state.table === undefined);
       return forward(request, url, p.config.origin, verdict, undefined);
     }
-    return applyRules(request, url, p, rules, 0, { headers: undefined, cookies: undefined });
+    return applyRules({ request, url, p, rules, headers: undefined, cookies: undefined }, 0);
   }
 
   /**
    * Applies `rules[i]` and then the rest, in order: a path origins may read in several ways passes the
    * rule of each reading; the first that blocks answers. Asynchronous only from a limiter that is.
    */
-  function applyRules(
-    request: Request,
-    url: RequestTarget,
-    p: Prepared,
-    rules: readonly Rule[],
-    i: number,
-    passed: Passed,
-  ): Response | Promise<Response> {
-    const limiter = p.limiters.get(rules[i]!)!;
-    const pending = limiter.limit(request);
-    if (pending instanceof Promise) return pending.then((outcome) => afterRule(request, url, p, rules, i, passed, limiter, outcome));
-    return afterRule(request, url, p, rules, i, passed, limiter, pending);
+  function applyRules(pass: RulePass, i: number): Response | Promise<Response> {
+    const limiter = pass.p.limiters.get(pass.rules[i]!)!;
+    const pending = limiter.limit(pass.request);
+    if (pending instanceof Promise) return pending.then((outcome) => afterRule(pass, i, limiter, outcome));
+    return afterRule(pass, i, limiter, pending);
   }
 
   /** One rule's outcome: its header members before those of the rules passed earlier; blocked, or on to the next rule or the origin. */
-  function afterRule(
-    request: Request,
-    url: RequestTarget,
-    p: Prepared,
-    rules: readonly Rule[],
-    i: number,
-    passed: Passed,
-    limiter: RuleLimiter,
-    outcome: RateLimitOutcome,
-  ): Response | Promise<Response> {
-    const headers = passed.headers === undefined ? outcome.headers : combine(outcome.headers, passed.headers, (passed.cookies ??= []));
-    passed.headers = headers;
+  function afterRule(pass: RulePass, i: number, limiter: RuleLimiter, outcome: RateLimitOutcome): Response | Promise<Response> {
+    const headers = pass.headers === undefined ? outcome.headers : combine(outcome.headers, pass.headers, (pass.cookies ??= []));
+    pass.headers = headers;
     const { decision, retryAfter } = outcome;
     if (decision.limited && decision.enforced)
-      return withCookies(limiter.answer(request, { decision, retryAfter }, headers), passed.cookies);
-    if (i + 1 < rules.length) return applyRules(request, url, p, rules, i + 1, passed);
-    return answer(request, url, p, outcome, passed);
+      return withCookies(limiter.answer(pass.request, { decision, retryAfter }, headers), pass.cookies);
+    if (i + 1 < pass.rules.length) return applyRules(pass, i + 1);
+    return answer(pass, outcome);
   }
 
   /** The origin's answer for a request every matching rule let through, with the verdict of the last rule. */
-  function answer(request: Request, url: RequestTarget, p: Prepared, last: RateLimitOutcome, passed: Passed): Response | Promise<Response> {
+  function answer(pass: RulePass, last: RateLimitOutcome): Response | Promise<Response> {
     const { match, decision } = last;
     const verdict = formatVerdict(match, decision.factor, state.table === undefined, decision.keyed);
-    const res = forward(request, url, p.config.origin, verdict, passed.headers);
-    const { cookies } = passed;
+    const res = forward(pass.request, pass.url, pass.p.config.origin, verdict, pass.headers);
+    const { cookies } = pass;
     if (cookies === undefined) return res;
     return res instanceof Promise ? res.then((r) => withCookies(r, cookies)) : withCookies(res, cookies);
   }
