@@ -166,8 +166,8 @@ console.log(
   `\n### Where the time goes\n\nEach piece of the request path run ${pieces.repeat} times per request in one worker ` +
     `(bench/worker/pieces), at a fixed ${PIECE_RATE} requests/s for ${PIECE_SECONDS} s, against the same worker doing nothing ` +
     `extra measured just before it; cost = (CPU per request − nothing's) / ${pieces.repeat}, median of ${ROUNDS} rounds. ` +
-    'Pieces overlap (originRequest includes a Headers copy; demoOrigin a URL parse and a JSON response; the Hono rows a ' +
-    "c.text response), so they do not add up. The worker's ordinary request path is URL parse + pathForms, the rateLimiter " +
+    'Pieces overlap (originRequest includes a Headers copy; demoOrigin the path slicing and a JSON response; the Hono rows a ' +
+    "c.text response), so they do not add up. The worker's ordinary request path is requestTarget + pathForms, the rateLimiter " +
     'row per matching rule, formatVerdict and demoOrigin (or originRequest and one copy of the fetched response); the Hono ' +
     'rows are what the Hono middleware adds for comparison (the worker no longer routes ordinary requests through Hono).\n',
 );

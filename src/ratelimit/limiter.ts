@@ -144,6 +144,14 @@ export function limiterFrom<I>(o: ResolvedOptions<I>): RateLimiter<I> {
     keyed: ClientKeyOutcome | undefined,
   ): RateLimitOutcome {
     const { decision, retryAfter } = decide(o, factor, keyed?.key ?? storeKey, result, keyed?.applied);
+    if (keyed === undefined && o.headers && !decision.storeError) {
+      // The common case as one literal (one object of a fixed shape, the members in the usual order).
+      const headers = {
+        'RateLimit-Policy': policyHeader(decision.limit),
+        RateLimit: formatRateLimit(id, decision.remaining, decision.reset),
+      };
+      return { decision, match, retryAfter, headers };
+    }
     const headers: RateLimitHeaders = {};
     if (o.headers) {
       const pk = keyed?.pk;

@@ -20,6 +20,7 @@ import { demoOrigin } from './demo-origin.ts';
 import { limitedResponse, type LimitedAnswer } from './limited-response.ts';
 import { originRequest } from './origin.ts';
 import { ruleMatcher, type Rule } from './rules.ts';
+import { requestTarget, type RequestTarget } from './request-target.ts';
 import { openTable, verifyTableOnce, type TableManifest, type TableState } from './table-state.ts';
 import { formatVerdict } from './verdict-header.ts';
 
@@ -53,6 +54,18 @@ interface Prepared {
   attempts: RateLimitStore;
 }
 
+/** One request on its way through its matching rules, and what the rules it passed so far add to its answer. */
+interface RulePass {
+  request: Request;
+  url: RequestTarget;
+  p: Prepared;
+  rules: readonly Rule[];
+  /** The header members of the rules passed so far, the later rule's first. */
+  headers: RateLimitHeaders | undefined;
+  /** `Set-Cookie`s beyond the first (which is in `headers`). */
+  cookies: string[] | undefined;
+}
+
 type AppEnv = { Bindings: Env };
 
 /**
@@ -60,11 +73,12 @@ type AppEnv = { Bindings: Env };
  *
  * @example
  * ```ts
- * const res = await createWorker().fetch(request, env, ctx);
+ * const res = await createWorker().fetch(request, env, ctx); // a Response, or a promise of one
  * ```
  */
 export interface EdgeWorker {
-  fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response>;
+  /** Synchronous when nothing on the request's way waits (the memory store and the demo origin); workerd takes either. */
+  fetch(request: Request, env: Env, ctx: ExecutionContext): Response | Promise<Response>;
 }
 
 /**
@@ -72,7 +86,8 @@ export interface EdgeWorker {
  * applies the matching rules through the project's rate limiter (`rateLimiter`, with the multi-user
  * factor), and forwards allowed requests to `ORIGIN` with a `Multi-User-IP` verdict header.
  *
- * The ordinary request path runs without a framework: one URL parse, the rule match, the limiter's
+ * The ordinary request path runs without a framework: the path and query sliced from `request.url`
+ * (`requestTarget`: no second URL parse), the rule match, the limiter's
  * decision per rule, and a response built once with its rate-limit headers (the demo origin's JSON,
  * or one copy of a fetched origin's immutable response). Only the operator paths
  * (`/__multi-user/…`: health, lookup, the challenge endpoint) go through a Hono app.
@@ -134,32 +149,52 @@ export function createWorker(options: WorkerOptions = {}): EdgeWorker {
     return p;
   }
 
-  /** Every request but the operator endpoints': config check, rules, limiters, forward. */
-  async function ordinary(request: Request, url: URL, p: Prepared | Error, ctx: ExecutionContext): Promise<Response> {
+  /**
+   * Every request but the operator endpoints': config check, rules, limiters, forward. Synchronous
+   * while everything on the way is (the memory store, the demo origin): no promise or await is paid
+   * for on the common path; a store or origin that answers later makes the rest asynchronous.
+   */
+  function ordinary(request: Request, url: RequestTarget, p: Prepared | Error, ctx: ExecutionContext): Response | Promise<Response> {
     if (p instanceof Error) return configError(request);
     if (state.verified === 'pending') ctx.waitUntil(verifyTableOnce(state));
     const rules = p.matchRules(request.method, url.pathname);
-    const origin = p.config.origin;
     if (rules.length === 0) {
       const verdict = formatVerdict(classifier.lookup(clientIp(request) ?? ''), undefined, state.table === undefined);
-      return forward(request, url, origin, verdict, undefined);
+      return forward(request, url, p.config.origin, verdict, undefined);
     }
-    // A path origins may read in several ways passes the rule of each reading, in order; the first
-    // that blocks answers. Each rule's header members come before those of the rules it passed earlier.
-    let outcome: RateLimitOutcome | undefined;
-    let headers: RateLimitHeaders | undefined;
-    let cookies: string[] | undefined;
-    for (const rule of rules) {
-      const limiter = p.limiters.get(rule)!;
-      const pending = limiter.limit(request);
-      outcome = pending instanceof Promise ? await pending : pending;
-      headers = headers === undefined ? outcome.headers : combine(outcome.headers, headers, (cookies ??= []));
-      const { decision, retryAfter } = outcome;
-      if (decision.limited && decision.enforced) return withCookies(limiter.answer(request, { decision, retryAfter }, headers), cookies);
-    }
-    const { match, decision } = outcome!;
+    return applyRules({ request, url, p, rules, headers: undefined, cookies: undefined }, 0);
+  }
+
+  /**
+   * Applies `rules[i]` and then the rest, in order: a path origins may read in several ways passes the
+   * rule of each reading; the first that blocks answers. Asynchronous only from a limiter that is.
+   */
+  function applyRules(pass: RulePass, i: number): Response | Promise<Response> {
+    const limiter = pass.p.limiters.get(pass.rules[i]!)!;
+    const pending = limiter.limit(pass.request);
+    if (pending instanceof Promise) return pending.then((outcome) => afterRule(pass, i, limiter, outcome));
+    return afterRule(pass, i, limiter, pending);
+  }
+
+  /** One rule's outcome: its header members before those of the rules passed earlier; blocked, or on to the next rule or the origin. */
+  function afterRule(pass: RulePass, i: number, limiter: RuleLimiter, outcome: RateLimitOutcome): Response | Promise<Response> {
+    const headers = pass.headers === undefined ? outcome.headers : combine(outcome.headers, pass.headers, (pass.cookies ??= []));
+    pass.headers = headers;
+    const { decision, retryAfter } = outcome;
+    if (decision.limited && decision.enforced)
+      return withCookies(limiter.answer(pass.request, { decision, retryAfter }, headers), pass.cookies);
+    if (i + 1 < pass.rules.length) return applyRules(pass, i + 1);
+    return answer(pass, outcome);
+  }
+
+  /** The origin's answer for a request every matching rule let through, with the verdict of the last rule. */
+  function answer(pass: RulePass, last: RateLimitOutcome): Response | Promise<Response> {
+    const { match, decision } = last;
     const verdict = formatVerdict(match, decision.factor, state.table === undefined, decision.keyed);
-    return withCookies(await forward(request, url, origin, verdict, headers), cookies);
+    const res = forward(pass.request, pass.url, pass.p.config.origin, verdict, pass.headers);
+    const { cookies } = pass;
+    if (cookies === undefined) return res;
+    return res instanceof Promise ? res.then((r) => withCookies(r, cookies)) : withCookies(res, cookies);
   }
 
   const operator = new Hono<AppEnv>();
@@ -174,19 +209,20 @@ export function createWorker(options: WorkerOptions = {}): EdgeWorker {
       explain: (ip) => explain(ip, p, classifier),
       attempts: adminAttempts,
     });
-    return res ?? ordinary(c.req.raw, new URL(c.req.url), p, c.executionCtx as ExecutionContext);
+    return res ?? ordinary(c.req.raw, requestTarget(c.req.url), p, c.executionCtx as ExecutionContext);
   });
   operator.onError((err) => internalError(err));
 
   return {
-    async fetch(request, env, ctx) {
+    fetch(request, env, ctx) {
       try {
-        const url = new URL(request.url);
+        const url = requestTarget(request.url);
         // The operator paths as Hono reads them (it decodes escapes such as `/%5F_multi-user/health`).
-        if (isOperatorPath(url.pathname) || (url.pathname.includes('%') && isOperatorPath(getPath(request)))) {
-          return await operator.fetch(request, env, ctx);
-        }
-        return await ordinary(request, url, prepare(env), ctx);
+        const res =
+          isOperatorPath(url.pathname) || (url.pathname.includes('%') && isOperatorPath(getPath(request)))
+            ? operator.fetch(request, env, ctx)
+            : ordinary(request, url, prepare(env), ctx);
+        return res instanceof Promise ? res.catch(internalError) : res;
       } catch (err) {
         return internalError(err);
       }
@@ -228,19 +264,21 @@ function withCookies(res: Response, cookies: string[] | undefined): Response {
  * The origin's answer with the rate-limit headers: the demo origin builds its response with them;
  * a fetched response's headers are immutable, so it is copied once, and only when there are headers to add.
  */
-async function forward(
+function forward(
   request: Request,
-  url: URL,
+  url: RequestTarget,
   origin: URL | undefined,
   verdict: string,
   headers: RateLimitHeaders | undefined,
-): Promise<Response> {
+): Response | Promise<Response> {
   if (origin === undefined) return demoOrigin(request, url, verdict, headers);
-  const res = await fetch(originRequest(request, origin, verdict));
-  if (headers === undefined) return res;
-  const copy = new Response(res.body, res);
-  for (const name in headers) copy.headers.append(name, headers[name]!);
-  return copy;
+  const fetched = fetch(originRequest(request, origin, verdict));
+  if (headers === undefined) return fetched;
+  return fetched.then((res) => {
+    const copy = new Response(res.body, res);
+    for (const name in headers) copy.headers.append(name, headers[name]!);
+    return copy;
+  });
 }
 
 function explain(ip: string, p: Prepared | Error, classifier: MultiUserClassifier) {

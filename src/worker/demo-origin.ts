@@ -1,4 +1,5 @@
 import type { RateLimitHeaders } from '../ratelimit/index.ts';
+import type { RequestTarget } from './request-target.ts';
 
 /**
  * The origin `npm start` talks to when `ORIGIN` is unset: a JSON echo of what an origin behind the
@@ -21,7 +22,7 @@ import type { RateLimitHeaders } from '../ratelimit/index.ts';
  */
 export function demoOrigin(
   request: Request,
-  url: URL,
+  url: RequestTarget,
   verdict: string,
   headers: RateLimitHeaders | undefined,
 ): Response | Promise<Response> {
@@ -31,7 +32,7 @@ export function demoOrigin(
   return request.arrayBuffer().then((body) => echo(request, url, verdict, body.byteLength, headers));
 }
 
-function echo(request: Request, url: URL, verdict: string, bodyBytes: number, headers: RateLimitHeaders | undefined): Response {
+function echo(request: Request, url: RequestTarget, verdict: string, bodyBytes: number, headers: RateLimitHeaders | undefined): Response {
   const body = {
     origin: 'demo',
     method: request.method,

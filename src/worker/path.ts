@@ -20,7 +20,7 @@ const ESCAPES = /(?:%[0-9a-f]{2})+/gi;
  * ```
  */
 export function pathForms(path: string): string[] {
-  if (!NEEDS_WORK.test(path)) return [path];
+  if (hasOneForm(path)) return [path];
   const raw = path.toLowerCase();
   const forms = new Set([raw, resolve(raw)]);
   if (raw.includes('%')) {
@@ -30,6 +30,20 @@ export function pathForms(path: string): string[] {
     forms.add(decodeEscapes(resolve(raw)).toLowerCase());
   }
   return [...forms];
+}
+
+/**
+ * Whether a path is its own only form (no escape, backslash, `;`, upper-case letter, empty or dot
+ * segment): then `pathForms(path)` is `[path]`, and a caller may skip building that array.
+ *
+ * @example
+ * ```ts
+ * hasOneForm('/api/users'); // true
+ * hasOneForm('/api/../x'); // false
+ * ```
+ */
+export function hasOneForm(path: string): boolean {
+  return !NEEDS_WORK.test(path);
 }
 
 /**

@@ -9,7 +9,7 @@ import {
   describe,
   type RATE_LIMIT_RANGES,
 } from '../ratelimit/option-checks.ts';
-import { pathForms } from './path.ts';
+import { hasOneForm, pathForms } from './path.ts';
 
 /**
  * One rate-limit rule of the worker's `RULES` setting.
@@ -222,13 +222,17 @@ export function ruleMatcher(rules: readonly Rule[]): (method: string, pathname: 
       const base = lower.endsWith('/') ? lower.slice(0, -1) : lower;
       matchPath = (p) => p.startsWith(base) && (p.length === base.length || !WORD.test(p[base.length]!));
     }
-    return { rule, methods, matchPath };
+    // The answer for a path with one form that only this rule matches, made once (no array per request).
+    return { rule, methods, matchPath, alone: Object.freeze([rule]) as readonly Rule[] };
   });
   const none: readonly Rule[] = [];
   return function matchRules(method, pathname) {
-    const forms = pathForms(pathname);
+    if (hasOneForm(pathname)) {
+      for (const t of tests) if ((t.methods === undefined || t.methods.has(method)) && t.matchPath(pathname)) return t.alone;
+      return none;
+    }
     let found: Rule[] | undefined;
-    for (const form of forms) {
+    for (const form of pathForms(pathname)) {
       for (const t of tests) {
         if ((t.methods === undefined || t.methods.has(method)) && t.matchPath(form)) {
           if (found === undefined) found = [t.rule];

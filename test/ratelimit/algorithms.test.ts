@@ -75,6 +75,55 @@ describe.each(ALGORITHMS)('%s', (algorithm) => {
     );
   });
 
+  it('MemoryStore, which updates its counters in place, answers as the reference model (expiry, blocks, a second key)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 6 }),
+        fc.constantFrom(1000, 7),
+        fc.constantFrom(0, 5_000),
+        fc.array(fc.tuple(fc.boolean(), fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 50 }), fc.integer({ min: 0, max: 20_000 }))), {
+          maxLength: 60,
+        }),
+        (limit, periodMs, mitigationMs, hits) => {
+          const rule: StoreRule = { algorithm, limit, periodMs, mitigationMs };
+          const store = new MemoryStore();
+          const refs = {
+            a: referenceModel(algorithm, limit, periodMs, mitigationMs),
+            b: referenceModel(algorithm, limit, periodMs, mitigationMs),
+          };
+          let now = EPOCH;
+          for (const [second, gap] of hits) {
+            now += gap;
+            const key = second ? 'b' : 'a';
+            const expected = refs[key].hit(now);
+            const got = store.hit(key, rule, now);
+            expect([got.allowed, got.remaining]).toEqual([expected.allowed, expected.remaining]);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('applyHit leaves the prior state as it was (the Durable Object keeps it in a cache)', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(0, 5_000), fc.array(fc.integer({ min: 0, max: 700 }), { maxLength: 30 }), (mitigationMs, gaps) => {
+        const rule: StoreRule = { algorithm, limit: 2, periodMs: 1000, mitigationMs };
+        let now = EPOCH;
+        let state: CounterState | undefined;
+        for (const gap of gaps) {
+          now += gap;
+          const copy = state === undefined ? undefined : { ...state };
+          const applied = applyHit(state, rule, now);
+          expect(state).toEqual(copy);
+          if (state !== undefined) expect(applied.state).not.toBe(state);
+          state = applied.state;
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('never allows more than the limit in a burst at one instant', () => {
     const results = run({ algorithm, limit: 5, periodMs: 60_000, mitigationMs: 0 }, Array(20).fill(EPOCH + 123));
     expect(results.filter((r) => r.allowed)).toHaveLength(5);

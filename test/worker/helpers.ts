@@ -2,7 +2,7 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers';
 import type { Env } from '../../src/worker/config.ts';
 
-export type Handler = { fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> };
+export type Handler = { fetch(request: Request, env: Env, ctx: ExecutionContext): Response | Promise<Response> };
 
 let counter = 0;
 /** A rule id no other test uses, so counters never leak between tests sharing the isolate's stores. */

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { originRequest } from '../../src/worker/origin.ts';
+import { requestTarget } from '../../src/worker/request-target.ts';
 
 // The reference: the origin's base path and the request's path and query put together with the URL
 // API's own setters (what originRequest did before it sliced strings to save two URL parses).
@@ -67,5 +68,18 @@ describe('originRequest: the upstream URL', () => {
   it('refuses an origin with a query or fragment (parseOrigin never returns one)', () => {
     expect(() => originRequest(new Request('https://edge.example/'), new URL('https://origin.example/?q'), 'multi=?0')).toThrow(TypeError);
     expect(() => originRequest(new Request('https://edge.example/'), new URL('https://origin.example/#f'), 'multi=?0')).toThrow(TypeError);
+  });
+});
+
+describe('requestTarget on workerd', () => {
+  it("reads a request's path and query as workerd's URL parser does", () => {
+    fc.assert(
+      fc.property(requestUrls, (url) => {
+        const request = new Request(new URL(url).href);
+        const parsed = new URL(request.url);
+        expect({ ...requestTarget(request.url) }).toEqual({ pathname: parsed.pathname, search: parsed.search });
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { pathForms } from '../../src/worker/path.ts';
+import { requestTarget } from '../../src/worker/request-target.ts';
 
 describe('pathForms', () => {
   it.each([
@@ -18,5 +20,43 @@ describe('pathForms', () => {
     ['/%c0%af', ['/%c0%af']],
   ])('%s → %j', (path, forms) => {
     expect(pathForms(path)).toEqual(forms);
+  });
+});
+
+describe('requestTarget', () => {
+  // Each expected value is what the URL parser reads from the same serialised URL (worked out by hand).
+  it.each([
+    ['https://edge.example/a/b?x=1#top', '/a/b', '?x=1'],
+    ['https://edge.example/', '/', ''],
+    ['https://edge.example/?', '/', ''],
+    ['https://edge.example/p#frag?not-a-query', '/p', ''],
+    ['https://edge.example/p?#', '/p', ''],
+    ['https://u%2F:p%3F%23@edge.example:8443/%2F..%2Fx?q=%3F', '/%2F..%2Fx', '?q=%3F'],
+    ['http://[2001:db8::1]:8080/api?', '/api', ''],
+  ])('%s → %s %s', (href, pathname, search) => {
+    expect(new URL(href).href).toBe(href); // the input is already in serialised form
+    expect({ ...requestTarget(href) }).toEqual({ pathname, search });
+  });
+
+  it('reads every serialised http(s) URL as the URL parser does', () => {
+    const piece = fc.string({ unit: fc.constantFrom('/', '?', '#', '%', '\\', '.', '@', ':', ';', 'a', 'Z', 'é', ' ', '2F', '3f') });
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.webUrl({
+            withQueryParameters: true,
+            withFragments: true,
+            authoritySettings: { withUserInfo: true, withPort: true, withIPv6: true },
+          }),
+          fc.tuple(fc.constantFrom('http://h', 'https://u:p@h:1', 'http://[::1]'), piece).map(([base, rest]) => `${base}/${rest}`),
+        ),
+        (raw) => {
+          const href = new URL(raw).href;
+          const url = new URL(href);
+          expect({ ...requestTarget(href) }).toEqual({ pathname: url.pathname, search: url.search });
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });

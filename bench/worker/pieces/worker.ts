@@ -7,6 +7,7 @@ import { clientTokens, MemoryStore, rateLimit, rateLimiter } from '../../../src/
 import { demoOrigin } from '../../../src/worker/demo-origin.ts';
 import { originRequest } from '../../../src/worker/origin.ts';
 import { pathForms } from '../../../src/worker/path.ts';
+import { requestTarget } from '../../../src/worker/request-target.ts';
 import { formatVerdict } from '../../../src/worker/verdict-header.ts';
 
 const REPEAT = 20;
@@ -37,12 +38,13 @@ type Env = Record<string, never>;
 type Ctx = { waitUntil(p: Promise<unknown>): void; passThroughOnException(): void };
 const pieces: Record<string, (request: Request, env: Env, ctx: Ctx) => unknown> = {
   none: () => undefined,
-  'URL parse + pathForms': (r) => (sink = pathForms(new URL(r.url).pathname)),
+  'URL parse (new URL)': (r) => (sink = new URL(r.url)),
+  'requestTarget + pathForms': (r) => (sink = pathForms(requestTarget(r.url).pathname)),
   formatVerdict: () => (sink = formatVerdict({ prefix: '198.51.100.0/24', kind: 'cgnat', users: 1200 }, 10)),
   'new Headers(request.headers)': (r) => (sink = new Headers(r.headers)),
   originRequest: (r) => (sink = originRequest(r, ORIGIN, VERDICT)),
-  'demoOrigin (URL parse, Response.json with two headers at construction)': async (r) =>
-    (sink = await demoOrigin(r, new URL(r.url), VERDICT, HEADERS)),
+  'demoOrigin (requestTarget, Response.json with two headers at construction)': async (r) =>
+    (sink = await demoOrigin(r, requestTarget(r.url), VERDICT, HEADERS)),
   'rateLimiter (memory store): key, factor, hit, decision, header values': (r) => (sink = limit(r)),
   'Response.json': () => (sink = Response.json({ origin: 'demo', path: '/bench' })),
   'Response.json + new Response(body, res) copy': () => {
