@@ -275,7 +275,8 @@ function referenceIPv6(text: string): string | undefined {
   if (!isIPv6(text) || text.includes('%')) return undefined;
   const bytes = ipaddr.IPv6.parse(text).toByteArray();
   const words = new Uint32Array(4);
-  for (let k = 0; k < 4; k++) words[k] = ((bytes[4 * k]! << 24) | (bytes[4 * k + 1]! << 16) | (bytes[4 * k + 2]! << 8) | bytes[4 * k + 3]!) >>> 0;
+  for (let k = 0; k < 4; k++)
+    words[k] = ((bytes[4 * k]! << 24) | (bytes[4 * k + 1]! << 16) | (bytes[4 * k + 2]! << 8) | bytes[4 * k + 3]!) >>> 0;
   return hex(words);
 }
 
@@ -285,7 +286,11 @@ const addressLike = fc
   .map((chars) => chars.join(''));
 const v4Text = fc.integer({ min: 0, max: 0xffffffff }).map(formatIPv4);
 const v6Text = fc
-  .tuple(fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: 4, maxLength: 4 }), fc.integer({ min: 0, max: 4 }), fc.constantFrom(0, 0, 1, 2, 3))
+  .tuple(
+    fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: 4, maxLength: 4 }),
+    fc.integer({ min: 0, max: 4 }),
+    fc.constantFrom(0, 0, 1, 2, 3),
+  )
   .map(([words, form, zeros]) => {
     const a = Uint32Array.from(words);
     if (zeros > 0) a.fill(0, zeros - 1, zeros + 1); // zero runs, so that `::` appears at each place
@@ -304,7 +309,12 @@ function mutated(valid: fc.Arbitrary<string>): fc.Arbitrary<string> {
     let s = text;
     for (const [at, ch, op] of edits) {
       const i = at % (s.length + 1);
-      s = op === 'insert' ? s.slice(0, i) + ch + s.slice(i) : op === 'delete' ? s.slice(0, i) + s.slice(i + 1) : s.slice(0, i) + ch + s.slice(i + 1);
+      s =
+        op === 'insert'
+          ? s.slice(0, i) + ch + s.slice(i)
+          : op === 'delete'
+            ? s.slice(0, i) + s.slice(i + 1)
+            : s.slice(0, i) + ch + s.slice(i + 1);
     }
     return s;
   });
@@ -345,6 +355,24 @@ describe('formatting', () => {
     ['1:0:0:0:2:0:0:3', '1::2:0:0:3'],
     ['2001:DB8:AAAA:BBBB:CCCC:DDDD:EEEE:FFFF', '2001:db8:aaaa:bbbb:cccc:dddd:eeee:ffff'],
     ['::ffff:c000:0201', '::ffff:192.0.2.1'],
+    // Every shape of the zero-run table and of the text built around it: no zero group, a single
+    // zero group (never shortened) first, last and inside, runs at the start, at the end, inside, ties.
+    ['1:2:3:4:5:6:7:8', '1:2:3:4:5:6:7:8'],
+    ['0:2:3:4:5:6:7:8', '0:2:3:4:5:6:7:8'],
+    ['1:2:3:4:5:6:7:0', '1:2:3:4:5:6:7:0'],
+    ['0:1:0:1:0:1:0:1', '0:1:0:1:0:1:0:1'],
+    ['0:0:3:4:5:6:7:8', '::3:4:5:6:7:8'],
+    ['1:2:3:4:5:6:0:0', '1:2:3:4:5:6::'],
+    ['a:0:0:0:0:0:0:0', 'a::'],
+    ['0:0:0:0:0:0:0:a', '::a'],
+    ['1:0:0:2:3:0:0:4', '1::2:3:0:0:4'],
+    ['0:0:1:0:0:0:2:3', '0:0:1::2:3'],
+    ['1:2:0:0:0:3:0:0', '1:2::3:0:0'],
+    ['0:0:0:1:0:0:0:0', '0:0:0:1::'],
+    ['0:0:0:0:1:0:0:0', '::1:0:0:0'],
+    ['0:0:0:0:0:ffff:0:1', '::ffff:0.0.0.1'],
+    ['0:0:0:0:1:ffff:0:1', '::1:ffff:0:1'],
+    ['0:0:0:0:0:fffe:c000:201', '::fffe:c000:201'],
   ])('RFC 5952: %s → %s', (input, expected) => {
     const out = w();
     expect(parseIPv6(input, out)).toBe(true);
@@ -365,6 +393,23 @@ describe('formatting', () => {
     );
   });
 
+  it('writes every group value 0–ffff in the first and the last group as ipaddr.js does', () => {
+    // Every page of the cached group texts, with and without a leading colon.
+    for (let x = 0; x <= 0xffff; x++) {
+      const a = new Uint32Array([((x << 16) | 1) >>> 0, 0x20002, 0x30003, 0x40000 | x]);
+      expect(formatIPv6(a)).toBe((ipaddr.fromByteArray(toBytes(a)) as ipaddr.IPv6).toRFC5952String());
+    }
+  });
+
+  it('formats IPv4 addresses as ipaddr.js does (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0xffffffff }), (n) => {
+        const bytes = [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
+        expect(formatIPv4(n)).toBe(ipaddr.fromByteArray(bytes).toString());
+      }),
+    );
+  });
+
   it('formats prefixes with the host bits cleared', () => {
     expect(formatIPv4Prefix(parseIPv4('198.51.100.77'), 24)).toBe('198.51.100.0/24');
     expect(formatIPv4Prefix(parseIPv4('198.51.100.77'), 0)).toBe('0.0.0.0/0');
@@ -375,5 +420,11 @@ describe('formatting', () => {
     expect(formatIPv6Prefix(a, 128)).toBe('2001:db8:1:2:3:4:5:6/128');
     maskIPv6(a, 48, a);
     expect(formatIPv6(a)).toBe('2001:db8:1::');
+    // Plain arrays too (detect passes one), and the scratch words of one call do not leak into the next.
+    expect(formatIPv6Prefix([0x20010db8, 0xffffffff, 0, 0], 40)).toBe('2001:db8:ff00::/40');
+    expect(formatIPv6Prefix([0x20010db8], 16)).toBe('2001::/16');
+    expect(formatIPv6Prefix([0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff], 0)).toBe('::/0');
+    expect(formatIPv4Prefix(0xffffffff, 32)).toBe('255.255.255.255/32');
+    expect(formatIPv4Prefix(0xffffffff, 1)).toBe('128.0.0.0/1');
   });
 });
