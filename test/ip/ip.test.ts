@@ -297,7 +297,7 @@ const v6Text = fc
     const address = ipaddr.fromByteArray(toBytes(a)) as ipaddr.IPv6;
     if (form === 0) return address.toString();
     if (form === 1) return address.toNormalizedString();
-    if (form === 2) return address.toFixedLengthString();
+    if (form === 2) return address.toNormalizedString().replace(/[0-9a-f]+/g, (g) => g.padStart(4, '0')); // leading zeros
     if (form === 3) return address.toNormalizedString().replace(/[^:]*:[^:]*$/, formatIPv4(a[3]!)); // embedded IPv4
     return address.toString().toUpperCase();
   });
