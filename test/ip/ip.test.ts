@@ -410,6 +410,32 @@ describe('formatting', () => {
     );
   });
 
+  it('formats prefixes as ipaddr.js networkAddressFromCIDR gives them (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 32 }), (n, bits) => {
+        const net = ipaddr.IPv4.networkAddressFromCIDR(`${formatIPv4(n)}/${bits}`).toString();
+        expect(formatIPv4Prefix(n, bits)).toBe(`${net}/${bits}`);
+      }),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: 4, maxLength: 4 }),
+        fc.integer({ min: 0, max: 128 }),
+        (words, bits) => {
+          const a = Uint32Array.from(words);
+          const net = ipaddr.IPv6.networkAddressFromCIDR(`${ipaddr.fromByteArray(toBytes(a)).toString()}/${bits}`) as ipaddr.IPv6;
+          if (net.isIPv4MappedAddress()) return; // we write ::ffff:a.b.c.d, ipaddr.js hex groups
+          expect(formatIPv6Prefix(a, bits)).toBe(`${net.toRFC5952String()}/${bits}`);
+        },
+      ),
+    );
+  });
+
+  it('formats out-of-range IPv4 prefix lengths as before: the mask clamped to 0–32, the length as given', () => {
+    expect(formatIPv4Prefix(0xc0000201, 33)).toBe('192.0.2.1/33');
+    expect(formatIPv4Prefix(0xc0000201, -1)).toBe('0.0.0.0/-1');
+  });
+
   it('formats prefixes with the host bits cleared', () => {
     expect(formatIPv4Prefix(parseIPv4('198.51.100.77'), 24)).toBe('198.51.100.0/24');
     expect(formatIPv4Prefix(parseIPv4('198.51.100.77'), 0)).toBe('0.0.0.0/0');
