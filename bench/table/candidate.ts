@@ -9,7 +9,7 @@ import CidrMatcher from 'cidr-matcher';
 import ipaddr from 'ipaddr.js';
 import { Reader } from 'mmdb-lib';
 import { Netmask } from 'netmask';
-import { parseIPv4, parseIPv6 } from '../../src/ip/index.ts';
+import { formatIPv4Prefix, formatIPv6Prefix, parseIPv4, parseIPv6 } from '../../src/ip/index.ts';
 import { parsePrefixList } from '../../src/prefix-list/index.ts';
 import { compileTable, MultiUserTable } from '../../src/table/index.ts';
 
@@ -80,6 +80,24 @@ switch (name) {
     out.v4 = rate(q4, (q) => (parseIPv4(q) >= 0 ? 1 : undefined)).perSec;
     const w = new Uint32Array(4);
     out.v6 = rate(q6, (q) => (parseIPv6(q, w) ? 1 : undefined)).perSec;
+    break;
+  }
+  case 'format': {
+    // The prefix text lookup() writes per answer: every answer's prefix, parsed back, then formatted.
+    const table = MultiUserTable.from(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    const answers = (queries: string[]) =>
+      queries.flatMap((q) => {
+        const m = table.lookup(q);
+        if (m === undefined) return [];
+        const slash = m.prefix.indexOf('/');
+        const w = new Uint32Array(4);
+        const v4 = parseIPv4(m.prefix.slice(0, slash));
+        if (v4 >= 0) w[3] = v4;
+        else parseIPv6(m.prefix.slice(0, slash), w);
+        return [{ w, bits: Number(m.prefix.slice(slash + 1)) }];
+      });
+    out.v4 = rateN(answers(q4), (a) => formatIPv4Prefix(a.w[3]!, a.bits));
+    out.v6 = rateN(answers(q6), (a) => formatIPv6Prefix(a.w, a.bits));
     break;
   }
   case 'table-lookup':

@@ -117,8 +117,8 @@ try {
         run(c, d);
       }
     }
-    log(`bench/table: round ${round + 1}/${RUNS}: parse, build, ipaddr-map on routing, 12 pairs`);
-    for (const c of ['parse', 'build', 'ipaddr-map']) run(c, datasets[0]!);
+    log(`bench/table: round ${round + 1}/${RUNS}: parse, format, build, ipaddr-map on routing, 12 pairs`);
+    for (const c of ['parse', 'format', 'build', 'ipaddr-map']) run(c, datasets[0]!);
   }
   // Opening: the reader bundled as a Worker ships it, then one fresh process per sample.
   const largest = datasets.reduce((a, b) => (b.bytes > a.bytes ? b : a));
@@ -251,6 +251,9 @@ try {
   lines.push('| candidate | IPv4 from strings | IPv6 from strings | build |');
   lines.push('|---|--:|--:|--:|');
   lines.push(`| parse only (\`parseIPv4\` / \`parseIPv6\`, the bound) | ${M(parse4)} | ${M(median('parse', r12, 'v6'))} | – |`);
+  lines.push(
+    `| format only (\`formatIPv4Prefix\` / \`formatIPv6Prefix\` of the answers' prefixes: the text \`lookup\` adds to \`classify\`) | ${M(median('format', r12, 'v4'))} | ${M(median('format', r12, 'v6'))} | – |`,
+  );
   lines.push(
     `| ipaddr.js + one Map per prefix length (IPv6: 3 s sample) | ${M(median('ipaddr-map', r12, 'v4'))} | ${M(median('ipaddr-map', r12, 'v6'))} | ${ms(median('ipaddr-map', r12, 'buildMs'))} |`,
   );

@@ -24,31 +24,36 @@ const groups = new Uint16Array(8);
  * ```
  */
 export function parseIPv4Range(text: string, start: number, end: number): number {
-  const len = end - start;
-  if (len < 7 || len > 15) return -1;
+  if (!(end - start >= 7 && end - start <= 15)) return -1;
+  // One octet per turn, its (at most three) digits unrolled: fewer tests per character than a
+  // character loop with state (bench: ~10 % less time per address on the routing and real-list queries).
+  let i = start;
   let value = 0;
-  let octet = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 46) {
-      if (digits === 0 || dots === 3) return -1;
-      value = (value << 8) | octet;
-      octet = 0;
-      digits = 0;
-      dots++;
-    } else {
-      const d = c - 48;
-      if (d < 0 || d > 9) return -1;
-      if (digits !== 0 && octet === 0) return -1; // leading zero
-      octet = octet * 10 + d;
-      if (octet > 255) return -1;
-      digits++;
+  for (let part = 0; ; part++) {
+    // Here i < end: the length test above for the first octet, the dot test below for the others.
+    let octet = text.charCodeAt(i++) - 48;
+    if (!(octet >= 0 && octet <= 9)) return -1;
+    if (i < end) {
+      let d = text.charCodeAt(i) - 48;
+      if (d >= 0 && d <= 9) {
+        if (octet === 0) return -1; // leading zero
+        octet = octet * 10 + d;
+        if (++i < end) {
+          d = text.charCodeAt(i) - 48;
+          if (d >= 0 && d <= 9) {
+            octet = octet * 10 + d;
+            if (octet > 255) return -1;
+            i++;
+          }
+        }
+      }
     }
+    value = (value << 8) | octet;
+    if (part === 3) return i === end ? value >>> 0 : -1;
+    // A dot, and something after it (a fourth digit lands here too, and fails).
+    if (i + 1 >= end || text.charCodeAt(i) !== 46) return -1;
+    i++;
   }
-  if (dots !== 3 || digits === 0) return -1;
-  return ((value << 8) | octet) >>> 0;
 }
 
 /**
@@ -64,8 +69,12 @@ export function parseIPv4(text: string): number {
   return parseIPv4Range(text, 0, text.length);
 }
 
-/** Hex digit values by char code (-1 = not a hex digit): one load instead of range tests (measured ~1.7× faster). */
-const HEX = new Int8Array(128).fill(-1);
+/**
+ * Hex digit values by UTF-16 code unit (-1 = not a hex digit): one load instead of range tests
+ * (measured ~1.7× faster), over charCodeAt's whole range so no `c < 128` test guards the load
+ * (another 5–8 % of parseIPv6's time). 64 KiB.
+ */
+const HEX = new Int8Array(65536).fill(-1);
 for (let i = 0; i < 10; i++) HEX[48 + i] = i;
 for (let i = 0; i < 6; i++) HEX[65 + i] = HEX[97 + i] = 10 + i;
 
@@ -96,41 +105,56 @@ export function parseIPv6(text: string, out: Uint32Array): boolean {
       return true;
     }
   }
+  // One group per turn, its (at most four) digits unrolled rather than a digit loop (bench: ~15 % less
+  // time per address on the routing and real-list queries). At the top, i < len and a group starts at i.
   for (;;) {
-    if (count === 8) return false;
     const groupStart = i;
-    let value = 0;
-    let c = 0;
-    while (i < len) {
-      c = text.charCodeAt(i);
-      const h = c < 128 ? HEX[c]! : -1;
-      if (h < 0) break;
-      value = (value << 4) | h;
-      i++;
+    let value = HEX[text.charCodeAt(i)]!;
+    if (value < 0) return false; // an empty group: `:::`, or a stray character
+    let c = 0; // the character after the group, when i < len
+    if (++i < len) {
+      let h = HEX[(c = text.charCodeAt(i))]!;
+      if (h >= 0) {
+        value = (value << 4) | h;
+        if (++i < len) {
+          h = HEX[(c = text.charCodeAt(i))]!;
+          if (h >= 0) {
+            value = (value << 4) | h;
+            if (++i < len) {
+              h = HEX[(c = text.charCodeAt(i))]!;
+              if (h >= 0) {
+                value = (value << 4) | h;
+                if (++i < len) c = text.charCodeAt(i); // a fifth digit is neither `:` nor `.`: refused below
+              }
+            }
+          }
+        }
+      }
     }
-    if (i < len && c === 46) {
-      // Embedded IPv4: must be the last 32 bits.
-      if (count > 6) return false;
-      const v4 = parseIPv4Range(text, groupStart, len);
-      if (v4 < 0) return false;
-      groups[count++] = v4 >>> 16;
-      groups[count++] = v4 & 0xffff;
+    if (i === len) {
+      if (count === 8) return false;
+      groups[count++] = value;
       break;
     }
-    const digits = i - groupStart;
-    if (digits === 0 || digits > 4) return false;
-    groups[count++] = value;
-    if (i === len) break;
-    if (c !== 58) return false;
-    i++;
-    if (i < len && text.charCodeAt(i) === 58) {
-      if (gap >= 0) return false; // a second `::`
-      gap = count;
-      i++;
-      if (i === len) break;
-    } else if (i === len) {
-      return false; // trailing single `:`
+    if (c === 58) {
+      if (count === 7) return false; // an eighth group followed by more
+      groups[count++] = value;
+      if (++i === len) return false; // a trailing single `:`
+      if (text.charCodeAt(i) === 58) {
+        if (gap >= 0) return false; // a second `::`
+        gap = count;
+        if (++i === len) break;
+      }
+      continue;
     }
+    if (c !== 46) return false;
+    // Embedded IPv4, re-read as decimal from the group's start: must be the last 32 bits.
+    if (count > 6) return false;
+    const v4 = parseIPv4Range(text, groupStart, len);
+    if (v4 < 0) return false;
+    groups[count++] = v4 >>> 16;
+    groups[count++] = v4 & 0xffff;
+    break;
   }
   if (gap < 0) {
     if (count !== 8) return false;

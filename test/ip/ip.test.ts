@@ -1,3 +1,4 @@
+import { isIPv4, isIPv6 } from 'node:net';
 import fc from 'fast-check';
 import ipaddr from 'ipaddr.js';
 import { describe, expect, it } from 'vitest';
@@ -25,6 +26,13 @@ describe('parseIPv4', () => {
     ['1.2.3.4', 0x01020304],
     ['10.0.0.1', 0x0a000001],
     ['100.64.0.0', 0x64400000],
+    // One-, two- and three-digit octets in every position (each octet is read unrolled).
+    ['1.22.255.4', 0x0116ff04],
+    ['99.100.9.250', 0x636409fa],
+    ['200.0.10.99', 0xc8000a63],
+    ['9.199.0.249', 0x09c700f9],
+    ['0.0.0.10', 0x0000000a],
+    ['10.0.0.0', 0x0a000000],
   ])('parses %s', (text, expected) => {
     expect(parseIPv4(text)).toBe(expected);
   });
@@ -52,12 +60,56 @@ describe('parseIPv4', () => {
     ['１.2.3.4'],
     ['1234.1.1.1'],
     ['::1'],
+    // Per branch of the unrolled octet reader: a fourth digit in the first three and in the last
+    // octet, too-long and too-short text, leading zeros of two- and three-digit octets, > 255.
+    ['1.2345.1.1'],
+    ['1.1.1234.1'],
+    ['1.1.1.1234'],
+    ['111.111.111.1111'],
+    ['1.1.1'],
+    ['1.1.1.'],
+    ['1.1.1.1.'],
+    ['1.1..1'],
+    ['1.1.1..'],
+    ['255.255.255.2555'],
+    ['00.1.1.1'],
+    ['1.001.1.1'],
+    ['1.1.010.1'],
+    ['1.1.1.012'],
+    ['300.1.1.1'],
+    ['1.260.1.1'],
+    ['1.1.999.1'],
+    ['1.1.1.256'],
+    ['1.1.1.1a'],
+    ['1.1.1a.1'],
+    ['a.1.1.1'],
+    ['1/1.1.1'],
+    ['1:1.1.1'],
+    ['1.1.1.1.1.1.1'],
   ])('rejects %j', (text) => {
     expect(parseIPv4(text)).toBe(-1);
   });
 
   it('parses a slice without copying', () => {
     expect(parseIPv4Range('[192.0.2.1]', 1, 10)).toBe(0xc0000201);
+    // The slice ends where it is told to, even when digits follow.
+    expect(parseIPv4Range('192.0.2.123', 0, 10)).toBe(0xc000020c);
+    expect(parseIPv4Range('192.0.2.1/24', 0, 9)).toBe(0xc0000201);
+    expect(parseIPv4Range('x192.0.2.1', 0, 10)).toBe(-1);
+    // A range past the end of the text is not an address (charCodeAt gives NaN there).
+    expect(parseIPv4Range('1.2.3.4', 0, 9)).toBe(-1);
+    expect(parseIPv4Range('1.2.3.4', -1, 7)).toBe(-1);
+  });
+
+  it('agrees with node:net isIPv4 and ipaddr.js on arbitrary and mutated text (property)', () => {
+    fc.assert(
+      fc.property(fc.oneof(addressLike, mutated(v4Text)), fc.string({ maxLength: 3 }), (text, pad) => {
+        const expected = referenceIPv4(text);
+        expect(parseIPv4(text)).toBe(expected);
+        expect(parseIPv4Range(pad + text + pad, pad.length, pad.length + text.length)).toBe(expected);
+      }),
+      { numRuns: 5000 },
+    );
   });
 
   it('round-trips every address formatIPv4 writes (property)', () => {
@@ -85,6 +137,21 @@ describe('parseIPv6', () => {
     ['1:2:3:4:5:6:7::', '00010002 00030004 00050006 00070000'],
     ['::2:3:4:5:6:7:8', '00000002 00030004 00050006 00070008'],
     ['0001:0002::', '00010002 00000000 00000000 00000000'],
+    // Groups of one to four digits in every position (each group is read unrolled), and at the end.
+    ['a:bc:def:1234:5:67:890:abcd', '000a00bc 0def1234 00050067 0890abcd'],
+    ['abcd:890:67:5:1234:def:bc:a', 'abcd0890 00670005 12340def 00bc000a'],
+    ['1:2:3:4:5:6:7:8', '00010002 00030004 00050006 00070008'],
+    ['::f', '00000000 00000000 00000000 0000000f'],
+    ['::ffff', '00000000 00000000 00000000 0000ffff'],
+    ['f::', '000f0000 00000000 00000000 00000000'],
+    ['ffff::ffff', 'ffff0000 00000000 00000000 0000ffff'],
+    ['1:2:3:4:5:6::8', '00010002 00030004 00050006 00000008'],
+    ['1::3:4:5:6:7:8', '00010000 00030004 00050006 00070008'],
+    ['0:0:0:0:0:0:0:0', '00000000 00000000 00000000 00000000'],
+    ['::0.0.0.0', '00000000 00000000 00000000 00000000'],
+    ['1::1.2.3.4', '00010000 00000000 00000000 01020304'],
+    ['1:2:3:4:5::1.2.3.4', '00010002 00030004 00050000 01020304'],
+    ['::ffff:255.255.255.255', '00000000 00000000 0000ffff ffffffff'],
   ])('parses %s', (text, expected) => {
     const out = w();
     expect(parseIPv6(text, out)).toBe(true);
@@ -117,8 +184,64 @@ describe('parseIPv6', () => {
     ['::1.2.3.4:5'],
     ['::ffff:1.2.3.256'],
     ['2001:db8::0x1'],
+    // Per branch of the unrolled group reader: a fifth digit after one to four read, an eighth group
+    // followed by `:` or `::`, a stray character after each digit count, a group that starts with
+    // a non-digit, an embedded IPv4 too early, too late or after `::` that leaves no group for it.
+    ['12345:1::'],
+    ['1:12345::'],
+    ['::1:abcde'],
+    ['::fffff'],
+    ['1:2:3:4:5:6:7:8:'],
+    ['1:2:3:4:5:6:7:8::'],
+    ['1:2:3:4:5:6:7:8:9'],
+    ['1g::'],
+    ['12g::'],
+    ['123g::'],
+    ['1234g::'],
+    ['::1 '],
+    ['::12 '],
+    ['::123 '],
+    ['::1234 '],
+    ['::g'],
+    ['1:-1::'],
+    [':: 1'],
+    ['::ffff:1234.1.1.1'],
+    ['::ffff:1a.1.1.1'],
+    ['::1.2.3.4::'],
+    ['1.2.3.4::'],
+    ['1:2:3:4:5:6:7:8:1.2.3.4'],
+    ['1:2:3:4:5:6::1.2.3.4'],
+    ['1:2:3:4:5:6:7::1.2.3.4'],
+    ['::1.2.3'],
+    ['::1.2.3.4.5'],
+    ['::1..2.3'],
+    ['1:2:3:4:5:6:7:8:1'],
+    ['::1:2:3:4:5:6:7:8'],
+    ['1::2::'],
+    ['::1::'],
+    ['1:::'],
+    [':::1'],
+    ['1::2:'],
+    ['1:2'],
+    ['1'],
+    ['12'],
+    ['ff'],
+    ['\u00001::'],
+    ['1::ａ'],
   ])('rejects %j', (text) => {
     expect(parseIPv6(text, w())).toBe(false);
+  });
+
+  it('agrees with node:net isIPv6 (no zone id) and ipaddr.js on arbitrary and mutated text (property)', () => {
+    fc.assert(
+      fc.property(fc.oneof(addressLike, mutated(v6Text)), (text) => {
+        const expected = referenceIPv6(text);
+        const out = w();
+        expect(parseIPv6(text, out)).toBe(expected !== undefined);
+        if (expected !== undefined) expect(hex(out)).toBe(expected);
+      }),
+      { numRuns: 5000 },
+    );
   });
 
   it('agrees with ipaddr.js on random addresses written in many forms (property)', () => {
@@ -136,6 +259,66 @@ describe('parseIPv6', () => {
     );
   });
 });
+
+/**
+ * The references: node:net's isIPv4 / isIPv6 (regular expressions: dotted quads without leading
+ * zeros, RFC 4291 text with embedded IPv4) decide validity, minus zone ids (`%…`, which isIPv6
+ * accepts and we refuse); ipaddr.js gives the value of what they accept.
+ */
+function referenceIPv4(text: string): number {
+  if (!isIPv4(text)) return -1;
+  const [a, b, c, d] = ipaddr.IPv4.parse(text).toByteArray() as [number, number, number, number];
+  return ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
+}
+
+function referenceIPv6(text: string): string | undefined {
+  if (!isIPv6(text) || text.includes('%')) return undefined;
+  const bytes = ipaddr.IPv6.parse(text).toByteArray();
+  const words = new Uint32Array(4);
+  for (let k = 0; k < 4; k++)
+    words[k] = ((bytes[4 * k]! << 24) | (bytes[4 * k + 1]! << 16) | (bytes[4 * k + 2]! << 8) | bytes[4 * k + 3]!) >>> 0;
+  return hex(words);
+}
+
+/** Text made of the characters addresses are made of, plus a few that must be refused. */
+const addressLike = fc
+  .array(fc.constantFrom(...'0123456789abcdefABCDEF::::....%g x/-', '\u0660', '\uff11', '\u0000'), { maxLength: 46 })
+  .map((chars) => chars.join(''));
+const v4Text = fc.integer({ min: 0, max: 0xffffffff }).map(formatIPv4);
+const v6Text = fc
+  .tuple(
+    fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: 4, maxLength: 4 }),
+    fc.integer({ min: 0, max: 4 }),
+    fc.constantFrom(0, 0, 1, 2, 3),
+  )
+  .map(([words, form, zeros]) => {
+    const a = Uint32Array.from(words);
+    if (zeros > 0) a.fill(0, zeros - 1, zeros + 1); // zero runs, so that `::` appears at each place
+    const address = ipaddr.fromByteArray(toBytes(a)) as ipaddr.IPv6;
+    if (form === 0) return address.toString();
+    if (form === 1) return address.toNormalizedString();
+    if (form === 2) return address.toNormalizedString().replace(/[0-9a-f]+/g, (g) => g.padStart(4, '0')); // leading zeros
+    if (form === 3) return address.toNormalizedString().replace(/[^:]*:[^:]*$/, formatIPv4(a[3]!)); // embedded IPv4
+    return address.toString().toUpperCase();
+  });
+
+/** A valid address with zero to three characters inserted, deleted or replaced. */
+function mutated(valid: fc.Arbitrary<string>): fc.Arbitrary<string> {
+  const edit = fc.tuple(fc.nat(), fc.constantFrom(...'0159afAF:.%g '), fc.constantFrom('insert', 'delete', 'replace'));
+  return fc.tuple(valid, fc.array(edit, { maxLength: 3 })).map(([text, edits]) => {
+    let s = text;
+    for (const [at, ch, op] of edits) {
+      const i = at % (s.length + 1);
+      s =
+        op === 'insert'
+          ? s.slice(0, i) + ch + s.slice(i)
+          : op === 'delete'
+            ? s.slice(0, i) + s.slice(i + 1)
+            : s.slice(0, i) + ch + s.slice(i + 1);
+    }
+    return s;
+  });
+}
 
 function toBytes(a: Uint32Array): number[] {
   const out: number[] = [];
@@ -172,6 +355,24 @@ describe('formatting', () => {
     ['1:0:0:0:2:0:0:3', '1::2:0:0:3'],
     ['2001:DB8:AAAA:BBBB:CCCC:DDDD:EEEE:FFFF', '2001:db8:aaaa:bbbb:cccc:dddd:eeee:ffff'],
     ['::ffff:c000:0201', '::ffff:192.0.2.1'],
+    // Every shape of the zero-run table and of the text built around it: no zero group, a single
+    // zero group (never shortened) first, last and inside, runs at the start, at the end, inside, ties.
+    ['1:2:3:4:5:6:7:8', '1:2:3:4:5:6:7:8'],
+    ['0:2:3:4:5:6:7:8', '0:2:3:4:5:6:7:8'],
+    ['1:2:3:4:5:6:7:0', '1:2:3:4:5:6:7:0'],
+    ['0:1:0:1:0:1:0:1', '0:1:0:1:0:1:0:1'],
+    ['0:0:3:4:5:6:7:8', '::3:4:5:6:7:8'],
+    ['1:2:3:4:5:6:0:0', '1:2:3:4:5:6::'],
+    ['a:0:0:0:0:0:0:0', 'a::'],
+    ['0:0:0:0:0:0:0:a', '::a'],
+    ['1:0:0:2:3:0:0:4', '1::2:3:0:0:4'],
+    ['0:0:1:0:0:0:2:3', '0:0:1::2:3'],
+    ['1:2:0:0:0:3:0:0', '1:2::3:0:0'],
+    ['0:0:0:1:0:0:0:0', '0:0:0:1::'],
+    ['0:0:0:0:1:0:0:0', '::1:0:0:0'],
+    ['0:0:0:0:0:ffff:0:1', '::ffff:0.0.0.1'],
+    ['0:0:0:0:1:ffff:0:1', '::1:ffff:0:1'],
+    ['0:0:0:0:0:fffe:c000:201', '::fffe:c000:201'],
   ])('RFC 5952: %s → %s', (input, expected) => {
     const out = w();
     expect(parseIPv6(input, out)).toBe(true);
@@ -192,6 +393,49 @@ describe('formatting', () => {
     );
   });
 
+  it('writes every group value 0–ffff in the first and the last group as ipaddr.js does', () => {
+    // Every page of the cached group texts, with and without a leading colon.
+    for (let x = 0; x <= 0xffff; x++) {
+      const a = new Uint32Array([((x << 16) | 1) >>> 0, 0x20002, 0x30003, 0x40000 | x]);
+      expect(formatIPv6(a)).toBe((ipaddr.fromByteArray(toBytes(a)) as ipaddr.IPv6).toRFC5952String());
+    }
+  });
+
+  it('formats IPv4 addresses as ipaddr.js does (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0xffffffff }), (n) => {
+        const bytes = [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
+        expect(formatIPv4(n)).toBe(ipaddr.fromByteArray(bytes).toString());
+      }),
+    );
+  });
+
+  it('formats prefixes as ipaddr.js networkAddressFromCIDR gives them (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 32 }), (n, bits) => {
+        const net = ipaddr.IPv4.networkAddressFromCIDR(`${formatIPv4(n)}/${bits}`).toString();
+        expect(formatIPv4Prefix(n, bits)).toBe(`${net}/${bits}`);
+      }),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: 4, maxLength: 4 }),
+        fc.integer({ min: 0, max: 128 }),
+        (words, bits) => {
+          const a = Uint32Array.from(words);
+          const net = ipaddr.IPv6.networkAddressFromCIDR(`${ipaddr.fromByteArray(toBytes(a)).toString()}/${bits}`) as ipaddr.IPv6;
+          if (net.isIPv4MappedAddress()) return; // we write ::ffff:a.b.c.d, ipaddr.js hex groups
+          expect(formatIPv6Prefix(a, bits)).toBe(`${net.toRFC5952String()}/${bits}`);
+        },
+      ),
+    );
+  });
+
+  it('formats out-of-range IPv4 prefix lengths as before: the mask clamped to 0–32, the length as given', () => {
+    expect(formatIPv4Prefix(0xc0000201, 33)).toBe('192.0.2.1/33');
+    expect(formatIPv4Prefix(0xc0000201, -1)).toBe('0.0.0.0/-1');
+  });
+
   it('formats prefixes with the host bits cleared', () => {
     expect(formatIPv4Prefix(parseIPv4('198.51.100.77'), 24)).toBe('198.51.100.0/24');
     expect(formatIPv4Prefix(parseIPv4('198.51.100.77'), 0)).toBe('0.0.0.0/0');
@@ -202,5 +446,11 @@ describe('formatting', () => {
     expect(formatIPv6Prefix(a, 128)).toBe('2001:db8:1:2:3:4:5:6/128');
     maskIPv6(a, 48, a);
     expect(formatIPv6(a)).toBe('2001:db8:1::');
+    // Plain arrays too (detect passes one), and the scratch words of one call do not leak into the next.
+    expect(formatIPv6Prefix([0x20010db8, 0xffffffff, 0, 0], 40)).toBe('2001:db8:ff00::/40');
+    expect(formatIPv6Prefix([0x20010db8], 16)).toBe('2001::/16');
+    expect(formatIPv6Prefix([0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff], 0)).toBe('::/0');
+    expect(formatIPv4Prefix(0xffffffff, 32)).toBe('255.255.255.255/32');
+    expect(formatIPv4Prefix(0xffffffff, 1)).toBe('128.0.0.0/1');
   });
 });
