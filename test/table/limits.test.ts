@@ -29,9 +29,9 @@ const fiveLeaves6 = ['2001:db8::/32', '2001:db9::/33', '2001:dba::/34', '2001:db
 const eighteenBits = [entry('10.1.0.0/16'), entry('11.1.0.0/16')];
 
 describe('compile limits (reached with small limits; compileTable uses the format limits)', () => {
-  it('compileTable uses the limits of format version 2', () => {
+  it('compileTable uses the limits of format version 3, and lets the compiler choose leaf coding and splits', () => {
     // 22-bit value index in a leaf, fields of at most 24 bits, u32 index entries holding bit offset × 32.
-    expect(FORMAT_LIMITS).toEqual({ values: 2 ** 22, leafIdBits: 24, v4RecordBits: 2 ** 27 });
+    expect(FORMAT_LIMITS).toEqual({ values: 2 ** 22, leafIdBits: 24, v4RecordBits: 2 ** 27, leafMode: 'auto', v4Split: 'auto' });
   });
 
   it.each([
