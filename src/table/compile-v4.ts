@@ -174,7 +174,17 @@ export function encodeV4(pos: number[], leaf: number[], limits: CompileLimits = 
     if (!best || plan.bits < best.bits) best = plan;
   }
   const { index, records, ranges, subEntryBits, splitChunks } = writeRecords(best!, code.idBits, code.idOf, limits);
-  return { indexBits: best!.k, idBits: code.idBits, lowBits: code.lowBits, subEntryBits, leaves: code.leaves, index, records, ranges, splitChunks };
+  return {
+    indexBits: best!.k,
+    idBits: code.idBits,
+    lowBits: code.lowBits,
+    subEntryBits,
+    leaves: code.leaves,
+    index,
+    records,
+    ranges,
+    splitChunks,
+  };
 }
 
 /** The sub-chunk entry width that holds every split chunk's length (entries included). */

@@ -32,7 +32,8 @@ export function readV2Prefixes(bytes: Uint8Array): string[] {
     if (o + l > bytes.length) throw new TableFormatError('bad-offset', `format version 2 table: section ${s} outside the table`);
     return bytes.subarray(o, o + l);
   };
-  const u32 = (b: Uint8Array, i: number) => (4 * i + 4 <= b.length ? (b[4 * i]! | (b[4 * i + 1]! << 8) | (b[4 * i + 2]! << 16) | (b[4 * i + 3]! << 24)) >>> 0 : 0);
+  const u32 = (b: Uint8Array, i: number) =>
+    4 * i + 4 <= b.length ? (b[4 * i]! | (b[4 * i + 1]! << 8) | (b[4 * i + 2]! << 16) | (b[4 * i + 3]! << 24)) >>> 0 : 0;
   const [k4, w4, w6] = [bytes[28]!, bytes[29]!, bytes[31]!];
   if (k4 > 20 || w4 > 24 || w6 > 24) throw new TableFormatError('bad-section', 'format version 2 table: widths out of range');
   const out = new Set<string>();

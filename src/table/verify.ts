@@ -43,7 +43,8 @@ function checkId(id: number, lowBits: number, leaves: Uint32Array, values: numbe
   if (leaf === undefined) fail('bad-leaf', `${where()}: leaf id out of range`);
   else if (((leaf >>> 8) & 3) === LEAF_MATCH && (leaf >>> 10) + (id >>> lowBits) >= values) {
     fail('bad-leaf', `${where()}: value index out of range`);
-  } else if ((id >>> lowBits) !== 0 && ((leaf >>> 8) & 3) !== LEAF_MATCH) fail('bad-leaf', `${where()}: a value on a leaf that is not a match`);
+  } else if (id >>> lowBits !== 0 && ((leaf >>> 8) & 3) !== LEAF_MATCH)
+    fail('bad-leaf', `${where()}: a value on a leaf that is not a match`);
 }
 
 function verifyV4(v: TableViews): void {

@@ -85,6 +85,7 @@ export function readValue(values: Uint8Array, usersBits: number, i: number): { k
   const p = i * (KIND_BITS + usersBits);
   const kind = readBits(values, p, KIND_BITS);
   const u = p + KIND_BITS;
-  const users = usersBits <= 16 ? readBits(values, u, usersBits) : readBits(values, u, 16) + readBits(values, u + 16, usersBits - 16) * 65536;
+  const users =
+    usersBits <= 16 ? readBits(values, u, usersBits) : readBits(values, u, 16) + readBits(values, u + 16, usersBits - 16) * 65536;
   return { kind, users };
 }

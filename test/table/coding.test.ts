@@ -88,7 +88,13 @@ describe('IPv4 sub-chunks', () => {
   });
 
   it('the last sub-chunk of the last chunk, and a prefix ending at the top of the address space', () => {
-    const entries = [cgnat('223.255.255.255/32', 1), cgnat('223.255.0.0/16', 2), cgnat('223.0.0.0/24', 3), cgnat('255.255.255.0/24', 4), cgnat('255.255.255.255/32', 5)];
+    const entries = [
+      cgnat('223.255.255.255/32', 1),
+      cgnat('223.255.0.0/16', 2),
+      cgnat('223.0.0.0/24', 3),
+      cgnat('255.255.255.0/24', 4),
+      cgnat('255.255.255.255/32', 5),
+    ];
     const t = expectLikeReference(entries, { v4Split: 'always' });
     expect(t.info.v4SplitChunks).toBeGreaterThanOrEqual(2);
     expect(t.lookup('255.255.255.255')).toEqual({ prefix: '255.255.255.255/32', kind: 'cgnat', users: 5 });
@@ -120,7 +126,15 @@ describe('leaf id coding', () => {
     );
     return out;
   };
-  const v6Probes = ['2a00:1000::1', '2a00:1000:5::1', '2a00:1000:5:1::', '2a00:1000:5:1::1', '2a00:1000:5:1::2', '2a00:1000:6::', '2a00:1001::'];
+  const v6Probes = [
+    '2a00:1000::1',
+    '2a00:1000:5::1',
+    '2a00:1000:5:1::',
+    '2a00:1000:5:1::1',
+    '2a00:1000:5:1::2',
+    '2a00:1000:6::',
+    '2a00:1001::',
+  ];
 
   it.each([
     ['dictionary', 12],
