@@ -6,7 +6,14 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { buildTable } from '../../scripts/build-table.ts';
 import { parsePrefixList } from '../../src/prefix-list/index.ts';
-import { compileTable, MultiUserTable, readTablePrefixes, TableFormatError, type TableEntry } from '../../src/table/index.ts';
+import {
+  compileTable,
+  type MultiUserKind,
+  MultiUserTable,
+  readTablePrefixes,
+  TableFormatError,
+  type TableEntry,
+} from '../../src/table/index.ts';
 
 // test/fixtures/tables/PROVENANCE.md: a version-1 table of exactly these entries.
 const entries: TableEntry[] = [];
@@ -24,13 +31,13 @@ const v1 = gunzipSync(readFileSync(new URL('../fixtures/tables/v1-escapes.bin.gz
 const v2 = gunzipSync(readFileSync(new URL('../fixtures/tables/v2-real-excerpts.bin.gz', import.meta.url)));
 const lists = fileURLToPath(new URL('../fixtures/lists/', import.meta.url));
 /** The inputs (and kinds) the version-2 fixture was built from. */
-const v2Inputs = [
+const v2Inputs: ReadonlyArray<{ file: string; kind?: MultiUserKind }> = [
   { file: join(lists, 'tor-exit-nodes.excerpt.lst'), kind: 'tor' },
   { file: join(lists, 'apple-egress.excerpt.csv') },
   { file: join(lists, 'tmus-geo-ip.excerpt.txt'), kind: 'cgnat' },
   { file: join(lists, 'ProtonVPNExitNodes.excerpt.csv'), kind: 'vpn' },
   { file: join(lists, 'mullvadvpn.excerpt.txt'), kind: 'vpn' },
-] as const;
+];
 
 /** The error `MultiUserTable.from` throws for these bytes. */
 function openError(bytes: Uint8Array): unknown {
