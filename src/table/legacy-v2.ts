@@ -1,6 +1,7 @@
 import { formatIPv4Prefix, formatIPv6Prefix } from '../ip/index.ts';
 import { readBits } from './bits.ts';
-import { LEAF_MATCH, tableChecksum, TableFormatError } from './format.ts';
+import { LEAF_MATCH, TableFormatError } from './format.ts';
+import { openLegacy } from './legacy-v1.ts';
 
 /**
  * Format version 2 (128-byte header, 8-byte values, a leaf dictionary per family, IPv4 keys at their
@@ -8,7 +9,7 @@ import { LEAF_MATCH, tableChecksum, TableFormatError } from './format.ts';
  * version-2 table answers with, so that comparing a new table with a deployed older one measures
  * prefixes, not the format change. Checks the checksum and bounds every loop by the section sizes.
  */
-const V2 = { header: 128, sections: 12 };
+const V2 = { header: 128 };
 
 /**
  * The prefixes a version-2 table answers with (as its `entries()` listed them), in canonical text.
@@ -20,16 +21,9 @@ const V2 = { header: 128, sections: 12 };
  * ```
  */
 export function readV2Prefixes(bytes: Uint8Array): string[] {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.length < V2.header || dv.getUint16(4, true) !== 2 || dv.getUint32(8, true) !== bytes.length) {
-    throw new TableFormatError('bad-length', 'expected an intact format version 2 table');
-  }
-  if (tableChecksum(bytes) !== dv.getUint32(12, true))
-    throw new TableFormatError('checksum-mismatch', 'format version 2 table: checksum mismatch');
+  const bounds = openLegacy(bytes, 2, V2.header).section;
   const section = (s: number) => {
-    const o = dv.getUint32(32 + 8 * s, true);
-    const l = dv.getUint32(36 + 8 * s, true);
-    if (o + l > bytes.length) throw new TableFormatError('bad-offset', `format version 2 table: section ${s} outside the table`);
+    const [o, l] = bounds(s);
     return bytes.subarray(o, o + l);
   };
   const u32 = (b: Uint8Array, i: number) =>
