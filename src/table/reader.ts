@@ -457,8 +457,8 @@ export class MultiUserTable implements MultiUserClassifier {
    * A split chunk (key-width field `kw` > 24, records from bit `p0`): the key width, first and end
    * bit of the sub-chunk holding `n`, from its entry and the next, in {@link SUB}; returns the address
    * bits below the sub-chunk. Out of `findV4` so that `findV4` stays small enough for V8 to inline it
-   * into `classify` and `lookup` (548 bytes of bytecode with this inside, over V8's 460-byte limit:
-   * classify at ~350 pairs measured 0.6–0.8× format 2 in same-process pairs).
+   * into `classify` and `lookup` (with this inside it was 548 bytes of bytecode, over V8's 460-byte
+   * limit, and was called instead; format 2's is 396). Check with --print-bytecode-filter=findV4.
    */
   private subChunkV4(n: number, kw: number, p0: number): number {
     const s = kw - V4_SPLIT_BASE;
