@@ -205,15 +205,20 @@ try {
     );
   }
   lines.push('');
-  lines.push('| data | table: IPv4 only | IPv6 only | both | gzip | MMDB | MMDB gzip | K4 / W4 bits, K6 / W6 bits |');
+  lines.push('| data | table: IPv4 only | IPv6 only | both | gzip | MMDB | MMDB gzip | widths (bits) |');
   lines.push('|---|--:|--:|--:|--:|--:|--:|---|');
   for (const d of datasets) {
     const n = d.n4 + d.n6;
     lines.push(
       `| ${d.label} | ${(d.only4 / d.n4).toFixed(2)} B/prefix | ${(d.only6 / d.n6).toFixed(2)} B/prefix | ${d.bytes.toLocaleString('en')} B (${(d.bytes / n).toFixed(2)} B/prefix) | ` +
-        `${d.gzip.toLocaleString('en')} B | ${(d.mmdb / n).toFixed(2)} B/prefix | ${d.mmdbGzip.toLocaleString('en')} B | ${d.stats.v4IndexBits} / ${d.stats.v4IdBits}, ${d.stats.v6IndexBits} / ${d.stats.v6IdBits} |`,
+        `${d.gzip.toLocaleString('en')} B | ${(d.mmdb / n).toFixed(2)} B/prefix | ${d.mmdbGzip.toLocaleString('en')} B | ${widths(d.stats)} |`,
     );
   }
+  lines.push('');
+  lines.push(
+    'Widths: IPv4 index K4 and leaf ids W4 (dictionary, or direct with L4 bits naming a (length, type) leaf and the rest a value), ' +
+      'split chunks (of 2^K4) with E4-bit sub-chunk entries; the same for IPv6 (K6, W6, L6); U = users bits of a value.',
+  );
   lines.push('');
   const [r12, r350, r30k] = datasets as [Dataset, Dataset, Dataset, Dataset];
   const ratio = (d: Dataset, fam: 'v4' | 'v6', c: string) => median(c, d, fam) / median('mmdb-lib', d, fam);
@@ -285,4 +290,13 @@ try {
   process.stdout.write(`${lines.join('\n')}\n`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** The header widths of a compiled table, for the size table. */
+function widths(s: CompileStats): string {
+  const ids = (w: number, l: number) => (l < w ? `${w} direct (L ${l})` : `${w} dictionary`);
+  return (
+    `K4 ${s.v4IndexBits}, W4 ${ids(s.v4IdBits, s.v4LeafBits)}, ${s.v4SplitChunks.toLocaleString('en')} split (E4 ${s.v4SubEntryBits}); ` +
+    `K6 ${s.v6IndexBits}, W6 ${ids(s.v6IdBits, s.v6LeafBits)}; U ${s.usersBits}`
+  );
 }

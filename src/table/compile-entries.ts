@@ -172,10 +172,20 @@ export interface CompileLimits {
   leafIdBits: number;
   /** Bits of IPv4 records (an index entry holds a record bit offset × 32 in a u32). */
   v4RecordBits: number;
+  /** Leaf id coding: the smaller of the two (`auto`), or one forced (tests reach both modes with small inputs). */
+  leafMode: 'auto' | 'dictionary' | 'direct';
+  /** IPv4 chunk splitting: where it makes the table smaller (`auto`), `never`, or every chunk with ranges (`always`, tests). */
+  v4Split: 'auto' | 'never' | 'always';
 }
 
-/** The limits of format version 2. */
-export const FORMAT_LIMITS: Readonly<CompileLimits> = { values: MAX_VALUES, leafIdBits: MAX_FIELD_BITS, v4RecordBits: 2 ** 27 };
+/** The limits of format version 3, and the compiler's own choices. */
+export const FORMAT_LIMITS: Readonly<CompileLimits> = {
+  values: MAX_VALUES,
+  leafIdBits: MAX_FIELD_BITS,
+  v4RecordBits: 2 ** 27,
+  leafMode: 'auto',
+  v4Split: 'auto',
+};
 
 /**
  * Parses and checks the entries, sorts them canonically (so everything after is independent of input

@@ -1,5 +1,6 @@
 import { BitWriter, bitsFor } from './bits.ts';
-import { FORMAT_LIMITS, TableCompileError, type CompileLimits, type Parsed } from './compile-entries.ts';
+import { FORMAT_LIMITS, type CompileLimits, type Parsed } from './compile-entries.ts';
+import { codeLeaves } from './compile-leaves.ts';
 import { fillChunks, flatten, leafBits, type Span } from './flatten.ts';
 import { BIT_PAD, LEAF_DESCEND, LEAF_MATCH, LEAF_NONE, packLeaf, V6_INDEX_MAX_BITS } from './format.ts';
 
@@ -7,6 +8,8 @@ import { BIT_PAD, LEAF_DESCEND, LEAF_MATCH, LEAF_NONE, packLeaf, V6_INDEX_MAX_BI
 export interface EncodedV6 {
   indexBits: number;
   idBits: number;
+  /** L6: the id bits that index the leaves. */
+  lowBits: number;
   leaves: Uint32Array;
   index: Uint32Array;
   blockKeys: Uint32Array;
@@ -72,13 +75,8 @@ export function encodeV6(v6: readonly Parsed[], valueId: (key: number) => number
   const blockCount = new Set(levelA.pos.map((p) => p >> 32n)).size;
   const indexBits = blockCount === 0 ? 0 : Math.min(V6_INDEX_MAX_BITS, Math.max(0, bitsFor(blockCount) - 2));
   const filled = fillChunks(levelA.pos, levelA.leaf, indexBits, 64);
-  const dict = [...new Set([...filled.leaf, ...longLeaf])].sort((a, b) => a - b);
-  const idOf = new Map(dict.map((k, i) => [k, i]));
-  const idBits = bitsFor(dict.length);
-  if (idBits > limits.leafIdBits)
-    throw new TableCompileError('too-many-leaves', [
-      `expected at most 2^${limits.leafIdBits} distinct IPv6 (prefix length, kind, users) leaves, got ${dict.length}`,
-    ]);
+  const code = codeLeaves(6, [...filled.leaf, ...longLeaf], filled.pos.length, limits);
+  const { idBits, idOf } = code;
 
   const r6 = filled.pos.length;
   const blockKeys: number[] = [];
@@ -92,7 +90,7 @@ export function encodeV6(v6: readonly Parsed[], valueId: (key: number) => number
       blockOffsets.push(i);
     }
     keys[i] = Number(p & 0xffffffffn);
-    ids.write(idOf.get(filled.leaf[i]!)!, idBits);
+    ids.write(idOf(filled.leaf[i]!), idBits);
   });
   if (r6 > 0) blockOffsets.push(r6);
   const index = new Uint32Array(r6 > 0 ? 2 ** indexBits + 1 : 0);
@@ -102,12 +100,13 @@ export function encodeV6(v6: readonly Parsed[], valueId: (key: number) => number
   const longIds = new Uint32Array(longPos.length);
   longPos.forEach(([hi, lo], i) => {
     longKeys.set([Number(hi >> 32n), Number(hi & 0xffffffffn), Number(lo >> 32n), Number(lo & 0xffffffffn)], 4 * i);
-    longIds[i] = idOf.get(longLeaf[i]!)!;
+    longIds[i] = idOf(longLeaf[i]!);
   });
   return {
     indexBits,
     idBits,
-    leaves: Uint32Array.from(dict),
+    lowBits: code.lowBits,
+    leaves: code.leaves,
     index,
     blockKeys: Uint32Array.from(blockKeys),
     blockOffsets: Uint32Array.from(blockOffsets),

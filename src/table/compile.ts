@@ -2,7 +2,19 @@ import { checkEntries, FORMAT_LIMITS, type CompileLimits, type TableEntry } from
 import { encodeV4 } from './compile-v4.ts';
 import { encodeV6 } from './compile-v6.ts';
 import { flattenSorted } from './flatten.ts';
-import { FORMAT_VERSION, HEADER_LENGTH, LEAF_MATCH, MAGIC, packLeaf, SECTION_COUNT, tableChecksum } from './format.ts';
+import { BitWriter } from './bits.ts';
+import {
+  BIT_PAD,
+  DIRECTORY_OFFSET,
+  FORMAT_VERSION,
+  HEADER_LENGTH,
+  KIND_BITS,
+  LEAF_MATCH,
+  MAGIC,
+  packLeaf,
+  SECTION_COUNT,
+  tableChecksum,
+} from './format.ts';
 
 export { TableCompileError, type TableCompileErrorCode, type TableEntry } from './compile-entries.ts';
 
@@ -22,6 +34,14 @@ export interface CompileStats {
   v6IndexBits: number;
   v4IdBits: number;
   v6IdBits: number;
+  /** Leaf id bits that index the leaves (header L4, L6; equal to the id bits in dictionary mode). */
+  v4LeafBits: number;
+  v6LeafBits: number;
+  /** Bits of a sub-chunk entry (header E4; 0 when no IPv4 chunk is split) and how many chunks are split. */
+  v4SubEntryBits: number;
+  v4SplitChunks: number;
+  /** Bits of a value's users field (header U). */
+  usersBits: number;
   byteLength: number;
 }
 
@@ -62,12 +82,7 @@ export function compileWithLimits(
   const e4 = encodeV4(b4.pos, b4.leaf, limits);
   const e6 = encodeV6(v6, valueId, limits);
 
-  const values = new Uint8Array(valueKeys.length * 8);
-  const vdv = new DataView(values.buffer);
-  valueKeys.forEach((k, i) => {
-    vdv.setUint8(i * 8, Math.floor(k / 2 ** 32));
-    vdv.setUint32(i * 8 + 4, k % 2 ** 32, true);
-  });
+  const { values, usersBits } = encodeValues(valueKeys);
   const u8 = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
   const sections: Uint8Array[] = [
     values,
@@ -83,7 +98,12 @@ export function compileWithLimits(
     u8(e6.longKeys),
     u8(e6.longIds),
   ];
-  const bytes = writeTable(sections, [u4.length, v6.length], [e4.indexBits, e4.idBits, e6.indexBits, e6.idBits]);
+  const bytes = writeTable(sections, {
+    prefixes: [u4.length, v6.length],
+    widths: [e4.indexBits, e4.idBits, e6.indexBits, e6.idBits],
+    values: valueKeys.length,
+    more: [e4.lowBits, e6.lowBits, e4.subEntryBits, usersBits],
+  });
   return {
     bytes,
     stats: {
@@ -100,13 +120,45 @@ export function compileWithLimits(
       v6IndexBits: e6.indexBits,
       v4IdBits: e4.idBits,
       v6IdBits: e6.idBits,
+      v4LeafBits: e4.lowBits,
+      v6LeafBits: e6.lowBits,
+      v4SubEntryBits: e4.subEntryBits,
+      v4SplitChunks: e4.splitChunks,
+      usersBits,
       byteLength: bytes.length,
     },
   };
 }
 
+/**
+ * The values as a bit stream: per value the kind (4 bits), then users at the width of the largest
+ * (users stay exact up to 2^32 − 1; 8 bytes a value in format 2 was 228 KB at ~30k pairs).
+ */
+function encodeValues(valueKeys: number[]): { values: Uint8Array; usersBits: number } {
+  if (valueKeys.length === 0) return { values: new Uint8Array(0), usersBits: 0 };
+  let maxUsers = 0;
+  for (const k of valueKeys) maxUsers = Math.max(maxUsers, k % 2 ** 32);
+  const usersBits = maxUsers === 0 ? 0 : Math.floor(Math.log2(maxUsers)) + 1;
+  const w = new BitWriter();
+  for (const k of valueKeys) {
+    w.write(Math.floor(k / 2 ** 32), KIND_BITS);
+    w.write(k % 2 ** 32, usersBits);
+  }
+  return { values: w.finish(BIT_PAD), usersBits };
+}
+
+/** Header fields besides the magic, lengths and checksum. */
+interface HeaderFields {
+  prefixes: [number, number];
+  /** K4, W4, K6, W6. */
+  widths: [number, number, number, number];
+  values: number;
+  /** L4, L6, E4, U. */
+  more: [number, number, number, number];
+}
+
 /** Lays out header, directory and 8-byte-aligned sections, then stores the checksum. */
-function writeTable(sections: Uint8Array[], prefixes: [number, number], widths: [number, number, number, number]): Uint8Array {
+function writeTable(sections: Uint8Array[], { prefixes, widths, values, more }: HeaderFields): Uint8Array {
   let offset = HEADER_LENGTH;
   const offsets = sections.map((s) => {
     const o = offset;
@@ -122,9 +174,11 @@ function writeTable(sections: Uint8Array[], prefixes: [number, number], widths: 
   dv.setUint32(20, prefixes[0], true);
   dv.setUint32(24, prefixes[1], true);
   widths.forEach((w, i) => dv.setUint8(28 + i, w));
+  dv.setUint32(32, values, true);
+  more.forEach((w, i) => dv.setUint8(36 + i, w));
   for (let s = 0; s < SECTION_COUNT; s++) {
-    dv.setUint32(32 + 8 * s, offsets[s]!, true);
-    dv.setUint32(36 + 8 * s, sections[s]!.length, true);
+    dv.setUint32(DIRECTORY_OFFSET + 8 * s, offsets[s]!, true);
+    dv.setUint32(DIRECTORY_OFFSET + 4 + 8 * s, sections[s]!.length, true);
     bytes.set(sections[s]!, offsets[s]!);
   }
   dv.setUint32(12, tableChecksum(bytes), true);

@@ -1,15 +1,15 @@
 /**
- * The multi-user table binary format, version 2. Everything is little-endian; every section starts at
+ * The multi-user table binary format, version 3. Everything is little-endian; every section starts at
  * an 8-byte-aligned offset (so typed-array views need no copy); padding bytes are zero. Bit streams
  * are read least significant bit first: bit p is bit (p mod 8) of byte ⌊p / 8⌋.
  *
- * Header (128 bytes):
+ * Header (136 bytes):
  *
  * | offset | size | field |
  * |-------:|-----:|-------|
  * | 0      | 4    | magic: ASCII `MUIT` (`4d 55 49 54`) |
- * | 4      | 2    | format version (`2`) |
- * | 6      | 2    | header length in bytes (`128`) |
+ * | 4      | 2    | format version (`3`) |
+ * | 6      | 2    | header length in bytes (`136`) |
  * | 8      | 4    | total table length in bytes |
  * | 12     | 4    | CRC-32 (IEEE) of the whole table with these 4 bytes read as zero |
  * | 16     | 4    | flags, zero (reserved) |
@@ -19,16 +19,21 @@
  * | 29     | 1    | W4: IPv4 leaf id bits (1–24) |
  * | 30     | 1    | K6: IPv6 index bits (0–16) |
  * | 31     | 1    | W6: IPv6 leaf id bits (1–24) |
- * | 32     | 96   | section directory: 12 × (offset u32, length u32), in the order below |
+ * | 32     | 4    | V: value count |
+ * | 36     | 1    | L4: IPv4 leaf id low bits (1–W4; W4 = dictionary mode) |
+ * | 37     | 1    | L6: IPv6 leaf id low bits (1–W6) |
+ * | 38     | 1    | E4: bits of a sub-chunk entry (0 when no chunk is split, else 6–25) |
+ * | 39     | 1    | U: users bits of a value (0–32) |
+ * | 40     | 96   | section directory: 12 × (offset u32, length u32), in the order below |
  *
  * Sections (R4 = IPv4 ranges, B6 = IPv6 /32 blocks, R6 = IPv6 ranges, L6 = IPv6 long ranges):
  *
  * | # | name | size | content |
  * |--:|------|------|---------|
- * | 0 | values | 8 × V | kind u8 (index in `MULTI_USER_KINDS`), 3 zero bytes, users u32 (0 = unknown) |
+ * | 0 | values | ⌈V × (4 + U) / 8⌉ + 4 or 0 | per value: kind (4 bits, index in `MULTI_USER_KINDS`), users (U bits, 0 = unknown) |
  * | 1 | v4 leaves | 4 × leaves | u32: prefix length (bits 0–7), type (bits 8–9, 0 = match), value index (bits 10–31) |
- * | 2 | v4 index | 4 × (2^K4 + 1) or 0 | u32 per /K4 chunk c: bit offset of its first record × 32 + its key width KW (0–24); last entry: end × 32 |
- * | 3 | v4 records | ⌈bits / 8⌉ + 4 | per chunk, its ranges in order, each KW key bits then W4 leaf id bits (4 zero bytes pad the end) |
+ * | 2 | v4 index | 4 × (2^K4 + 1) or 0 | u32 per /K4 chunk c: bit offset of its first record × 32 + KW; KW 0–24: key width, 25–31: split in 2^(KW − 24) sub-chunks; last entry: end × 32 |
+ * | 3 | v4 records | ⌈bits / 8⌉ + 4 | per chunk, its ranges in order, each KW key bits then W4 leaf id bits; a split chunk first has 2^s + 1 entries of E4 bits (sub-chunk's first record, in bits from the chunk's start, × 32 + its key width; the last: the chunk's length × 32), then each sub-chunk's ranges (4 zero bytes pad the end) |
  * | 4 | v6 leaves | 4 × leaves | u32 as in section 1; type 0 = match, 1 = none, 2 = descend |
  * | 5 | v6 index | 4 × (2^K6 + 1) or 0 | u32: first /32 block whose top K6 bits are ≥ c; last entry = B6 |
  * | 6 | v6 block keys | 4 × B6 | u32: bits 0–31 of the ranges in the block (sorted) |
@@ -38,26 +43,33 @@
  * | 10 | v6 long keys | 16 × L6 | 4 × u32: the full 128-bit start of ranges inside /64s holding prefixes longer than /64 |
  * | 11 | v6 long leaf ids | 4 × L6 | u32 leaf id |
  *
+ * A leaf id names the leaf `leaves[id & low(L)] + (id >>> L) × 2^10`: with L = W the id is a plain
+ * index into a dictionary of every (length, type, value) leaf; with L < W the leaves hold one entry
+ * per (length, type) with value 0 and the id's upper bits are the value index (direct mode, for
+ * tables with many values, where the dictionary costs more than the bits it saves).
+ *
  * Ranges: nested prefixes are flattened at compile time into sorted, disjoint ranges; a range is stored
  * only where the longest match changes to a prefix (not where it changes to "no match"). A range holds
  * its prefix's *length* (via the leaf), not the prefix: the answer's prefix is the looked-up address
  * masked to that length, and the address lies in the range's prefix exactly when it agrees with the
- * range start on those bits — so the gap after a prefix needs no entry. Every index chunk (IPv4 /K4,
- * IPv6 /K6) that starts inside a prefix gets an explicit range at its start, so a lookup never looks
- * before its chunk. An IPv4 key is the range start's low 32 − K4 bits shifted right by the chunk's
- * shared trailing zeros, TZ = 32 − K4 − KW: routed prefixes are mostly /24 or shorter, so most keys
- * take 8 bits. Leaf ids are W bits, enough for every (length, value) leaf of the family: the cost of
- * a range grows with the logarithm of the attribute mix, not with it. K4 is chosen by the compiler to
- * make the table smallest; K6 grows with the number of /32 blocks. An IPv6 `descend` range covers
- * exactly one /64 whose ranges are in the long section.
+ * range start on those bits — so the gap after a prefix needs no entry. Every index chunk (IPv4 /K4
+ * and its sub-chunks, IPv6 /K6) that starts inside a prefix gets an explicit range at its start, so a
+ * lookup never looks before its (sub-)chunk. An IPv4 key is the range start's bits below the
+ * (sub-)chunk shifted right by the (sub-)chunk's shared trailing zeros: routed prefixes are mostly /24
+ * or shorter, so most keys take 8 bits, and splitting a chunk confines a /32 fragment's full-width
+ * keys to its sub-chunk. K4 and each chunk's split are chosen by the compiler to make the table
+ * smallest; K6 grows with the number of /32 blocks. An IPv6 `descend` range covers exactly one /64
+ * whose ranges are in the long section.
  */
 import { crc32 } from './crc32.ts';
 
 /** `MUIT` read as a little-endian u32. */
 export const MAGIC = 0x5449554d;
 /** The format version this code reads and writes. */
-export const FORMAT_VERSION = 2;
-export const HEADER_LENGTH = 128;
+export const FORMAT_VERSION = 3;
+export const HEADER_LENGTH = 136;
+/** Where the section directory starts in the header. */
+export const DIRECTORY_OFFSET = 40;
 export const SECTION_COUNT = 12;
 export const V4_INDEX_MIN_BITS = 8;
 export const V4_INDEX_MAX_BITS = 20;
@@ -66,6 +78,10 @@ export const V6_INDEX_MAX_BITS = 16;
 export const MAX_FIELD_BITS = 24;
 /** Zero bytes after a bit stream, so a 4-byte load at its last bit stays inside the section. */
 export const BIT_PAD = 4;
+/** Key-width field values above this mark a split IPv4 chunk: KW − 24 = its sub-chunk bits. */
+export const V4_SPLIT_BASE = 24;
+/** Bits of a value's kind. */
+export const KIND_BITS = 4;
 export const LEAF_MATCH = 0;
 export const LEAF_NONE = 1;
 export const LEAF_DESCEND = 2;
@@ -105,7 +121,7 @@ export const SECTION_NAMES = [
 ] as const;
 
 /** The element size of each section (1 for bit streams). */
-export const ELEMENT_SIZE: readonly number[] = [8, 4, 4, 1, 4, 4, 4, 4, 4, 1, 16, 4];
+export const ELEMENT_SIZE: readonly number[] = [1, 4, 4, 1, 4, 4, 4, 4, 4, 1, 16, 4];
 
 /** A leaf as stored: prefix length, type and value index in one u32. */
 export const packLeaf = (bits: number, type: number, value: number): number => (bits | (type << 8) | (value << 10)) >>> 0;
@@ -161,6 +177,15 @@ export interface Layout {
   v4IdBits: number;
   v6IndexBits: number;
   v6IdBits: number;
+  /** V: the value count. */
+  values: number;
+  /** L4, L6: the leaf id bits that index the leaves (the rest is a value index). */
+  v4LeafBits: number;
+  v6LeafBits: number;
+  /** E4: bits of a split IPv4 chunk's sub-chunk entry (0: no chunk is split). */
+  v4SubEntryBits: number;
+  /** U: bits of a value's users field. */
+  usersBits: number;
   /** [offset, length] per section. */
   sections: Array<[number, number]>;
 }
@@ -217,10 +242,20 @@ export function readLayout(bytes: Uint8Array): Layout {
   if (w4 < 1 || w4 > MAX_FIELD_BITS || w6 < 1 || w6 > MAX_FIELD_BITS) {
     throw new TableFormatError('bad-section', `leaf id bits out of range: IPv4 ${w4}, IPv6 ${w6}`);
   }
+  const l4 = bytes[36]!;
+  const l6 = bytes[37]!;
+  const e4 = bytes[38]!;
+  const usersBits = bytes[39]!;
+  if (l4 < 1 || l4 > w4 || l6 < 1 || l6 > w6) {
+    throw new TableFormatError('bad-section', `leaf low bits out of range: IPv4 ${l4} of ${w4}, IPv6 ${l6} of ${w6}`);
+  }
+  if ((e4 !== 0 && (e4 < 6 || e4 > MAX_FIELD_BITS + 1)) || usersBits > 32) {
+    throw new TableFormatError('bad-section', `sub-chunk entry bits ${e4} or users bits ${usersBits} out of range`);
+  }
   const sections: Array<[number, number]> = [];
   for (let s = 0; s < SECTION_COUNT; s++) {
-    const offset = u32(bytes, 32 + 8 * s);
-    const length = u32(bytes, 36 + 8 * s);
+    const offset = u32(bytes, DIRECTORY_OFFSET + 8 * s);
+    const length = u32(bytes, DIRECTORY_OFFSET + 4 + 8 * s);
     if (offset < HEADER_LENGTH || offset % 8 !== 0 || offset > byteLength || length > byteLength - offset) {
       throw new TableFormatError(
         'bad-offset',
@@ -246,6 +281,11 @@ export function readLayout(bytes: Uint8Array): Layout {
     v4IdBits: w4,
     v6IndexBits: k6,
     v6IdBits: w6,
+    values: u32(bytes, 32),
+    v4LeafBits: l4,
+    v6LeafBits: l6,
+    v4SubEntryBits: e4,
+    usersBits,
     sections,
   };
 }

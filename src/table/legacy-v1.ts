@@ -19,18 +19,7 @@ const V1 = { header: 144, sections: 14, escaped: 255 };
  * ```
  */
 export function readV1Prefixes(bytes: Uint8Array): string[] {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.length < V1.header || dv.getUint16(4, true) !== 1 || dv.getUint32(8, true) !== bytes.length) {
-    throw new TableFormatError('bad-length', 'expected an intact format version 1 table');
-  }
-  if (tableChecksum(bytes) !== dv.getUint32(12, true))
-    throw new TableFormatError('checksum-mismatch', 'format version 1 table: checksum mismatch');
-  const sec = (s: number) => {
-    const o = dv.getUint32(32 + 8 * s, true);
-    const l = dv.getUint32(36 + 8 * s, true);
-    if (o + l > bytes.length) throw new TableFormatError('bad-offset', `format version 1 table: section ${s} outside the table`);
-    return [o, l] as const;
-  };
+  const { dv, section: sec } = openLegacy(bytes, 1, V1.header);
   const u8 = (s: number, i: number) => dv.getUint8(sec(s)[0] + i);
   const u16 = (s: number, i: number) => dv.getUint16(sec(s)[0] + 2 * i, true);
   const u32 = (s: number, i: number) => dv.getUint32(sec(s)[0] + 4 * i, true);
@@ -78,4 +67,30 @@ export function readV1Prefixes(bytes: Uint8Array): string[] {
     out.add(formatIPv6Prefix(w, l.bits));
   }
   return [...out];
+}
+
+/**
+ * Checks an older table's version, length and checksum (formats 1 and 2 share the first 16 header
+ * bytes and a section directory at byte 32). Returns a view and each section's [offset, length],
+ * checked against the table's end. Throws {@link TableFormatError}.
+ */
+export function openLegacy(
+  bytes: Uint8Array,
+  version: number,
+  headerLength: number,
+): { dv: DataView; section: (s: number) => readonly [number, number] } {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < headerLength || dv.getUint16(4, true) !== version || dv.getUint32(8, true) !== bytes.length) {
+    throw new TableFormatError('bad-length', `expected an intact format version ${version} table`);
+  }
+  if (tableChecksum(bytes) !== dv.getUint32(12, true)) {
+    throw new TableFormatError('checksum-mismatch', `format version ${version} table: checksum mismatch`);
+  }
+  const section = (s: number) => {
+    const o = dv.getUint32(32 + 8 * s, true);
+    const l = dv.getUint32(36 + 8 * s, true);
+    if (o + l > bytes.length) throw new TableFormatError('bad-offset', `format version ${version} table: section ${s} outside the table`);
+    return [o, l] as const;
+  };
+  return { dv, section };
 }

@@ -1,10 +1,10 @@
 import { formatIPv6, ipv4Mask, parseIPv4, parseIPv6 } from '../ip/index.ts';
 import { LOW, readBits } from './bits.ts';
-import { LEAF_DESCEND, LEAF_MATCH, LEAF_NONE, SECTION_NAMES, TableFormatError, tableChecksum } from './format.ts';
+import { LEAF_DESCEND, LEAF_MATCH, LEAF_NONE, SECTION_NAMES, TableFormatError, tableChecksum, V4_SPLIT_BASE } from './format.ts';
 import { MULTI_USER_KINDS, type MultiUserClassifier, type MultiUserKind, type MultiUserMatch } from './types.ts';
 import { verifyViews } from './verify.ts';
 import { forEachV4Start, walkEntries } from './walk.ts';
-import { openViews, type TableViews } from './views.ts';
+import { openViews, readValue, type TableViews } from './views.ts';
 
 /**
  * What a table says about itself (for health endpoints, logs and reports).
@@ -32,6 +32,14 @@ export interface TableInfo {
   v6Leaves: number;
   v4IdBits: number;
   v6IdBits: number;
+  /** The leaf id bits that index the leaves (header L4, L6): equal to the id bits in dictionary mode, fewer in direct mode. */
+  v4LeafBits: number;
+  v6LeafBits: number;
+  /** IPv4 chunks split in sub-chunks, and the bits of a sub-chunk entry (header E4; 0 when none is split). */
+  v4SplitChunks: number;
+  v4SubEntryBits: number;
+  /** Bits of a value's users field (header U). */
+  usersBits: number;
   /** First-level index widths (header K4, K6). */
   v4IndexBits: number;
   v6IndexBits: number;
@@ -73,6 +81,8 @@ const answerMatch = (prefix: string, c: MultiUserClass): MultiUserMatch => ({ pr
 for (const users of [1, 0.5, undefined]) answerMatch('', answerClass('vpn', users));
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const scratch = new Uint32Array(4);
+/** A sub-chunk's key width, first bit and end bit, as `subChunkV4` found them. */
+const SUB = new Int32Array(3);
 const netScratch = new Uint32Array(4);
 /** Network masks by prefix length 0–255 (lengths past 32 act as 32, so a corrupt leaf cannot widen a match). */
 const MASK = Uint32Array.from({ length: 256 }, (_, b) => ipv4Mask(b));
@@ -101,7 +111,8 @@ export class MultiUserTable implements MultiUserClassifier {
   private readonly v: TableViews;
   /** Decoded values in pages of {@link PAGE} ids, made on first use (opening decodes none). */
   private readonly classes: Array<Array<MultiUserClass | undefined> | undefined>;
-  private readonly values: Uint32Array;
+  private readonly values: Uint8Array;
+  private readonly usersBits: number;
   private readonly valueCount: number;
   private readonly v4Index: Uint32Array;
   private readonly v4Records: Uint8Array;
@@ -110,9 +121,16 @@ export class MultiUserTable implements MultiUserClassifier {
   /** 32 − K4: the address bits below the IPv4 index. */
   private readonly low4: number;
   private readonly w4: number;
+  /** L4 and its mask: an id's bits that index the leaves. */
+  private readonly l4: number;
+  private readonly lowMask4: number;
+  /** E4: bits of a split chunk's sub-chunk entry. */
+  private readonly e4: number;
   private readonly v6Index: Uint32Array;
   private readonly k6: number;
   private readonly w6: number;
+  private readonly l6: number;
+  private readonly lowMask6: number;
   private readonly v6BlockKeys: Uint32Array;
   private readonly v6BlockOffsets: Uint32Array;
   private readonly v6Keys: Uint32Array;
@@ -122,11 +140,13 @@ export class MultiUserTable implements MultiUserClassifier {
   private readonly v6LongIds: Uint32Array;
   private verified = false;
   private v4Ranges: number | undefined;
+  private v4Split = 0;
 
   private constructor(bytes: Uint8Array) {
     const v = (this.v = openViews(bytes));
     this.values = v.values;
-    this.valueCount = v.values.length / 2;
+    this.usersBits = v.layout.usersBits;
+    this.valueCount = v.layout.values;
     // One entry per page, not per value: new Array(n) costs ~33 ns per element in V8 (1 ms for 30k values).
     this.classes = new Array(Math.ceil(this.valueCount / PAGE)).fill(undefined);
     this.v4Index = v.v4Index;
@@ -135,9 +155,14 @@ export class MultiUserTable implements MultiUserClassifier {
     this.v4Leaves = v.v4Leaves;
     this.low4 = 32 - v.layout.v4IndexBits;
     this.w4 = v.layout.v4IdBits;
+    this.l4 = v.layout.v4LeafBits;
+    this.lowMask4 = LOW[this.l4]!;
+    this.e4 = v.layout.v4SubEntryBits;
     this.v6Index = v.v6Index;
     this.k6 = v.layout.v6IndexBits;
     this.w6 = v.layout.v6IdBits;
+    this.l6 = v.layout.v6LeafBits;
+    this.lowMask6 = LOW[this.l6]!;
     this.v6BlockKeys = v.v6BlockKeys;
     this.v6BlockOffsets = v.v6BlockOffsets;
     this.v6Keys = v.v6Keys;
@@ -206,6 +231,7 @@ export class MultiUserTable implements MultiUserClassifier {
       let n = 0;
       forEachV4Start(this.v, () => void n++);
       this.v4Ranges = n;
+      this.v4Split = this.v4Index.reduce((k, e, c) => k + (c + 1 < this.v4Index.length && (e & 31) > V4_SPLIT_BASE ? 1 : 0), 0);
     }
     const v4Ranges = this.v4Ranges;
     return {
@@ -221,6 +247,11 @@ export class MultiUserTable implements MultiUserClassifier {
       v6Leaves: this.v6Leaves.length,
       v4IdBits: this.w4,
       v6IdBits: this.w6,
+      v4LeafBits: this.l4,
+      v6LeafBits: this.l6,
+      v4SplitChunks: this.v4Split,
+      v4SubEntryBits: this.e4,
+      usersBits: this.usersBits,
       v4IndexBits: layout.v4IndexBits,
       v6IndexBits: this.k6,
       byteLength: layout.byteLength,
@@ -365,9 +396,10 @@ export class MultiUserTable implements MultiUserClassifier {
   }
 
   private decodeClass(v: number): MultiUserClass | undefined {
-    const kind = MULTI_USER_KINDS[this.values[2 * v]! & 255];
-    if (kind === undefined || this.values[2 * v]! >>> 8 !== 0) return undefined; // verify() reports it
-    const users = this.values[2 * v + 1]!;
+    const value = readValue(this.values, this.usersBits, v);
+    const kind = MULTI_USER_KINDS[value.kind];
+    if (kind === undefined) return undefined; // verify() reports it
+    const users = value.users;
     const page = (this.classes[v >>> PAGE_BITS] ??= new Array<MultiUserClass | undefined>(PAGE).fill(undefined));
     return (page[v & (PAGE - 1)] = answerClass(kind, users === 0 ? undefined : users));
   }
@@ -379,37 +411,77 @@ export class MultiUserTable implements MultiUserClassifier {
     const low = this.low4;
     const c = n >>> low;
     const e0 = index[c]!;
-    const kw = e0 & 31;
-    const p0 = e0 >>> 5;
-    const p1 = index[c + 1]! >>> 5;
-    // A crafted index could point past the records or backwards (verify() rejects it): stay in bounds.
-    if (!(p0 <= p1 && p1 <= this.v4Bits && kw <= low)) return -1;
-    const stride = kw + this.w4;
-    const tz = low - kw;
-    const k = (n & LOW[low]!) >>> tz;
+    let kw = e0 & 31;
+    let p0 = e0 >>> 5;
+    let p1 = index[c + 1]! >>> 5;
     const r = this.v4Records;
+    // sl: the address bits below the (sub-)chunk.
+    let sl = low;
+    if (kw > V4_SPLIT_BASE) {
+      sl = this.subChunkV4(n, kw, p0);
+      kw = SUB[0]!;
+      p0 = SUB[1]!;
+      p1 = SUB[2]!;
+    }
+    // A crafted index could point past the records or backwards (verify() rejects it): stay in bounds.
+    if (!(p0 <= p1 && p1 <= this.v4Bits && kw <= sl)) return -1;
+    const stride = kw + this.w4;
+    const tz = sl - kw;
+    const k = (n & LOW[sl]!) >>> tz;
     let lo = 0;
     let hi = ((p1 - p0) / stride) | 0;
+    // The key at lo − 1 (the last one ≤ k), kept so that it is not read again.
+    let key = 0;
     while (lo < hi) {
       const m = (lo + hi) >>> 1;
-      if (readBits(r, p0 + m * stride, kw) <= k) lo = m + 1;
-      else hi = m;
+      const v = readBits(r, p0 + m * stride, kw);
+      if (v <= k) {
+        lo = m + 1;
+        key = v;
+      } else hi = m;
     }
     if (lo === 0) return -1;
-    const at = p0 + (lo - 1) * stride;
-    const id = readBits(r, at + kw, this.w4);
-    if (id >= this.v4Leaves.length) return -1;
-    const leaf = this.v4Leaves[id]!;
-    // The address is in the range's prefix when both agree on the prefix's bits.
-    const start = (c << low) | (readBits(r, at, kw) << tz);
-    return ((n ^ start) & MASK[leaf & 255]!) === 0 ? leaf : -1;
+    const leaf = this.leafOf4(readBits(r, p0 + (lo - 1) * stride + kw, this.w4));
+    // The address is in the range's prefix when both agree on the prefix's bits (those above the
+    // sub-chunk agree by construction).
+    return leaf >= 0 && (((n & LOW[sl]!) ^ (key << tz)) & MASK[leaf & 255]!) === 0 ? leaf : -1;
+  }
+
+  /** The packed IPv4 leaf that leaf id `id` names, or -1. */
+  private leafOf4(id: number): number {
+    const lo = id & this.lowMask4;
+    return lo < this.v4Leaves.length ? (this.v4Leaves[lo]! + ((id >>> this.l4) << 10)) >>> 0 : -1;
+  }
+
+  /**
+   * A split chunk (key-width field `kw` > 24, records from bit `p0`): the key width, first and end
+   * bit of the sub-chunk holding `n`, from its entry and the next, in {@link SUB}; returns the address
+   * bits below the sub-chunk. Out of `findV4` so that `findV4` stays small enough for V8 to inline it
+   * into `classify` and `lookup` (with this inside it was 548 bytes of bytecode, over V8's 460-byte
+   * limit, and was called instead; format 2's is 396). Check with --print-bytecode-filter=findV4.
+   */
+  private subChunkV4(n: number, kw: number, p0: number): number {
+    const s = kw - V4_SPLIT_BASE;
+    const sl = this.low4 - s;
+    const e = this.e4;
+    const at = p0 + ((n >>> sl) & LOW[s]!) * e;
+    const x = readBits(this.v4Records, at, e);
+    SUB[0] = x & 31;
+    SUB[1] = p0 + (x >>> 5);
+    SUB[2] = p0 + (readBits(this.v4Records, at + e, e) >>> 5);
+    return sl;
   }
 
   /** The packed leaf for IPv6 range `i`, or -1. */
   private leafV6(i: number): number {
     if (!(i >= 0 && i < this.v6Keys.length)) return -1;
-    const id = readBits(this.v6Ids, i * this.w6, this.w6);
-    return id < this.v6Leaves.length ? this.v6Leaves[id]! : -1;
+    return this.leafOf6(readBits(this.v6Ids, i * this.w6, this.w6));
+  }
+
+  /** The packed IPv6 leaf that leaf id `id` names, or -1. */
+  private leafOf6(id: number): number {
+    const lo = id & this.lowMask6;
+    return lo < this.v6Leaves.length ? (this.v6Leaves[lo]! + ((id >>> this.l6) << 10)) >>> 0 : -1;
   }
 
   /** The packed leaf of the IPv6 match, or -1. */
@@ -478,10 +550,8 @@ export class MultiUserTable implements MultiUserClassifier {
     }
     if (lo === 0) return -1;
     const b = 4 * (lo - 1);
-    const id = this.v6LongIds[lo - 1]!;
-    if (!(id < this.v6Leaves.length)) return -1;
-    const leaf = this.v6Leaves[id]!;
-    if (((leaf >>> 8) & 3) !== LEAF_MATCH) return -1;
+    const leaf = this.leafOf6(this.v6LongIds[lo - 1]!);
+    if (leaf < 0 || ((leaf >>> 8) & 3) !== LEAF_MATCH) return -1;
     const bits = leaf & 255;
     if (
       ((w0 ^ keys[b]!) & MASK6[bits]!) !== 0 ||

@@ -1,11 +1,12 @@
-import { BIT_PAD, readLayout, Section, TableFormatError, type Layout } from './format.ts';
+import { readBits } from './bits.ts';
+import { BIT_PAD, KIND_BITS, readLayout, Section, TableFormatError, type Layout } from './format.ts';
 
 /** Typed-array views over a table's sections and its decoded value dictionary. */
 export interface TableViews {
   bytes: Uint8Array;
   layout: Layout;
-  /** The value dictionary as u32 pairs: [2i] low byte = kind index, [2i + 1] = users (0 = unknown). */
-  values: Uint32Array;
+  /** The values' bit stream: per value the kind (4 bits) then users (header U bits, 0 = unknown). */
+  values: Uint8Array;
   v4Leaves: Uint32Array;
   v4Index: Uint32Array;
   v4Records: Uint8Array;
@@ -39,7 +40,7 @@ export function openViews(bytes: Uint8Array): TableViews {
   const v: TableViews = {
     bytes,
     layout,
-    values: view(Section.Values, Uint32Array),
+    values: view(Section.Values, Uint8Array),
     v4Leaves: view(Section.V4Leaves, Uint32Array),
     v4Index: view(Section.V4Index, Uint32Array),
     v4Records: view(Section.V4Records, Uint8Array),
@@ -57,6 +58,8 @@ export function openViews(bytes: Uint8Array): TableViews {
   const { v4IndexBits: k4, v6IndexBits: k6, v6IdBits: w6 } = layout;
   const r6 = v.v6Keys.length;
   const b6 = v.v6BlockKeys.length;
+  const valueBits = layout.values * (KIND_BITS + layout.usersBits);
+  expect('values', v.values.length, layout.values === 0 ? 0 : Math.ceil(valueBits / 8) + BIT_PAD);
   expect('IPv4 index', v.v4Index.length, k4 === 0 ? 0 : 2 ** k4 + 1);
   expect('IPv4 records padding', v.v4Records.length === 0 || v.v4Records.length >= BIT_PAD ? 1 : 0, 1);
   expect('IPv6 index', v.v6Index.length, b6 === 0 ? 0 : 2 ** k6 + 1);
@@ -75,4 +78,14 @@ export function openViews(bytes: Uint8Array): TableViews {
 
 function expect(what: string, got: number, want: number): void {
   if (got !== want) throw new TableFormatError('bad-section', `${what}: expected ${want} entries, got ${got}`);
+}
+
+/** Kind index (in `MULTI_USER_KINDS`) and users (0 = unknown) of value `i`; users past 16 bits are read in two parts (a read takes 25 bits at most). */
+export function readValue(values: Uint8Array, usersBits: number, i: number): { kind: number; users: number } {
+  const p = i * (KIND_BITS + usersBits);
+  const kind = readBits(values, p, KIND_BITS);
+  const u = p + KIND_BITS;
+  const users =
+    usersBits <= 16 ? readBits(values, u, usersBits) : readBits(values, u, 16) + readBits(values, u + 16, usersBits - 16) * 65536;
+  return { kind, users };
 }

@@ -1,22 +1,44 @@
 import { readBits } from './bits.ts';
 import type { MultiUserMatch } from './types.ts';
+import { V4_SPLIT_BASE } from './format.ts';
 import type { TableViews } from './views.ts';
 
 /**
  * Calls `fn(start)` with the start address of every IPv4 record, in order. Each record bit is visited
- * at most once whatever the index says, so this takes time proportional to the table on any bytes.
+ * at most once whatever the index says (a split chunk's entries must lie inside its own records, and
+ * sub-chunks are clamped to what the previous left), so this takes time proportional to the table on
+ * any bytes.
  */
 export function forEachV4Start(v: TableViews, fn: (start: number) => void): void {
   const index = v.v4Index;
+  const r = v.v4Records;
   const low = 32 - v.layout.v4IndexBits;
   const w = v.layout.v4IdBits;
+  const e = v.layout.v4SubEntryBits;
   let end = 0;
+  /** The records of one (sub-)chunk: keys of `kw` bits below `sl` address bits, from bit p0 to p1. */
+  const records = (prefix: number, sl: number, kw: number, p0: number, p1: number) => {
+    if (kw > sl) return;
+    for (let p = p0; p + kw + w <= p1; p += kw + w) fn((prefix | (readBits(r, p, kw) << (sl - kw))) >>> 0);
+  };
   for (let c = 0; c + 1 < index.length; c++) {
     const kw = index[c]! & 31;
-    const p0 = Math.max(end, index[c]! >>> 5);
+    const q0 = index[c]! >>> 5;
     const p1 = Math.min(v.v4Bits, index[c + 1]! >>> 5);
-    if (kw > low) continue;
-    for (let p = p0; p + kw + w <= p1; p += kw + w) fn(((c << low) | (readBits(v.v4Records, p, kw) << (low - kw))) >>> 0);
+    if (kw <= V4_SPLIT_BASE) records(c << low, low, kw, Math.max(end, q0), p1);
+    else {
+      const s = kw - V4_SPLIT_BASE;
+      const sl = low - s;
+      let cursor = q0 + (2 ** s + 1) * e;
+      // Entries overlapping an earlier chunk or past this one's end are not read: each bit once.
+      if (e === 0 || q0 < end || cursor > p1 || sl < 0) continue;
+      for (let j = 0; j < 2 ** s; j++) {
+        const x = readBits(r, q0 + j * e, e);
+        const to = Math.min(p1, q0 + (readBits(r, q0 + (j + 1) * e, e) >>> 5));
+        records((c << low) | (j << sl), sl, x & 31, Math.max(cursor, q0 + (x >>> 5)), to);
+        cursor = Math.max(cursor, to);
+      }
+    }
     end = Math.max(end, p1);
   }
 }

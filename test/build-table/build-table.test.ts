@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildTable, BuildTableError, ChurnGuardError, parseBuildArgs } from '../../scripts/build-table.ts';
-import { MultiUserTable } from '../../src/table/index.ts';
+import { FORMAT_VERSION, MultiUserTable } from '../../src/table/index.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 const script = join(root, 'scripts/build-table.ts');
@@ -39,7 +39,7 @@ describe('build-table CLI', () => {
     expect(r.stdout).toMatch(/bytes: \d+ \([\d.]+ B\/prefix\), gzip \d+/);
     expect(r.stdout).toContain(`sha256: ${sha(bin)}`);
     expect(manifest).toMatchObject({
-      formatVersion: 2,
+      formatVersion: FORMAT_VERSION,
       table: { file: 'multi-user-table.bin', sha256: sha(bin) },
       counts: { ipv4: 7, ipv6: 5, byKind: { ipv4: { cgnat: 1, enterprise: 2 } } },
       inputs: [

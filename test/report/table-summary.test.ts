@@ -47,11 +47,12 @@ describe('summarizeTable', () => {
   });
 
   it('splits the bytes into header, sections and padding that add up to the table', () => {
-    // Format 2's header: 32 bytes of fields, then a directory of 12 × (offset u32, length u32) = 96 bytes (src/table/format.ts).
-    expect(s.sections[0]).toEqual({ name: 'header', bytes: 32 + 12 * 8 });
+    // Format 3's header: 40 bytes of fields, then a directory of 12 × (offset u32, length u32) = 96 bytes (src/table/format.ts).
+    expect(s.sections[0]).toEqual({ name: 'header', bytes: 40 + 12 * 8 });
     expect(s.sections.reduce((a, p) => a + p.bytes, 0)).toBe(bytes.length);
-    // 5 distinct (kind, users) values of 8 bytes each: (cgnat 5000), (vpn 40), (tor –), (cgnat 12), (relay –), … 8 in all
-    expect(tableSectionBytes(bytes).find((p) => p.name === 'values')?.bytes).toBe(8 * 8);
+    // 8 distinct (kind, users) values: (cgnat 5000), (vpn 40), (tor –), (cgnat 12), (relay –), …, each a 4-bit kind
+    // and users at the width of the largest, 150,000 < 2^18: 8 × 22 bits = 22 bytes, then 4 zero bytes of padding.
+    expect(tableSectionBytes(bytes).find((p) => p.name === 'values')?.bytes).toBe(22 + 4);
   });
 
   it('lists the changes against a previous table, largest first', () => {

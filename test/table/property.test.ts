@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { FORMAT_LIMITS, type CompileLimits } from '../../src/table/compile-entries.ts';
+import { compileWithLimits } from '../../src/table/compile.ts';
 import { compileTable, MULTI_USER_KINDS, MultiUserTable, type TableEntry } from '../../src/table/index.ts';
 import { ReferenceTable, addressText, sameBytes } from './helpers.ts';
 
@@ -66,27 +68,35 @@ function build(gens: Gen[]): { entries: TableEntry[]; probes: string[] } {
 }
 
 describe('MultiUserTable vs a linear-scan reference (property)', () => {
-  it('answers every probe exactly like the reference, for random nested prefix sets', () => {
-    fc.assert(
-      fc.property(
-        fc.array(gen, { minLength: 0, maxLength: 40 }),
-        fc.array(fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }), { maxLength: 20 }),
-        (gens, extra) => {
-          const { entries, probes } = build(gens);
-          for (const x of extra) probes.push(addressText(6, x), addressText(4, x & 0xffffffffn));
-          const table = MultiUserTable.from(compileTable(entries).bytes);
-          table.verify();
-          const ref = new ReferenceTable(entries);
-          for (const ip of probes) {
-            const expected = ref.lookup(ip);
-            expect(table.lookup(ip), ip).toEqual(expected);
-            expect(table.classify(ip), ip).toEqual(expected && { kind: expected.kind, users: expected.users });
-          }
-        },
-      ),
-      { numRuns: 300 },
-    );
-  });
+  // The compiler's own choices, and both extremes of each coding choice (forced through the limits).
+  it.each([
+    ['the compiler chooses', FORMAT_LIMITS, 300],
+    ['every IPv4 chunk split, direct leaf ids', { ...FORMAT_LIMITS, v4Split: 'always', leafMode: 'direct' } as const, 150],
+    ['no IPv4 chunk split, dictionary leaf ids', { ...FORMAT_LIMITS, v4Split: 'never', leafMode: 'dictionary' } as const, 150],
+  ] satisfies Array<[string, CompileLimits, number]>)(
+    'answers every probe exactly like the reference, for random nested prefix sets (%s)',
+    (_, limits, numRuns) => {
+      fc.assert(
+        fc.property(
+          fc.array(gen, { minLength: 0, maxLength: 40 }),
+          fc.array(fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }), { maxLength: 20 }),
+          (gens, extra) => {
+            const { entries, probes } = build(gens);
+            for (const x of extra) probes.push(addressText(6, x), addressText(4, x & 0xffffffffn));
+            const table = MultiUserTable.from(compileWithLimits(entries, limits).bytes);
+            table.verify();
+            const ref = new ReferenceTable(entries);
+            for (const ip of probes) {
+              const expected = ref.lookup(ip);
+              expect(table.lookup(ip), ip).toEqual(expected);
+              expect(table.classify(ip), ip).toEqual(expected && { kind: expected.kind, users: expected.users });
+            }
+          },
+        ),
+        { numRuns },
+      );
+    },
+  );
 
   it('is deterministic under any permutation of the input (property)', () => {
     fc.assert(

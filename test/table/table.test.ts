@@ -8,7 +8,7 @@ import {
   TableFormatError,
   type TableEntry,
 } from '../../src/table/index.ts';
-import { SECTION_COUNT, Section, tableChecksum } from '../../src/table/format.ts';
+import { DIRECTORY_OFFSET, SECTION_COUNT, Section, tableChecksum } from '../../src/table/format.ts';
 import { sameBytes } from './helpers.ts';
 
 const EXAMPLE: TableEntry[] = [
@@ -287,34 +287,34 @@ describe('corrupt tables', () => {
       [4, 0xffffffff],
     ] as const) {
       const b = bytes.slice();
-      dv(b).setUint32(32 + 8 * s + field, value, true);
+      dv(b).setUint32(DIRECTORY_OFFSET + 8 * s + field, value, true);
       expect(code(b)).toMatch(/bad-offset|bad-section|bad-index/);
     }
   });
 
   it('index and count mismatches', () => {
     const b = bytes.slice();
-    const off = dv(b).getUint32(32 + 8 * Section.V6Index, true);
-    const len = dv(b).getUint32(36 + 8 * Section.V6Index, true);
+    const off = dv(b).getUint32(DIRECTORY_OFFSET + 8 * Section.V6Index, true);
+    const len = dv(b).getUint32(DIRECTORY_OFFSET + 4 + 8 * Section.V6Index, true);
     dv(b).setUint32(off + len - 4, 12345, true); // the IPv6 index's end entry must be the block count
     expect(code(b)).toBe('bad-index');
     const v4 = bytes.slice();
-    const off4 = dv(v4).getUint32(32 + 8 * Section.V4Index, true);
-    const len4 = dv(v4).getUint32(36 + 8 * Section.V4Index, true);
+    const off4 = dv(v4).getUint32(DIRECTORY_OFFSET + 8 * Section.V4Index, true);
+    const len4 = dv(v4).getUint32(DIRECTORY_OFFSET + 4 + 8 * Section.V4Index, true);
     dv(v4).setUint32(off4 + len4 - 4, 12345 * 32, true); // the IPv4 end entry past the records: lookups clamp, verify() refuses
     dv(v4).setUint32(12, tableChecksum(v4), true);
     const t4 = MultiUserTable.from(v4);
     expect(() => t4.lookup('255.255.255.255')).not.toThrow();
     expect(() => t4.verify()).toThrow(expect.objectContaining({ code: 'bad-index' }));
     const c = bytes.slice();
-    const leafOff = dv(c).getUint32(32 + 8 * Section.V4Leaves, true);
+    const leafOff = dv(c).getUint32(DIRECTORY_OFFSET + 8 * Section.V4Leaves, true);
     c[leafOff] = 99; // prefix length 99 in an IPv4 leaf, checksum recomputed (a crafted table): verify() catches it
     dv(c).setUint32(12, tableChecksum(c), true);
     const t = MultiUserTable.from(c);
     expect(() => t.lookup('198.51.100.1')).not.toThrow();
     expect(() => t.verify()).toThrow(expect.objectContaining({ code: 'bad-leaf' }));
     const d = bytes.slice();
-    const valOff = dv(d).getUint32(32 + 8 * Section.Values, true);
+    const valOff = dv(d).getUint32(DIRECTORY_OFFSET + 8 * Section.Values, true);
     // Value 0 is the smallest (kind index × 2^32 + users): (cgnat, unknown users), 2001:db8::/32's.
     d[valOff] = 42; // an unknown kind there, checksum recomputed
     dv(d).setUint32(12, tableChecksum(d), true);
@@ -330,7 +330,7 @@ describe('corrupt tables', () => {
     ['backwards', 5 * 32, 0],
   ])('a crafted IPv4 index pointing %s: lookups stay finite and answer nothing, verify() refuses it', (_how, a, z) => {
     const b = bytes.slice();
-    const off = dv(b).getUint32(32 + 8 * Section.V4Index, true);
+    const off = dv(b).getUint32(DIRECTORY_OFFSET + 8 * Section.V4Index, true);
     const chunk = 0x01020000 >>> (32 - b[28]!); // the chunk of 1.2.0.0 at the table's index width K4
     dv(b).setUint32(off + 4 * chunk, a, true);
     dv(b).setUint32(off + 4 * (chunk + 1), z, true);
@@ -348,7 +348,7 @@ describe('corrupt tables', () => {
     ['backwards', 3, 0, '2001:db8::1'],
   ])('a crafted IPv6 index pointing %s: lookups stay finite and answer nothing, verify() refuses it', (_how, a, z, ip) => {
     const b = bytes.slice();
-    const off = dv(b).getUint32(32 + 8 * Section.V6Index, true);
+    const off = dv(b).getUint32(DIRECTORY_OFFSET + 8 * Section.V6Index, true);
     const k6 = b[30]!;
     const chunk = k6 === 0 ? 0 : 0x20010db8 >>> (32 - k6);
     dv(b).setUint32(off + 4 * chunk, a, true);
@@ -369,7 +369,7 @@ describe('corrupt tables', () => {
 
   it('crafted IPv6 block offsets: lookups stay finite, verify() refuses them', () => {
     const b = bytes.slice();
-    const off = dv(b).getUint32(32 + 8 * Section.V6BlockOffsets, true);
+    const off = dv(b).getUint32(DIRECTORY_OFFSET + 8 * Section.V6BlockOffsets, true);
     dv(b).setUint32(off + 4, 0xfffffff0, true); // block 1 starts past every range
     dv(b).setUint32(12, tableChecksum(b), true);
     const t = MultiUserTable.from(b);
@@ -396,8 +396,8 @@ describe('corrupt tables', () => {
 
   it('lookups on a corrupt-but-openable table never throw', () => {
     const b = bytes.slice();
-    const off = dv(b).getUint32(32 + 8 * Section.V4Records, true);
-    const len = dv(b).getUint32(36 + 8 * Section.V4Records, true);
+    const off = dv(b).getUint32(DIRECTORY_OFFSET + 8 * Section.V4Records, true);
+    const len = dv(b).getUint32(DIRECTORY_OFFSET + 4 + 8 * Section.V4Records, true);
     b.fill(200, off, off + len);
     const t = MultiUserTable.from(b);
     expect(() => t.verify()).toThrow(TableFormatError);

@@ -1,7 +1,7 @@
 // Runs inside workerd (the Workers runtime): proves the compiler and the zero-copy reader need no
 // Node APIs (no Buffer, no fs) and give the same answers there.
 import { describe, expect, it } from 'vitest';
-import { compileTable, MultiUserTable, TableFormatError } from '../../src/table/index.ts';
+import { compileTable, FORMAT_VERSION, MultiUserTable, TableFormatError } from '../../src/table/index.ts';
 import { parsePrefixList } from '../../src/prefix-list/index.ts';
 
 const CSV = `# example
@@ -27,7 +27,7 @@ describe('MultiUserTable in workerd', () => {
     expect(table.classify('2001:db8:5::9')).toEqual({ kind: 'cgnat', users: undefined });
     expect(table.lookup('203.0.113.1')).toBeUndefined();
     expect(table.lookup('not an ip')).toBeUndefined();
-    expect(table.info).toMatchObject({ formatVersion: 2, v4Prefixes: 2, v6Prefixes: 2, byteLength: bytes.length });
+    expect(table.info).toMatchObject({ formatVersion: FORMAT_VERSION, v4Prefixes: 2, v6Prefixes: 2, byteLength: bytes.length });
   });
 
   it('rejects a corrupt table with a typed error', () => {
