@@ -428,23 +428,30 @@ export class MultiUserTable implements MultiUserClassifier {
     const stride = kw + this.w4;
     const tz = sl - kw;
     const k = (n & LOW[sl]!) >>> tz;
-    let lo = 0;
-    let hi = ((p1 - p0) / stride) | 0;
-    // The key at lo − 1 (the last one ≤ k), kept so that it is not read again.
-    let key = 0;
-    while (lo < hi) {
-      const m = (lo + hi) >>> 1;
-      const v = readBits(r, p0 + m * stride, kw);
-      if (v <= k) {
-        lo = m + 1;
-        key = v;
-      } else hi = m;
+    // Branch-free search for the last key ≤ k: the step is taken by arithmetic, not a branch the CPU
+    // mispredicts half the time (bench/table: classify on the real lists ~1.2× faster). Keys and k
+    // are below 2^24 (kw ≤ sl ≤ 24), so k − key is a small signed number whose sign bit decides.
+    let len = ((p1 - p0) / stride) | 0;
+    if (len === 0) return -1;
+    let b = 0;
+    while (len > 1) {
+      const half = len >>> 1;
+      b += half & ~((k - readBits(r, p0 + (b + half) * stride, kw)) >> 31);
+      len -= half;
     }
-    if (lo === 0) return -1;
-    const leaf = this.leafOf4(readBits(r, p0 + (lo - 1) * stride + kw, this.w4));
-    // The address is in the range's prefix when both agree on the prefix's bits (those above the
-    // sub-chunk agree by construction).
-    return leaf >= 0 && (((n & LOW[sl]!) ^ (key << tz)) & MASK[leaf & 255]!) === 0 ? leaf : -1;
+    const at = p0 + b * stride;
+    const key = readBits(r, at, kw);
+    return key > k ? -1 : this.leafIn4(readBits(r, at + kw, this.w4), (n & LOW[sl]!) ^ (key << tz));
+  }
+
+  /**
+   * The packed IPv4 leaf of leaf id `id` if the address is in its prefix, or -1. `diff` is the address
+   * XOR the range start below the (sub-)chunk (the bits above agree by construction): the address is
+   * in the prefix when no prefix bit differs. Out of `findV4` to keep it under V8's inlining limit.
+   */
+  private leafIn4(id: number, diff: number): number {
+    const leaf = this.leafOf4(id);
+    return leaf >= 0 && (diff & MASK[leaf & 255]!) === 0 ? leaf : -1;
   }
 
   /** The packed IPv4 leaf that leaf id `id` names, or -1. */
