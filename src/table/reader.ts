@@ -429,7 +429,7 @@ export class MultiUserTable implements MultiUserClassifier {
     const tz = sl - kw;
     const k = (n & LOW[sl]!) >>> tz;
     // Branch-free search for the last key ≤ k: the step is taken by arithmetic, not a branch the CPU
-    // mispredicts half the time (bench/table: classify on the real lists ~1.2× faster). Keys and k
+    // mispredicts half the time (real lists, paired: numeric classifyV4 ~1.15×, lookup ~1.08× faster). Keys and k
     // are below 2^24 (kw ≤ sl ≤ 24), so k − key is a small signed number whose sign bit decides.
     let len = ((p1 - p0) / stride) | 0;
     if (len === 0) return -1;
