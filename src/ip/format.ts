@@ -49,11 +49,42 @@ export function formatIPv4(address: number): string {
  */
 export function formatIPv4Prefix(address: number, bits: number): string {
   const net = maskIPv4(address, bits);
-  const slash = bits <= 32 ? SLASH[bits] : undefined; // an integer 0–32 (not 1.5, -1 or NaN)
-  if (slash === undefined) return `${formatIPv4(net)}/${bits}`;
-  const last = (LAST_OCTET[bits] ??= DECIMAL.map((d) => d + slash));
-  // The last octet and the length as one cached piece: one concatenation fewer (bench: 5–19 % less time).
+  // An integer 0–32 (not 1.5, -1 or NaN) takes the cached pieces; anything else is spelled out.
+  return bits <= 32 && SLASH[bits] !== undefined ? ipv4PrefixText(net, bits) : `${formatIPv4(net)}/${bits}`;
+}
+
+/**
+ * CIDR text of an IPv4 network address already masked, for a length that is an integer 0–32 (internal:
+ * the table reader, which knows both, calls it per `lookup`; not exported from `src/ip/index.ts`).
+ * The last octet and the length are one cached piece: one concatenation fewer (bench: 5–19 % less time).
+ *
+ * @example
+ * ```ts
+ * ipv4PrefixText(0xc6336400, 24); // '198.51.100.0/24'
+ * ```
+ */
+export function ipv4PrefixText(net: number, bits: number): string {
+  const last = LAST_OCTET[bits] ?? lastOctets(bits);
   return DOTTED[net >>> 24]! + DOTTED[(net >>> 16) & 255]! + DOTTED[(net >>> 8) & 255]! + last[net & 255]!;
+}
+
+/**
+ * CIDR text of an IPv6 network address already masked (four big-endian words), for a length that is
+ * an integer 0–128 (internal, as {@link ipv4PrefixText}).
+ *
+ * @example
+ * ```ts
+ * ipv6PrefixText([0x20010db8, 0, 0, 0], 32); // '2001:db8::/32'
+ * ```
+ */
+export function ipv6PrefixText(net: ArrayLike<number>, bits: number): string {
+  return formatIPv6(net) + SLASH[bits]!;
+}
+
+/** "d/bits" for every last octet d, made on first use of a length. */
+function lastOctets(bits: number): string[] {
+  const slash = SLASH[bits]!;
+  return (LAST_OCTET[bits] = DECIMAL.map((d) => d + slash));
 }
 
 /**

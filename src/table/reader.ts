@@ -1,4 +1,5 @@
-import { formatIPv6, ipv4Mask, parseIPv4, parseIPv6 } from '../ip/index.ts';
+import { ipv4PrefixText, ipv6PrefixText } from '../ip/format.ts';
+import { ipv4Mask, parseIPv4, parseIPv6 } from '../ip/index.ts';
 import { LOW, readBits } from './bits.ts';
 import { LEAF_DESCEND, LEAF_MATCH, LEAF_NONE, SECTION_NAMES, TableFormatError, tableChecksum, V4_SPLIT_BASE } from './format.ts';
 import { MULTI_USER_KINDS, type MultiUserClassifier, type MultiUserKind, type MultiUserMatch } from './types.ts';
@@ -64,10 +65,6 @@ export interface MultiUserClass {
   readonly users: number | undefined;
 }
 
-/** Decimal strings of 0–255 (also with a trailing dot) and "/0"–"/128": building the answer's prefix from these is several times faster than template literals. */
-const OCTET = Array.from({ length: 256 }, (_, i) => String(i));
-const DOTTED = OCTET.map((o) => `${o}.`);
-const SLASH = Array.from({ length: 129 }, (_, i) => `/${i}`);
 const PAGE_BITS = 8;
 const PAGE = 1 << PAGE_BITS;
 
@@ -296,10 +293,7 @@ export class MultiUserTable implements MultiUserClassifier {
     if (c === undefined) return undefined;
     const bits = Math.min(32, leaf & 255);
     const net = (n & MASK[bits]!) >>> 0;
-    return answerMatch(
-      DOTTED[net >>> 24]! + DOTTED[(net >>> 16) & 255]! + DOTTED[(net >>> 8) & 255]! + OCTET[net & 255]! + SLASH[bits]!,
-      c,
-    );
+    return answerMatch(ipv4PrefixText(net, bits), c);
   }
 
   /**
@@ -320,7 +314,7 @@ export class MultiUserTable implements MultiUserClassifier {
     const bits = Math.min(128, leaf & 255);
     const net = netScratch;
     for (let k = 0; k < 4; k++) net[k] = (words[k]! & MASK6[256 * k + bits]!) >>> 0;
-    return answerMatch(formatIPv6(net) + SLASH[bits]!, c);
+    return answerMatch(ipv6PrefixText(net, bits), c);
   }
 
   /**
