@@ -144,19 +144,14 @@ export function limiterFrom<I>(o: ResolvedOptions<I>): RateLimiter<I> {
     keyed: ClientKeyOutcome | undefined,
   ): RateLimitOutcome {
     const { decision, retryAfter } = decide(o, factor, keyed?.key ?? storeKey, result, keyed?.applied);
-    if (keyed === undefined && o.headers && !decision.storeError) {
-      // The common case as one literal (one object of a fixed shape, the members in the usual order).
-      const headers = {
-        'RateLimit-Policy': policyHeader(decision.limit),
-        RateLimit: formatRateLimit(id, decision.remaining, decision.reset),
-      };
-      return { decision, match, retryAfter, headers };
-    }
-    const headers: RateLimitHeaders = {};
+    let headers: RateLimitHeaders = {};
     if (o.headers) {
       const pk = keyed?.pk;
-      headers['RateLimit-Policy'] = pk === undefined ? policyHeader(decision.limit) : formatRateLimitPolicy(id, decision.limit, period, pk);
-      if (!decision.storeError) headers.RateLimit = formatRateLimit(id, decision.remaining, decision.reset, pk);
+      const policy = pk === undefined ? policyHeader(decision.limit) : formatRateLimitPolicy(id, decision.limit, period, pk);
+      // Both members as one literal in the common case (one object of a fixed shape, in the usual order).
+      headers = decision.storeError
+        ? { 'RateLimit-Policy': policy }
+        : { 'RateLimit-Policy': policy, RateLimit: formatRateLimit(id, decision.remaining, decision.reset, pk) };
     }
     if (keyed?.setCookie !== undefined) headers['Set-Cookie'] = keyed.setCookie;
     return { decision, match, retryAfter, headers };
