@@ -14,12 +14,10 @@ export interface RequestTarget {
   search: string;
 }
 
-/**
- * Characters the URL serialiser writes as they are in a path or query, with no dot segment (`/.`, and
- * `%2e` which the parser reads as a dot). A target made only of these reads the same sliced as parsed.
- */
-const SERIALISED = /^(?:[A-Za-z0-9\-_~!$&()*+,;=:@/?%]|\.(?!\.?(?:[/?]|$)))*$/;
-const DOT_SEGMENT = /\/\.|%2e/i;
+/** Characters the URL serialiser writes as they are in a path or query. */
+const SERIALISED = /^[A-Za-z0-9\-._~!$&()*+,;=:@/?%]*$/;
+/** A `.` or `..` segment, `%2e` read as a dot, as the URL parser resolves it. */
+const DOT_SEGMENT = /\/(?:\.|%2e){1,2}(?:[/?]|$)/i;
 
 /**
  * The `pathname` and `search` of an absolute http(s) URL, read as the URL parser reads them, by

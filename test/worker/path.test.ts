@@ -52,12 +52,16 @@ describe('requestTarget', () => {
     ['http://h.example/ä?q=ü', '/%C3%A4', '?q=%C3%BC'],
     ['http://h.example/x?a b', '/x', '?a%20b'],
     ['http://h.example/file.txt?v=1.2', '/file.txt', '?v=1.2'],
+    ['http://h.example/.well-known/x', '/.well-known/x', ''],
+    ['http://h.example/a/.%2E?q', '/', '?q'],
   ])('raw %s → %s %s', (href, pathname, search) => {
     expect(parts(requestTarget(href))).toEqual({ pathname, search });
   });
 
   it('reads every http(s) URL, raw or serialised, as the URL parser does', () => {
-    const piece = fc.string({ unit: fc.constantFrom('/', '?', '#', '%', '\\', '.', '@', ':', ';', 'a', 'Z', 'é', ' ', '2F', '3f') });
+    const piece = fc.string({
+      unit: fc.constantFrom('/', '?', '#', '%', '\\', '.', '@', ':', ';', 'a', 'Z', 'é', ' ', '2F', '3f', '2e', '2E'),
+    });
     fc.assert(
       fc.property(
         fc.oneof(
