@@ -431,6 +431,20 @@ describe('formatting', () => {
     );
   });
 
+  it('formats /64-or-shorter prefixes with zero groups anywhere as ipaddr.js does (property)', () => {
+    // Groups drawn mostly from 0 and 1 so that every placement of zero runs among groups 0–3 occurs.
+    const group = fc.oneof(fc.constant(0), fc.constant(1), fc.integer({ min: 0, max: 0xffff }));
+    fc.assert(
+      fc.property(fc.array(group, { minLength: 8, maxLength: 8 }), fc.integer({ min: 0, max: 128 }), (g, bits) => {
+        const a = Uint32Array.from([0, 2, 4, 6], (k) => ((g[k]! << 16) | g[k + 1]!) >>> 0);
+        const net = ipaddr.IPv6.networkAddressFromCIDR(`${ipaddr.fromByteArray(toBytes(a)).toString()}/${bits}`) as ipaddr.IPv6;
+        if (net.isIPv4MappedAddress()) return;
+        expect(formatIPv6Prefix(a, bits)).toBe(`${net.toRFC5952String()}/${bits}`);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('formats out-of-range IPv4 prefix lengths as before: the mask clamped to 0–32, the length as given', () => {
     expect(formatIPv4Prefix(0xc0000201, 33)).toBe('192.0.2.1/33');
     expect(formatIPv4Prefix(0xc0000201, -1)).toBe('0.0.0.0/-1');
