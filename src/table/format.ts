@@ -203,71 +203,41 @@ export function peekVersion(bytes: Uint8Array): number | undefined {
 /**
  * Reads the header and checks magic, version, length, the header's widths and every section's
  * offset and length against the byte length (no per-prefix work). Throws {@link TableFormatError}.
- * Plain loads and no destructuring: this runs once per isolate, cold, on the way to the first answer.
+ * Plain loads, no destructuring and no message text here (see {@link headerError}): this runs once
+ * per isolate, cold, on the way to the first answer, and V8 compiles a function on its first call.
  */
 export function readLayout(bytes: Uint8Array): Layout {
-  if (bytes.length < 8) throw new TableFormatError('truncated', `expected at least ${HEADER_LENGTH} header bytes, got ${bytes.length}`);
-  const magic = u32(bytes, 0);
-  if (magic !== MAGIC) {
-    throw new TableFormatError('bad-magic', `expected magic "MUIT" at offset 0, got 0x${magic.toString(16).padStart(8, '0')}`);
-  }
+  const n = bytes.length;
+  if (n < 8) throw headerError(bytes, -1);
+  if (u32(bytes, 0) !== MAGIC) throw headerError(bytes, 0);
   const version = u16(bytes, 4);
-  if (version !== FORMAT_VERSION) {
-    const hint =
-      version < FORMAT_VERSION ? ' (an older table: rebuild it with npm run build:table)' : ' (a newer table: update multi-user-ip)';
-    throw new TableFormatError('unsupported-version', `expected format version ${FORMAT_VERSION}, got ${version}${hint}`);
-  }
-  if (bytes.length < HEADER_LENGTH) {
-    throw new TableFormatError('truncated', `expected at least ${HEADER_LENGTH} header bytes, got ${bytes.length}`);
-  }
-  const headerLength = u16(bytes, 6);
-  if (headerLength !== HEADER_LENGTH)
-    throw new TableFormatError('bad-length', `expected header length ${HEADER_LENGTH}, got ${headerLength}`);
+  if (version !== FORMAT_VERSION) throw headerError(bytes, 4);
+  if (n < HEADER_LENGTH) throw headerError(bytes, -1);
+  if (u16(bytes, 6) !== HEADER_LENGTH) throw headerError(bytes, 6);
   const byteLength = u32(bytes, 8);
-  if (byteLength !== bytes.length) {
-    throw new TableFormatError(
-      byteLength > bytes.length ? 'truncated' : 'bad-length',
-      `header says ${byteLength} bytes, got ${bytes.length}`,
-    );
-  }
+  if (byteLength !== n) throw headerError(bytes, 8);
   const flags = u32(bytes, 16);
-  if (flags !== 0) throw new TableFormatError('bad-section', `unknown flags 0x${flags.toString(16)}`);
+  if (flags !== 0) throw headerError(bytes, 16);
   const k4 = bytes[28]!;
   const w4 = bytes[29]!;
   const k6 = bytes[30]!;
   const w6 = bytes[31]!;
-  if ((k4 !== 0 && (k4 < V4_INDEX_MIN_BITS || k4 > V4_INDEX_MAX_BITS)) || k6 > V6_INDEX_MAX_BITS) {
-    throw new TableFormatError('bad-section', `index bits out of range: IPv4 ${k4}, IPv6 ${k6}`);
-  }
-  if (w4 < 1 || w4 > MAX_FIELD_BITS || w6 < 1 || w6 > MAX_FIELD_BITS) {
-    throw new TableFormatError('bad-section', `leaf id bits out of range: IPv4 ${w4}, IPv6 ${w6}`);
-  }
+  if ((k4 !== 0 && (k4 < V4_INDEX_MIN_BITS || k4 > V4_INDEX_MAX_BITS)) || k6 > V6_INDEX_MAX_BITS) throw headerError(bytes, 28);
+  if (w4 < 1 || w4 > MAX_FIELD_BITS || w6 < 1 || w6 > MAX_FIELD_BITS) throw headerError(bytes, 29);
   const l4 = bytes[36]!;
   const l6 = bytes[37]!;
   const e4 = bytes[38]!;
   const usersBits = bytes[39]!;
-  if (l4 < 1 || l4 > w4 || l6 < 1 || l6 > w6) {
-    throw new TableFormatError('bad-section', `leaf low bits out of range: IPv4 ${l4} of ${w4}, IPv6 ${l6} of ${w6}`);
-  }
-  if ((e4 !== 0 && (e4 < 6 || e4 > MAX_FIELD_BITS + 1)) || usersBits > 32) {
-    throw new TableFormatError('bad-section', `sub-chunk entry bits ${e4} or users bits ${usersBits} out of range`);
-  }
+  if (l4 < 1 || l4 > w4 || l6 < 1 || l6 > w6) throw headerError(bytes, 36);
+  if ((e4 !== 0 && (e4 < 6 || e4 > MAX_FIELD_BITS + 1)) || usersBits > 32) throw headerError(bytes, 38);
   const sections: Array<[number, number]> = [];
   for (let s = 0; s < SECTION_COUNT; s++) {
     const offset = u32(bytes, DIRECTORY_OFFSET + 8 * s);
     const length = u32(bytes, DIRECTORY_OFFSET + 4 + 8 * s);
     if (offset < HEADER_LENGTH || offset % 8 !== 0 || offset > byteLength || length > byteLength - offset) {
-      throw new TableFormatError(
-        'bad-offset',
-        `section ${s} (${SECTION_NAMES[s]}): offset ${offset} length ${length} is outside the table (${byteLength} bytes) or not 8-byte aligned`,
-      );
+      throw headerError(bytes, DIRECTORY_OFFSET + 8 * s);
     }
-    if (length % ELEMENT_SIZE[s]! !== 0) {
-      throw new TableFormatError(
-        'bad-section',
-        `section ${s} (${SECTION_NAMES[s]}): length ${length} is not a multiple of its element size`,
-      );
-    }
+    if (length % ELEMENT_SIZE[s]! !== 0) throw headerError(bytes, DIRECTORY_OFFSET + 4 + 8 * s);
     sections.push([offset, length]);
   }
   return {
@@ -288,4 +258,46 @@ export function readLayout(bytes: Uint8Array): Layout {
     usersBits,
     sections,
   };
+}
+
+/**
+ * The error for the {@link readLayout} check of the header field at byte `at` (-1: the header is
+ * cut short), worded from the bytes. Apart from readLayout, so that the message text is compiled
+ * only when a table is refused.
+ */
+function headerError(bytes: Uint8Array, at: number): TableFormatError {
+  const n = bytes.length;
+  const b = (o: number) => bytes[o]!;
+  if (at === -1) return new TableFormatError('truncated', `expected at least ${HEADER_LENGTH} header bytes, got ${n}`);
+  if (at === 0) {
+    return new TableFormatError('bad-magic', `expected magic "MUIT" at offset 0, got 0x${u32(bytes, 0).toString(16).padStart(8, '0')}`);
+  }
+  if (at === 4) {
+    const version = u16(bytes, 4);
+    const hint =
+      version < FORMAT_VERSION ? ' (an older table: rebuild it with npm run build:table)' : ' (a newer table: update multi-user-ip)';
+    return new TableFormatError('unsupported-version', `expected format version ${FORMAT_VERSION}, got ${version}${hint}`);
+  }
+  if (at === 6) return new TableFormatError('bad-length', `expected header length ${HEADER_LENGTH}, got ${u16(bytes, 6)}`);
+  if (at === 8) {
+    const said = u32(bytes, 8);
+    return new TableFormatError(said > n ? 'truncated' : 'bad-length', `header says ${said} bytes, got ${n}`);
+  }
+  if (at === 16) return new TableFormatError('bad-section', `unknown flags 0x${u32(bytes, 16).toString(16)}`);
+  if (at === 28) return new TableFormatError('bad-section', `index bits out of range: IPv4 ${b(28)}, IPv6 ${b(30)}`);
+  if (at === 29) return new TableFormatError('bad-section', `leaf id bits out of range: IPv4 ${b(29)}, IPv6 ${b(31)}`);
+  if (at === 36) {
+    return new TableFormatError('bad-section', `leaf low bits out of range: IPv4 ${b(36)} of ${b(29)}, IPv6 ${b(37)} of ${b(31)}`);
+  }
+  if (at === 38) return new TableFormatError('bad-section', `sub-chunk entry bits ${b(38)} or users bits ${b(39)} out of range`);
+  const s = (at - DIRECTORY_OFFSET) >> 3;
+  const offset = u32(bytes, DIRECTORY_OFFSET + 8 * s);
+  const length = u32(bytes, DIRECTORY_OFFSET + 4 + 8 * s);
+  const name = `section ${s} (${SECTION_NAMES[s]})`;
+  return at % 8 === 0
+    ? new TableFormatError(
+        'bad-offset',
+        `${name}: offset ${offset} length ${length} is outside the table (${u32(bytes, 8)} bytes) or not 8-byte aligned`,
+      )
+    : new TableFormatError('bad-section', `${name}: length ${length} is not a multiple of its element size`);
 }
