@@ -112,7 +112,7 @@ try {
   };
   for (let round = 0; round < RUNS; round++) {
     for (const d of datasets) {
-      for (const c of ['table-classify', 'table-lookup', 'mmdb-lib']) {
+      for (const c of ['table-classify', 'mmdb-lib', 'table-lookup']) {
         log(`bench/table: round ${round + 1}/${RUNS}: ${c} on ${d.label}`);
         run(c, d);
       }
@@ -173,11 +173,19 @@ try {
     return xs.length === 0 ? NaN : xs[Math.floor(xs.length / 2)]!;
   };
   const first = (c: string, d: Dataset, key: string) => results.get(`${c}@${d.name}`)?.[0]?.[key];
+  // Table ÷ mmdb-lib per round (the two ran back to back), then the median: the VM's speed drifts by
+  // tens of percent over minutes, which a ratio of medians taken from different rounds carries over.
+  const ratio = (d: Dataset, fam: 'v4' | 'v6', c: string): number => {
+    const ours = results.get(`${c}@${d.name}`) ?? [];
+    const theirs = results.get(`mmdb-lib@${d.name}`) ?? [];
+    const xs = ours.map((r, i) => (r[fam] as number) / (theirs[i]?.[fam] as number)).sort((a, b) => a - b);
+    return xs.length === 0 ? NaN : xs[Math.floor(xs.length / 2)]!;
+  };
   const M = (x: number) =>
     Number.isNaN(x) ? '–' : x >= 1e6 ? `${(x / 1e6).toFixed(2)} M/s` : x >= 1e3 ? `${(x / 1e3).toFixed(1)} k/s` : `${x.toFixed(0)} /s`;
   const ms = (x: number) => (Number.isNaN(x) ? '–' : `${x < 10 ? x.toFixed(2) : x.toFixed(0)} ms`);
   const ok = (b: boolean) => (b ? '✅' : '❌');
-  const x = (a: number, b: number) => `${(a / b).toFixed(1)}×`;
+  const x = (r: number) => `${r.toFixed(1)}×`;
 
   const lines: string[] = [];
   lines.push('## Multi-user table: lookups and size in every attribute regime, beside mmdb-lib');
@@ -189,7 +197,8 @@ try {
       `users estimate); and the real lists of \`test/fixtures/lists/real\` merged (${datasets[3]!.n4.toLocaleString('en')} IPv4 + ` +
       `${datasets[3]!.n6.toLocaleString('en')} IPv6, earlier list wins). ${QUERIES.toLocaleString('en')} query strings per family per data set ` +
       '(half inside a prefix). mmdb-lib reads an MMDB of the same prefixes and values. Each candidate in its own process, ' +
-      `${RUNS} rounds, medians; ratios are table ÷ mmdb-lib from the same run. The machine was shared with other work: absolute rates are noisy, the ratios less so.`,
+      `${RUNS} rounds (each round runs the table and mmdb-lib back to back), medians; a ratio is the median over the rounds of ` +
+      "table ÷ mmdb-lib within a round. The VM's speed drifts between runs of identical code: absolute rates are noisy, the ratios less so.",
   );
   lines.push('');
   lines.push(
@@ -201,7 +210,7 @@ try {
     const [c6, l6, m6] = ['table-classify', 'table-lookup', 'mmdb-lib'].map((c) => median(c, d, 'v6')) as [number, number, number];
     const fp = ['table-classify', 'table-lookup', 'mmdb-lib'].map((c) => `${first(c, d, 'fp4')}/${first(c, d, 'fp6')}`);
     lines.push(
-      `| ${d.label} | ${d.pairs.toLocaleString('en')} | ${M(c4)} | ${M(l4)} | ${M(m4)} | ${x(c4, m4)} / ${x(l4, m4)} | ${M(c6)} | ${M(l6)} | ${M(m6)} | ${x(c6, m6)} / ${x(l6, m6)} | ${fp.every((f) => f === fp[0]) ? 'yes' : '**no**'} |`,
+      `| ${d.label} | ${d.pairs.toLocaleString('en')} | ${M(c4)} | ${M(l4)} | ${M(m4)} | ${x(ratio(d, 'v4', 'table-classify'))} / ${x(ratio(d, 'v4', 'table-lookup'))} | ${M(c6)} | ${M(l6)} | ${M(m6)} | ${x(ratio(d, 'v6', 'table-classify'))} / ${x(ratio(d, 'v6', 'table-lookup'))} | ${fp.every((f) => f === fp[0]) ? 'yes' : '**no**'} |`,
     );
   }
   lines.push('');
@@ -221,7 +230,6 @@ try {
   );
   lines.push('');
   const [r12, r350, r30k] = datasets as [Dataset, Dataset, Dataset, Dataset];
-  const ratio = (d: Dataset, fam: 'v4' | 'v6', c: string) => median(c, d, fam) / median('mmdb-lib', d, fam);
   const worst = (fam: 'v4' | 'v6', c: string) => Math.min(...datasets.map((d) => ratio(d, fam, c)));
   const open = openMedian('openMs');
   lines.push('Targets (issue 13), from the figures above:');
