@@ -14,8 +14,14 @@ import { parsePrefixList } from '../../src/prefix-list/index.ts';
 import { compileTable, MultiUserTable } from '../../src/table/index.ts';
 
 const [name, dir] = process.argv.slice(2) as [string, string];
-const q4 = readFileSync(join(dir, 'q4.txt'), 'utf8').split('\n');
-const q6 = readFileSync(join(dir, 'q6.txt'), 'utf8').split('\n');
+/**
+ * The query strings, each flat (sequential), as a header value read on the request path is: split()
+ * gives slices of the file's string, which every character read must go through (parse-only rate
+ * 20–25 % lower for IPv6). A JSON round trip makes fresh sequential strings, for every candidate.
+ */
+const queries = (file: string): string[] => JSON.parse(JSON.stringify(readFileSync(join(dir, file), 'utf8').split('\n')));
+const q4 = queries('q4.txt');
+const q6 = queries('q6.txt');
 const prefixRows = () =>
   readFileSync(join(dir, 'prefixes.csv'), 'utf8')
     .split('\n')

@@ -196,7 +196,7 @@ try {
       'attributes per AS in three regimes (12 pairs: a few users buckets per kind; ~350: 50 users values per kind; ~30k: a per-AS ' +
       `users estimate); and the real lists of \`test/fixtures/lists/real\` merged (${datasets[3]!.n4.toLocaleString('en')} IPv4 + ` +
       `${datasets[3]!.n6.toLocaleString('en')} IPv6, earlier list wins). ${QUERIES.toLocaleString('en')} query strings per family per data set ` +
-      '(half inside a prefix). mmdb-lib reads an MMDB of the same prefixes and values. Each candidate in its own process, ' +
+      "(half inside a prefix; each a flat string, as a header value is on the request path, not a slice of the file's string). mmdb-lib reads an MMDB of the same prefixes and values. Each candidate in its own process, " +
       `${RUNS} rounds (each round runs the table and mmdb-lib back to back), medians; a ratio is the median over the rounds of ` +
       "table ÷ mmdb-lib within a round. The VM's speed drifts between runs of identical code: absolute rates are noisy, the ratios less so.",
   );
