@@ -65,7 +65,8 @@ export function formatIPv4Prefix(address: number, bits: number): string {
  */
 export function ipv4PrefixText(net: number, bits: number): string {
   const last = LAST_OCTET[bits] ?? lastOctets(bits);
-  return DOTTED[net >>> 24]! + DOTTED[(net >>> 16) & 255]! + DOTTED[(net >>> 8) & 255]! + last[net & 255]!;
+  const d = net & 255;
+  return DOTTED[net >>> 24]! + DOTTED[(net >>> 16) & 255]! + DOTTED[(net >>> 8) & 255]! + (last[d] ?? lastOctet(last, d, bits));
 }
 
 /**
@@ -93,10 +94,13 @@ export function ipv6PrefixText(net: ArrayLike<number>, bits: number): string {
   return w0 !== 0 ? groupColon(w0 >>> 16) + tail : `:${tail}`;
 }
 
-/** "d/bits" for every last octet d, made on first use of a length. */
-function lastOctets(bits: number): string[] {
-  const slash = SLASH[bits]!;
-  return (LAST_OCTET[bits] = DECIMAL.map((d) => d + slash));
+/** The "d/bits" pieces of a length, each made on first use: a /24 or shorter only ever needs "0/bits". */
+function lastOctets(bits: number): Array<string | undefined> {
+  return (LAST_OCTET[bits] = new Array<string | undefined>(256).fill(undefined));
+}
+
+function lastOctet(last: Array<string | undefined>, d: number, bits: number): string {
+  return (last[d] = DECIMAL[d]! + SLASH[bits]!);
 }
 
 /**
@@ -227,8 +231,8 @@ const DOTTED = DECIMAL.map((d) => `${d}.`);
 const SLASH = Array.from({ length: 129 }, (_, i) => `/${i}`);
 /** ":/0"–":/128": the second colon of a trailing `::` and the length, one piece. */
 const RUN_SLASH = SLASH.map((s) => `:${s}`);
-/** `LAST_OCTET[bits][d]` = "d/bits" for IPv4 prefix lengths 0–32, made on first use of a length. */
-const LAST_OCTET: Array<string[] | undefined> = new Array(33).fill(undefined);
+/** `LAST_OCTET[bits][d]` = "d/bits" for IPv4 prefix lengths 0–32, made on first use. */
+const LAST_OCTET: Array<Array<string | undefined> | undefined> = new Array(33).fill(undefined);
 const prefixScratch = new Uint32Array(4);
 
 /**
