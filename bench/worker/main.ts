@@ -236,6 +236,12 @@ pieces.pieces.forEach((name, i) => {
   console.log(`| ${name} | ${median(pieceCost[i]!).toFixed(1)} | ${pieceCost[i]!.map((x) => x.toFixed(1)).join(', ')} |`);
 });
 
+console.log(
+  "\n**Answer or work.** CPU per request of the empty worker giving the memory store's answer against the empty worker — " +
+    `what the bigger answer (the demo origin's JSON members and two rate-limit headers) costs workerd: ` +
+    `${describeRatios(cpuVsEmpty[ANSWER]!)}; of the memory store against that worker — what the worker's own work ` +
+    `(table, rule, limiter, verdict) costs on top: ${describeRatios(roundRatios(cpu[MEMORY]!, cpu[ANSWER]!))}.`,
+);
 const memCpu = cpuVsEmpty[MEMORY]!;
 const memRps = rpsVsNoRules[MEMORY]!;
 const memVsNoRules = roundRatios(cpu[MEMORY]!, cpu[NO_RULES]!);
