@@ -31,6 +31,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 const PIECE_ROUNDS = Number(process.env.BENCH_PIECE_ROUNDS ?? 7);
 const PIECE_SECONDS = Number(process.env.BENCH_PIECE_SECONDS ?? 1);
 const PIECE_RATE = 800;
+// Unmeasured load on a variant right before each of its samples.
+const WAKE_SECONDS = 0.3;
 const CONNECTIONS = 16;
 // A mix of addresses: single-user, carrier NAT (in the example table), IPv6; a limit nobody reaches.
 const ADDRESSES = ['192.0.2.201', '198.51.100.7', '192.0.2.77', '2001:db8:1::5', '8.8.4.4', '1.1.1.1', '9.9.9.9', '2606:4700::1'];
@@ -122,9 +124,12 @@ try {
   for (const v of variants) {
     servers.push(await serve(bundles[v.bundle], v.big ? { ...v.options, replaceData: { [tableModule]: big.file } } : v.options));
   }
-  const measure = (i: number, seconds: number) => {
+  const measure = async (i: number, seconds: number) => {
     const v = variants[i]!;
     const reqs = v.headers ? [{ method: 'GET' as const, path: '/bench', headers: v.headers }] : requests(v.big ? big.addresses : ADDRESSES);
+    // A process idle while the others were measured wakes up slowly (the Durable Object variant's first
+    // second after a 9 s pause cost 4–6 × its steady CPU per request): warm it, unmeasured, first.
+    await load(servers[i]!, WAKE_SECONDS, reqs, CONNECTIONS);
     return load(servers[i]!, seconds, reqs, CONNECTIONS);
   };
   for (let i = 0; i < servers.length; i++) await measure(i, 2); // warm-up: JIT, the Durable Objects, the table checksum
@@ -194,8 +199,9 @@ console.log(
     `from one second to the next, so ${ROUNDS} rounds of ${SECONDS}-second samples: in each round the empty worker, a ` +
     'second identical empty worker (the A/A check), no rules, the memory store and the empty worker giving the memory ' +
     "store's answer (the same JSON members and rate-limit headers, none of the work) are measured back to back, in an order " +
-    'shifted every round and reversed every other cycle, then the other variants in the same way. A ratio is taken ' +
-    'within a round (CPU against the empty worker, requests/s against no rules; the rows below the first four are a few ' +
+    'shifted every round and reversed every other cycle, then the other variants in the same way; each sample follows ' +
+    `${WAKE_SECONDS} s of unmeasured load on the same process, which wakes it from the pause while the others ran. A ratio ` +
+    'is taken within a round (CPU against the empty worker, requests/s against no rules; the rows below the first five are a few ' +
     'seconds away from their reference, not adjacent), and the ratios are summarised by their median, their quartiles and ' +
     "a distribution-free interval of the median (order statistics, at least 95 % coverage by the exact binomial; less below 6 rounds, and the coverage is printed). The ratio of the two columns' medians is given " +
     'beside it. No sample is dropped. A target counts as met (or not met) only when that whole interval lies on one side ' +
