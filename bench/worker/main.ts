@@ -13,8 +13,8 @@
  * a ratio is taken within a round, and the ratios of many short rounds are summarised by their
  * median, its interval and their quartiles (bench/worker/ratios.ts). Every sample counts.
  *
- * Environment: BENCH_ROUNDS (default 30), BENCH_SECONDS per sample (default 1), BENCH_PIECE_ROUNDS
- * (default 7), BENCH_PIECE_SECONDS (default 1).
+ * Environment: BENCH_ROUNDS (default 26), BENCH_SECONDS per sample (default 1), BENCH_PIECE_ROUNDS
+ * (default 5), BENCH_PIECE_SECONDS (default 1). About 11–12 minutes in all.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,10 +25,10 @@ import { CLIENT_KEY_VARIANTS, variantHeaders } from './client-key-variants.ts';
 import { describeRatios, median, medianInterval, quantile, roundRatios, verdict } from './ratios.ts';
 import { bundle, load, serve, type Bundle, type ServeOptions, type Workerd } from './workerd.ts';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 26);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 // The pieces: short samples at a fixed rate, so every piece is measured under the same load pattern.
-const PIECE_ROUNDS = Number(process.env.BENCH_PIECE_ROUNDS ?? 7);
+const PIECE_ROUNDS = Number(process.env.BENCH_PIECE_ROUNDS ?? 5);
 const PIECE_SECONDS = Number(process.env.BENCH_PIECE_SECONDS ?? 1);
 const PIECE_RATE = 800;
 // Unmeasured load on a variant right before each of its samples.
