@@ -1,8 +1,20 @@
 /**
  * The worker's own cost on workerd: requests/s and CPU per request of the deployable bundle
  * (`wrangler deploy --dry-run`) served by `workerd serve` directly, against a worker that only answers,
- * in the same run. Each variant is its own workerd process; rounds alternate so drift hits all alike.
- * No `wrangler dev`: its proxy and dev tooling cost ~2 ms of CPU per request and hid the worker's cost.
+ * in the same run. Each variant is its own workerd process. No `wrangler dev`: its proxy and dev
+ * tooling cost ~2 ms of CPU per request and hid the worker's cost.
+ *
+ * The machine this runs on is noisy (2 cores, the load generator beside workerd, other work): one
+ * sample of the same process moves by ±30 % from one second to the next. So the figures are paired:
+ * every round measures the empty worker, a second identical empty worker (the A/A check, which shows
+ * the run's resolution), the worker with no rules, the one with the memory store and the empty worker
+ * giving the memory store's answer (what the bigger answer alone costs) back to back,
+ * in an order rotated (and reversed every other cycle) from round to round, then the other variants;
+ * a ratio is taken within a round, and the ratios of many short rounds are summarised by their
+ * median, its interval and their quartiles (bench/worker/ratios.ts). Every sample counts.
+ *
+ * Environment: BENCH_ROUNDS (default 26), BENCH_SECONDS per sample (default 1), BENCH_PIECE_ROUNDS
+ * (default 5), BENCH_PIECE_SECONDS (default 1). About 11–12 minutes in all.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,13 +22,17 @@ import { join } from 'node:path';
 import { buildTable } from '../../scripts/build-table.ts';
 import { benchPrefixes, benchQueries } from '../table/data.ts';
 import { CLIENT_KEY_VARIANTS, variantHeaders } from './client-key-variants.ts';
-import { bundle, load, median, serve, type Bundle, type ServeOptions, type Workerd } from './workerd.ts';
+import { describeRatios, median, medianInterval, quantile, roundRatios, verdict } from './ratios.ts';
+import { bundle, load, serve, type Bundle, type ServeOptions, type Workerd } from './workerd.ts';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-// The pieces: shorter samples at a fixed rate, so every piece is measured under the same load pattern.
-const PIECE_SECONDS = Number(process.env.BENCH_PIECE_SECONDS ?? 2);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 26);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
+// The pieces: short samples at a fixed rate, so every piece is measured under the same load pattern.
+const PIECE_ROUNDS = Number(process.env.BENCH_PIECE_ROUNDS ?? 5);
+const PIECE_SECONDS = Number(process.env.BENCH_PIECE_SECONDS ?? 1);
 const PIECE_RATE = 800;
+// Unmeasured load on a variant right before each of its samples.
+const WAKE_SECONDS = 0.3;
 const CONNECTIONS = 16;
 // A mix of addresses: single-user, carrier NAT (in the example table), IPv6; a limit nobody reaches.
 const ADDRESSES = ['192.0.2.201', '198.51.100.7', '192.0.2.77', '2001:db8:1::5', '8.8.4.4', '1.1.1.1', '9.9.9.9', '2606:4700::1'];
@@ -25,7 +41,7 @@ const DO = { binding: 'RATE_LIMIT_COUNTER', className: 'RateLimitCounter' };
 
 interface Variant {
   name: string;
-  bundle: 'floor' | 'worker';
+  bundle: 'floor' | 'floor-answer' | 'worker';
   options: ServeOptions;
   /** Client addresses (default ADDRESSES); `big` variants ask the ≈600k-prefix table about its own data. */
   big?: boolean;
@@ -33,10 +49,19 @@ interface Variant {
   headers?: Record<string, string>;
 }
 
+// The first five are measured back to back in every round (the paired core); their indices:
+const EMPTY = 0;
+const EMPTY_AGAIN = 1;
+const NO_RULES = 2;
+const MEMORY = 3;
+const ANSWER = 4;
+const CORE = 5;
 const variants: Variant[] = [
   { name: 'empty worker: only answers (bench/worker/floor)', bundle: 'floor', options: {} },
+  { name: 'empty worker again, a second process (A/A check)', bundle: 'floor', options: {} },
   { name: 'this worker, no rules (`RULES=[]`)', bundle: 'worker', options: { vars: { RULES: '[]', STORE: 'memory' } } },
   { name: 'one rule, memory store', bundle: 'worker', options: { vars: { RULES: HIGH, STORE: 'memory' } } },
+  { name: "empty worker giving the memory store's answer (bench/worker/floor-answer)", bundle: 'floor-answer', options: {} },
   {
     name: 'one rule, Durable Object store',
     bundle: 'worker',
@@ -52,6 +77,15 @@ const variants: Variant[] = [
     })),
   )),
 ];
+
+/**
+ * Round `r`'s order of `ids`: shifted by `r`, and reversed every other cycle, so that no variant is
+ * always measured first, or always right after the same neighbour.
+ */
+function roundOrder(ids: readonly number[], r: number): number[] {
+  const shifted = ids.map((_, k) => ids[(k + r) % ids.length]!);
+  return Math.floor(r / ids.length) % 2 === 1 ? shifted.reverse() : shifted;
+}
 
 const requests = (addresses: string[]) =>
   addresses.map((ip) => ({ method: 'GET' as const, path: '/bench', headers: { 'cf-connecting-ip': ip } }));
@@ -80,6 +114,7 @@ try {
   console.error('bundling with wrangler deploy --dry-run…');
   const bundles: Record<Variant['bundle'] | 'pieces', Bundle> = {
     floor: bundle(join(scratch, 'floor'), new URL('floor/wrangler.toml', import.meta.url).pathname),
+    'floor-answer': bundle(join(scratch, 'floor-answer'), new URL('floor-answer/wrangler.toml', import.meta.url).pathname),
     worker: bundle(join(scratch, 'worker')),
     pieces: bundle(join(scratch, 'pieces'), new URL('pieces/wrangler.toml', import.meta.url).pathname),
   };
@@ -89,19 +124,25 @@ try {
   for (const v of variants) {
     servers.push(await serve(bundles[v.bundle], v.big ? { ...v.options, replaceData: { [tableModule]: big.file } } : v.options));
   }
-  const measure = (i: number, seconds: number) => {
+  const measure = async (i: number, seconds: number) => {
     const v = variants[i]!;
     const reqs = v.headers ? [{ method: 'GET' as const, path: '/bench', headers: v.headers }] : requests(v.big ? big.addresses : ADDRESSES);
+    // A process idle while the others were measured wakes up slowly (the Durable Object variant's first
+    // second after a 9 s pause cost 4–6 × its steady CPU per request): warm it, unmeasured, first.
+    await load(servers[i]!, WAKE_SECONDS, reqs, CONNECTIONS);
     return load(servers[i]!, seconds, reqs, CONNECTIONS);
   };
   for (let i = 0; i < servers.length; i++) await measure(i, 2); // warm-up: JIT, the Durable Objects, the table checksum
+  const core = variants.slice(0, CORE).map((_, i) => i);
+  const more = variants.slice(CORE).map((_, i) => CORE + i);
   for (let round = 0; round < ROUNDS; round++) {
-    for (let i = 0; i < variants.length; i++) {
+    // The paired core back to back, then the rest (compared with the same round's core, a few seconds away).
+    for (const i of [...roundOrder(core, round), ...roundOrder(more, round)]) {
       const m = await measure(i, SECONDS);
-      rps[i]!.push(m.rps);
-      cpu[i]!.push(m.cpuUs);
-      console.error(`round ${round + 1}: ${variants[i]!.name}: ${m.rps.toFixed(0)} req/s, ${m.cpuUs.toFixed(0)} µs CPU/request`);
+      rps[i]![round] = m.rps;
+      cpu[i]![round] = m.cpuUs;
     }
+    console.error(`round ${round + 1}/${ROUNDS}: CPU µs/request ${cpu.map((c) => c[round]!.toFixed(0)).join(', ')}`);
   }
 
   console.error('pieces of the request path…');
@@ -118,7 +159,7 @@ try {
     );
   for (let i = 0; i < pieces.pieces.length; i++) await pieceLoad(i, 1); // warm-up
   pieces.pieces.forEach(() => pieceCost.push([]));
-  for (let round = 0; round < ROUNDS; round++) {
+  for (let round = 0; round < PIECE_ROUNDS; round++) {
     // Each piece against the `none` piece (index 0) measured just before it: paired, so drift cancels.
     for (let i = 1; i < pieces.pieces.length; i++) {
       const none = await pieceLoad(0, PIECE_SECONDS);
@@ -137,35 +178,58 @@ try {
   rmSync(scratch, { recursive: true, force: true });
 }
 
-const floorCpu = median(cpu[0]!);
-const noRulesRps = median(rps[1]!);
+const cpuVsEmpty = cpu.map((c) => roundRatios(c, cpu[EMPTY]!));
+const rpsVsNoRules = rps.map((r) => roundRatios(r, rps[NO_RULES]!));
+const range = (xs: number[]) => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`;
+const quartiles = (xs: number[]) => `${quantile(xs, 0.25).toFixed(2)}–${quantile(xs, 0.75).toFixed(2)}`;
 console.log('## Worker on workerd\n');
 console.log(
   `The deployable bundle (\`wrangler deploy --dry-run --outdir\`, the table as a Data module) served by \`workerd serve\` ` +
     `(node_modules/.bin/workerd) with a generated capnp config, one workerd process per variant, on loopback; the Durable ` +
-    `Object variant stores on local disk (SQLite), as on Cloudflare. autocannon, ${CONNECTIONS} connections, ${SECONDS} s per ` +
-    `sample, ${ROUNDS} interleaved rounds, medians; the built-in demo origin; a limit no one reaches, so every request is ` +
-    `counted and forwarded. The example table (12 prefixes) with ${ADDRESSES.length} client addresses in rotation (single-user, ` +
-    'carrier NAT, IPv6), and in the last row the same bundle with a ≈600k-prefix table from real routing data ' +
-    '(@ip-location-db/asn, as in the table benchmark) and 32 addresses, half inside a prefix. ' +
-    `"CPU" is the workerd process's user + system time (from /proc) divided by the requests it served; the load generator ` +
-    `runs beside it on the same 2 cores (shared with other work during the run), so requests/s move more than CPU per request.\n`,
+    `Object variant stores on local disk (SQLite), as on Cloudflare. autocannon, ${CONNECTIONS} connections; the built-in ` +
+    'demo origin; a limit no one reaches, so every request is counted and forwarded. The example table (12 prefixes) with ' +
+    `${ADDRESSES.length} client addresses in rotation (single-user, carrier NAT, IPv6); the ≈600k-prefix row is the same ` +
+    'bundle with a table from real routing data (@ip-location-db/asn, as in the table benchmark) and 32 addresses, half ' +
+    'inside a prefix. "CPU" is the workerd process\'s run time (the sum of its threads\' /proc schedstat, nanoseconds) ' +
+    'divided by the requests it served; the load generator runs beside it on the same 2 cores (shared with other work ' +
+    'during the run).\n',
 );
-console.log('| worker | requests/s (median) | samples | vs no rules | CPU µs / request (median) | samples | vs empty worker |');
-console.log('|---|---:|---|---:|---:|---|---:|');
+console.log(
+  `**Method: paired rounds.** On this machine one ${SECONDS}-second sample of the same process moves by tens of per cent ` +
+    `from one second to the next, so ${ROUNDS} rounds of ${SECONDS}-second samples: in each round the empty worker, a ` +
+    'second identical empty worker (the A/A check), no rules, the memory store and the empty worker giving the memory ' +
+    "store's answer (the same JSON members and rate-limit headers, none of the work) are measured back to back, in an order " +
+    'shifted every round and reversed every other cycle, then the other variants in the same way; each sample follows ' +
+    `${WAKE_SECONDS} s of unmeasured load on the same process, which wakes it from the pause while the others ran. A ratio ` +
+    'is taken within a round (CPU against the empty worker, requests/s against no rules; the rows below the first five are a few ' +
+    'seconds away from their reference, not adjacent), and the ratios are summarised by their median, their quartiles and ' +
+    "a distribution-free interval of the median (order statistics, at least 95 % coverage by the exact binomial; less below 6 rounds, and the coverage is printed). The ratio of the two columns' medians is given " +
+    'beside it. No sample is dropped. A target counts as met (or not met) only when that whole interval lies on one side ' +
+    'of it; otherwise the run cannot settle it.\n',
+);
+console.log(
+  '| worker | requests/s (median, range) | vs no rules: median of per-round ratios (quartiles) | ratio of medians | ' +
+    'CPU µs / request (median, range) | vs empty worker: median of per-round ratios (quartiles) | ratio of medians |',
+);
+console.log('|---|---:|---:|---:|---:|---:|---:|');
 variants.forEach((v, i) => {
-  const r = median(rps[i]!);
-  const c = median(cpu[i]!);
   console.log(
-    `| ${v.name} | ${r.toFixed(0)} | ${rps[i]!.map((x) => x.toFixed(0)).join(', ')} | ${(r / noRulesRps).toFixed(2)} | ` +
-      `${c.toFixed(0)} | ${cpu[i]!.map((x) => x.toFixed(0)).join(', ')} | ${(c / floorCpu).toFixed(2)} |`,
+    `| ${v.name} | ${median(rps[i]!).toFixed(0)} (${range(rps[i]!)}) | ${median(rpsVsNoRules[i]!).toFixed(2)} (${quartiles(rpsVsNoRules[i]!)}) | ` +
+      `${(median(rps[i]!) / median(rps[NO_RULES]!)).toFixed(2)} | ${median(cpu[i]!).toFixed(0)} (${range(cpu[i]!)}) | ` +
+      `${median(cpuVsEmpty[i]!).toFixed(2)} (${quartiles(cpuVsEmpty[i]!)}) | ${(median(cpu[i]!) / median(cpu[EMPTY]!)).toFixed(2)} |`,
   );
 });
-
+const aa = cpuVsEmpty[EMPTY_AGAIN]!;
+const aaRps = roundRatios(rps[EMPTY_AGAIN]!, rps[EMPTY]!);
+console.log(
+  `\n**Resolution (A/A check).** Two identical empty workers, per-round ratio of their CPU per request: ${describeRatios(aa)}; ` +
+    `of their requests/s: ${describeRatios(aaRps)}. A single round's ratio strays about as far as those quartiles ` +
+    'say; the median of the rounds is what the targets are read from, and its interval is how far it may be off.\n',
+);
 console.log(
   `\n### Where the time goes\n\nEach piece of the request path run ${pieces.repeat} times per request in one worker ` +
     `(bench/worker/pieces), at a fixed ${PIECE_RATE} requests/s for ${PIECE_SECONDS} s, against the same worker doing nothing ` +
-    `extra measured just before it; cost = (CPU per request − nothing's) / ${pieces.repeat}, median of ${ROUNDS} rounds. ` +
+    `extra measured just before it; cost = (CPU per request − nothing's) / ${pieces.repeat}, median of ${PIECE_ROUNDS} rounds. ` +
     'Pieces overlap (originRequest includes a Headers copy; demoOrigin the path slicing and a JSON response; the Hono rows a ' +
     "c.text response), so they do not add up. The worker's ordinary request path is requestTarget + pathForms, the rateLimiter " +
     'row per matching rule, formatVerdict and demoOrigin (or originRequest and one copy of the fetched response); the Hono ' +
@@ -178,9 +242,21 @@ pieces.pieces.forEach((name, i) => {
   console.log(`| ${name} | ${median(pieceCost[i]!).toFixed(1)} | ${pieceCost[i]!.map((x) => x.toFixed(1)).join(', ')} |`);
 });
 
-const memCpu = median(cpu[2]!) / floorCpu;
-const memRps = median(rps[2]!) / noRulesRps;
 console.log(
-  `\nTargets (issue 10), memory store: CPU per request ≤ 1.3 × the empty worker's — ${memCpu.toFixed(2)} ×, ` +
-    `${memCpu <= 1.3 ? 'met' : 'not met'}; throughput ≥ 0.9 × the no-rules worker's — ${memRps.toFixed(2)} ×, ${memRps >= 0.9 ? 'met' : 'not met'}.`,
+  "\n**Answer or work.** CPU per request of the empty worker giving the memory store's answer against the empty worker — " +
+    `what the bigger answer (the demo origin's JSON members and two rate-limit headers) costs workerd: ` +
+    `${describeRatios(cpuVsEmpty[ANSWER]!)}; of the memory store against that worker — what the worker's own work ` +
+    `(table, rule, limiter, verdict) costs on top: ${describeRatios(roundRatios(cpu[MEMORY]!, cpu[ANSWER]!))}.`,
+);
+const memCpu = cpuVsEmpty[MEMORY]!;
+const memRps = rpsVsNoRules[MEMORY]!;
+const memVsNoRules = roundRatios(cpu[MEMORY]!, cpu[NO_RULES]!);
+console.log(
+  `\nTargets (issue 10), memory store, medians of per-round ratios with their intervals:\n\n` +
+    `- CPU per request ≤ 1.3 × the empty worker's: ${describeRatios(memCpu)}; ratio of medians ` +
+    `${(median(cpu[MEMORY]!) / median(cpu[EMPTY]!)).toFixed(2)}: **${verdict(memCpu, 1.3, 'at most')}**.\n` +
+    `- Requests/s ≥ 0.9 × the no-rules worker's: ${describeRatios(memRps)}; ratio of medians ` +
+    `${(median(rps[MEMORY]!) / median(rps[NO_RULES]!)).toFixed(2)}: **${verdict(memRps, 0.9, 'at least')}**.\n` +
+    `- For reference, CPU per request against the no-rules worker: ${describeRatios(memVsNoRules)} ` +
+    `(the A/A ratio's interval: ${medianInterval(aa).low.toFixed(2)}–${medianInterval(aa).high.toFixed(2)}).`,
 );

@@ -10,6 +10,8 @@ import { join, relative } from 'node:path';
 import autocannon from 'autocannon';
 import { freePort } from '../../test/support/wrangler-dev.ts';
 
+export { median } from './ratios.ts';
+
 const root = new URL('../..', import.meta.url).pathname;
 const WORKERD = join(root, 'node_modules/.bin/workerd');
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
@@ -131,11 +133,7 @@ export async function serve(b: Bundle, o: ServeOptions = {}, timeoutMs = 30_000)
     }
     rmSync(dir, { recursive: true, force: true });
   };
-  const cpuSeconds = () => {
-    const raw = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / TICKS_PER_SECOND; // utime, stime (fields 14 and 15)
-  };
+  const cpuSeconds = () => processCpuSeconds(pid);
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     // workerd reports a bad config and keeps running without serving: give up on its first complaint.
@@ -149,6 +147,26 @@ export async function serve(b: Bundle, o: ServeOptions = {}, timeoutMs = 30_000)
   }
   await stop();
   throw new Error(`workerd did not answer within ${timeoutMs} ms:\n${log}`);
+}
+
+/**
+ * User + system CPU seconds process `pid` has used so far: the sum of its threads' run time in
+ * nanoseconds (`/proc/<pid>/task/<tid>/schedstat`), so a one-second sample is not rounded to the
+ * 10 ms clock ticks of `/proc/<pid>/stat`; that file (all threads, ticks) where schedstat is missing.
+ * A thread that exits between two readings takes its time with it: workerd's threads live as long as it does.
+ */
+export function processCpuSeconds(pid: number): number {
+  try {
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`))
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    if (Number.isFinite(ns) && ns > 0) return ns / 1e9;
+  } catch {
+    // no schedstat (a kernel without CONFIG_SCHED_INFO) or a thread gone between listing and reading: ticks below
+  }
+  const raw = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / TICKS_PER_SECOND; // utime, stime (fields 14 and 15)
 }
 
 /** One load sample: requests/s and the workerd process's CPU µs per request over it. */
@@ -169,10 +187,4 @@ export async function load(w: Workerd, seconds: number, requests: autocannon.Req
     throw new Error(`${w.url}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts\n${w.output()}`);
   }
   return { rps: result.requests.total / seconds, cpuUs: ((w.cpuSeconds() - before) / result.requests.total) * 1e6 };
-}
-
-/** The median (the mean of the middle two for an even count). */
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 }

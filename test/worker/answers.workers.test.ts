@@ -213,6 +213,12 @@ it.each(['demo origin', 'fetched origin'])('answers a fixed sequence of requests
       expect(await res.text(), where).toMatch(/^Too many requests: try again in \d+ s\.\n$/);
       continue;
     }
+    // The forwarded answer carries exactly the origin's JSON type and the rate-limit headers, each once.
+    expect([...res.headers.keys()].sort(), where).toEqual([
+      'content-type',
+      ...(step.policy.length ? ['ratelimit', 'ratelimit-policy'] : []),
+    ]);
+    expect(res.headers.get('content-type'), where).toBe('application/json');
     if (step.method === 'HEAD') continue;
     const seen = (await res.json()) as Seen;
     expect(seen, where).toMatchObject({
