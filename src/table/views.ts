@@ -80,12 +80,14 @@ function expect(what: string, got: number, want: number): void {
   if (got !== want) throw new TableFormatError('bad-section', `${what}: expected ${want} entries, got ${got}`);
 }
 
-/** Kind index (in `MULTI_USER_KINDS`) and users (0 = unknown) of value `i`; users past 16 bits are read in two parts (a read takes 25 bits at most). */
+/** Kind index (in `MULTI_USER_KINDS`) and users (0 = unknown) of value `i`. */
 export function readValue(values: Uint8Array, usersBits: number, i: number): { kind: number; users: number } {
   const p = i * (KIND_BITS + usersBits);
-  const kind = readBits(values, p, KIND_BITS);
+  return { kind: readBits(values, p, KIND_BITS), users: readUsers(values, usersBits, p) };
+}
+
+/** The users field (0 = unknown) of the value whose bits start at `p`; past 16 bits it is read in two parts (a read takes 25 bits at most). */
+export function readUsers(values: Uint8Array, usersBits: number, p: number): number {
   const u = p + KIND_BITS;
-  const users =
-    usersBits <= 16 ? readBits(values, u, usersBits) : readBits(values, u, 16) + readBits(values, u + 16, usersBits - 16) * 65536;
-  return { kind, users };
+  return usersBits <= 16 ? readBits(values, u, usersBits) : readBits(values, u, 16) + readBits(values, u + 16, usersBits - 16) * 65536;
 }
