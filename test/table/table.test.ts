@@ -3,6 +3,7 @@ import {
   compileTable,
   crc32,
   FORMAT_VERSION,
+  MULTI_USER_KINDS,
   MultiUserTable,
   TableCompileError,
   TableFormatError,
@@ -212,11 +213,31 @@ describe('compiler errors', () => {
   it('keeps users exact with 70,000 distinct (kind, users) pairs (past the 65,535 of format 1)', () => {
     const entries: TableEntry[] = [];
     const prefix = (i: number) => `${11 + (i >>> 16)}.${(i >>> 8) & 255}.${i & 255}`;
-    for (let i = 0; i < 70_000; i++) entries.push({ prefix: `${prefix(i)}.0/24`, kind: 'cgnat', users: i + 1 });
-    const t = MultiUserTable.from(compileTable(entries).bytes);
+    const kind = (i: number) => MULTI_USER_KINDS[i % MULTI_USER_KINDS.length]!;
+    for (let i = 0; i < 70_000; i++) entries.push({ prefix: `${prefix(i)}.0/24`, kind: kind(i), users: i + 1 });
+    // And 5,000 IPv6 /32s, 2a01:h::/32 with h = i + 1 in hex and users 100,001 + i, so both families read many values.
+    const hex = (i: number) => (i + 1).toString(16);
+    for (let i = 0; i < 5000; i++) entries.push({ prefix: `2a01:${hex(i)}::/32`, kind: kind(i + 3), users: 100_001 + i });
+    const compiled = compileTable(entries).bytes;
+    const t = MultiUserTable.from(compiled);
     t.verify();
-    // prefix(i).0/24 was given users i + 1.
-    for (let i = 0; i < 70_000; i += 997) expect(t.lookup(`${prefix(i)}.77`)?.users).toBe(i + 1);
+    // prefix(i).0/24 was given kind(i) and users i + 1; 2a01:hex(i)::/32 kind(i + 3) and users 100,001 + i.
+    for (let i = 0; i < 70_000; i += 997) {
+      expect(t.lookup(`${prefix(i)}.77`)).toEqual({ prefix: `${prefix(i)}.0/24`, kind: kind(i), users: i + 1 });
+      expect(t.classify(`${prefix(i)}.77`)).toEqual({ kind: kind(i), users: i + 1 });
+    }
+    for (let i = 0; i < 5000; i += 97) {
+      expect(t.lookup(`2a01:${hex(i)}:1::5`)).toEqual({ prefix: `2a01:${hex(i)}::/32`, kind: kind(i + 3), users: 100_001 + i });
+    }
+    // Value 0 is the smallest (kind index × 2^32 + users): kind(0) = cgnat (index 0) with users 1, prefix(0)'s.
+    // An unknown kind there (index 15): lookup and classify answer nothing for it, the rest still answer.
+    const d = compiled.slice();
+    const valOff = new DataView(d.buffer).getUint32(DIRECTORY_OFFSET + 8 * Section.Values, true);
+    d[valOff] = d[valOff]! | 0x0f;
+    const td = MultiUserTable.from(d);
+    expect(td.lookup(`${prefix(0)}.77`)).toBeUndefined();
+    expect(td.classify(`${prefix(0)}.77`)).toBeUndefined();
+    expect(td.lookup(`${prefix(1)}.77`)).toEqual({ prefix: `${prefix(1)}.0/24`, kind: kind(1), users: 2 });
   });
 
   it('reports every problem at once', () => {
