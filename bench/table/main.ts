@@ -18,6 +18,7 @@ import { gzipSync } from 'node:zlib';
 import { buildSync } from 'esbuild';
 import { readTableInputs } from '../../scripts/lib/table-inputs.ts';
 import { compileTable, type CompileStats } from '../../src/table/index.ts';
+import { median as medianOf, roundRatios } from '../worker/ratios.ts';
 import { benchPrefixes, benchQueries, withRegime, type BenchPrefix } from './data.ts';
 import { writeMmdb } from './mmdb-writer.ts';
 import { REAL_LISTS, REAL_LISTS_DIR } from './real-lists.ts';
@@ -146,7 +147,7 @@ try {
     if (r.status !== 0) throw new Error(`open probe failed (exit ${r.status})`);
     opens.push(JSON.parse(r.stdout.trim().split('\n').pop()!));
   }
-  const openMedian = (k: string) => opens.map((o) => o[k]!).sort((a, b) => a - b)[OPEN_RUNS >> 1]!;
+  const openMedian = (k: string) => medianOf(opens.map((o) => o[k]!));
   // Linear-scan peers are 4–6 orders of magnitude slower: measured once, on the first queries.
   for (const c of ['cidr-matcher', 'netmask']) run(c, datasets[0]!);
   log(`bench/table: fuzzing ${FUZZ} mutated tables …`);
@@ -165,21 +166,14 @@ try {
     ms: number;
   };
 
-  const median = (c: string, d: Dataset, key: string): number => {
-    const xs = (results.get(`${c}@${d.name}`) ?? [])
-      .map((r) => r[key])
-      .filter((x): x is number => typeof x === 'number')
-      .sort((a, b) => a - b);
-    return xs.length === 0 ? NaN : xs[Math.floor(xs.length / 2)]!;
-  };
+  const median = (c: string, d: Dataset, key: string): number =>
+    medianOf((results.get(`${c}@${d.name}`) ?? []).map((r) => r[key]).filter((x): x is number => typeof x === 'number'));
   const first = (c: string, d: Dataset, key: string) => results.get(`${c}@${d.name}`)?.[0]?.[key];
   // Table ÷ mmdb-lib per round (the two ran back to back), then the median: the VM's speed drifts by
   // tens of percent over minutes, which a ratio of medians taken from different rounds carries over.
   const ratio = (d: Dataset, fam: 'v4' | 'v6', c: string): number => {
-    const ours = results.get(`${c}@${d.name}`) ?? [];
-    const theirs = results.get(`mmdb-lib@${d.name}`) ?? [];
-    const xs = ours.map((r, i) => (r[fam] as number) / (theirs[i]?.[fam] as number)).sort((a, b) => a - b);
-    return xs.length === 0 ? NaN : xs[Math.floor(xs.length / 2)]!;
+    const rates = (candidate: string) => (results.get(`${candidate}@${d.name}`) ?? []).map((r) => r[fam] as number);
+    return medianOf(roundRatios(rates(c), rates('mmdb-lib')));
   };
   const M = (x: number) =>
     Number.isNaN(x) ? '–' : x >= 1e6 ? `${(x / 1e6).toFixed(2)} M/s` : x >= 1e3 ? `${(x / 1e3).toFixed(1)} k/s` : `${x.toFixed(0)} /s`;
