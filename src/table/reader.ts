@@ -258,7 +258,7 @@ export class MultiUserTable implements MultiUserClassifier {
       v6IndexBits: this.k6,
       byteLength: layout.byteLength,
       checksum: hex(layout.checksum),
-      sections: layout.sections.map(([offset, bytes], i) => ({ name: SECTION_NAMES[i]!, offset, bytes })),
+      sections: SECTION_NAMES.map((name, i) => ({ name, offset: layout.sections[2 * i]!, bytes: layout.sections[2 * i + 1]! })),
     };
   }
 
