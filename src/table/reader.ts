@@ -275,7 +275,7 @@ export class MultiUserTable implements MultiUserClassifier {
    */
   lookup(ip: string): MultiUserMatch | undefined {
     const n = parseIPv4(ip);
-    if (n >= 0) return this.lookupV4(n);
+    if (n >= 0) return this.matchV4(n, ip);
     const w = scratch;
     if (!parseIPv6(ip, w)) return undefined;
     if (w[0] === 0 && w[1] === 0 && w[2] === 0xffff) return this.lookupV4(w[3]!);
@@ -292,11 +292,7 @@ export class MultiUserTable implements MultiUserClassifier {
    * ```
    */
   lookupV4(n: number): MultiUserMatch | undefined {
-    const leaf = this.findV4(n);
-    if (leaf < 0) return undefined;
-    const bits = Math.min(32, leaf & 255);
-    const net = (n & MASK[bits]!) >>> 0;
-    return this.matchOf(leaf >>> 10, ipv4PrefixText(net, bits));
+    return this.matchV4(n, undefined);
   }
 
   /**
@@ -381,6 +377,19 @@ export class MultiUserTable implements MultiUserClassifier {
       (n) => this.lookupV4(n),
       (w) => this.lookupV6(w),
     );
+  }
+
+  /**
+   * The IPv4 answer for `n`; `text`, when given, is `n` as the strict dotted quad `lookup` parsed,
+   * which is already canonical: a /32 answer (most of the real lists' answers: Tor and VPN exits)
+   * is that text and `/32`, one concatenation instead of four pieces.
+   */
+  private matchV4(n: number, text: string | undefined): MultiUserMatch | undefined {
+    const leaf = this.findV4(n);
+    if (leaf < 0) return undefined;
+    const bits = Math.min(32, leaf & 255);
+    if (bits === 32 && text !== undefined) return this.matchOf(leaf >>> 10, `${text}/32`);
+    return this.matchOf(leaf >>> 10, ipv4PrefixText((n & MASK[bits]!) >>> 0, bits));
   }
 
   /**
