@@ -64,9 +64,8 @@ export function formatIPv4Prefix(address: number, bits: number): string {
  * ```
  */
 export function ipv4PrefixText(net: number, bits: number): string {
-  const last = LAST_OCTET[bits] ?? lastOctets(bits);
   const d = net & 255;
-  return DOTTED[net >>> 24]! + DOTTED[(net >>> 16) & 255]! + DOTTED[(net >>> 8) & 255]! + (last[d] ?? lastOctet(last, d, bits));
+  return DOTTED[net >>> 24]! + DOTTED[(net >>> 16) & 255]! + DOTTED[(net >>> 8) & 255]! + (LAST_OCTET[bits]?.[d] ?? lastOctet(d, bits));
 }
 
 /**
@@ -94,12 +93,9 @@ export function ipv6PrefixText(net: ArrayLike<number>, bits: number): string {
   return w0 !== 0 ? groupColon(w0 >>> 16) + tail : `:${tail}`;
 }
 
-/** The "d/bits" pieces of a length, each made on first use: a /24 or shorter only ever needs "0/bits". */
-function lastOctets(bits: number): Array<string | undefined> {
-  return (LAST_OCTET[bits] = new Array<string | undefined>(256).fill(undefined));
-}
-
-function lastOctet(last: Array<string | undefined>, d: number, bits: number): string {
+/** The "d/bits" piece, made on first use (a /24 or shorter only ever needs "0/bits"), its length's page too. */
+function lastOctet(d: number, bits: number): string {
+  const last = (LAST_OCTET[bits] ??= new Array<string | undefined>(256).fill(undefined));
   return (last[d] = DECIMAL[d]! + SLASH[bits]!);
 }
 

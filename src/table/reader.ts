@@ -474,14 +474,10 @@ export class MultiUserTable implements MultiUserClassifier {
    * in the prefix when no prefix bit differs. Out of `findV4` to keep it under V8's inlining limit.
    */
   private leafIn4(id: number, diff: number): number {
-    const leaf = this.leafOf4(id);
-    return leaf >= 0 && (diff & MASK[leaf & 255]!) === 0 ? leaf : -1;
-  }
-
-  /** The packed IPv4 leaf that leaf id `id` names, or -1. */
-  private leafOf4(id: number): number {
     const lo = id & this.lowMask4;
-    return lo < this.v4Leaves.length ? (this.v4Leaves[lo]! + ((id >>> this.l4) << 10)) >>> 0 : -1;
+    if (!(lo < this.v4Leaves.length)) return -1;
+    const leaf = (this.v4Leaves[lo]! + ((id >>> this.l4) << 10)) >>> 0;
+    return (diff & MASK[leaf & 255]!) === 0 ? leaf : -1;
   }
 
   /**
