@@ -38,9 +38,13 @@ export interface WorkerOptions {
   manifest?: TableManifest;
 }
 
-/** A rule's limiter (the project's one, `rateLimiter`, on the plain `Request`) and how it answers a blocked request. */
+/**
+ * A rule's limiter (the project's one, `rateLimiter`, on the request's {@link RulePass}: it reads
+ * the client address the worker already read instead of the header again) and how it answers a
+ * blocked request.
+ */
 interface RuleLimiter {
-  limit: RateLimiter<Request>;
+  limit: RateLimiter<RulePass>;
   answer: LimitedAnswer;
 }
 
@@ -58,6 +62,8 @@ interface Prepared {
 interface RulePass {
   request: Request;
   url: RequestTarget;
+  /** `CF-Connecting-IP`, read once per request: the limiter counts it and the demo origin echoes it. */
+  ip: string | undefined;
   p: Prepared;
   rules: readonly Rule[];
   /** The header members of the rules passed so far, the later rule's first. */
@@ -117,7 +123,7 @@ export function createWorker(options: WorkerOptions = {}): EdgeWorker {
           config.rules.map((rule): [Rule, RuleLimiter] => [
             rule,
             {
-              limit: rateLimiter<Request>({
+              limit: rateLimiter<RulePass>({
                 id: rule.id,
                 limit: rule.limit,
                 period: rule.period,
@@ -129,7 +135,8 @@ export function createWorker(options: WorkerOptions = {}): EdgeWorker {
                 table: classifier,
                 store,
                 clientKey: rule.clientKey === 'cookie' ? { secret: config.clientKeySecret } : undefined,
-                address: clientIp,
+                request: passRequest,
+                address: passIp,
               }),
               answer: rule.action === 'challenge' && config.turnstile ? challengeOrLimited(config.turnstile) : limitedResponse,
             },
@@ -157,12 +164,13 @@ export function createWorker(options: WorkerOptions = {}): EdgeWorker {
   function ordinary(request: Request, url: RequestTarget, p: Prepared | Error, ctx: ExecutionContext): Response | Promise<Response> {
     if (p instanceof Error) return configError(request);
     if (state.verified === 'pending') ctx.waitUntil(verifyTableOnce(state));
+    const ip = clientIp(request);
     const rules = p.matchRules(request.method, url.pathname);
     if (rules.length === 0) {
-      const verdict = formatVerdict(classifier.lookup(clientIp(request) ?? ''), undefined, state.table === undefined);
-      return forward(request, url, p.config.origin, verdict, undefined);
+      const verdict = formatVerdict(classifier.lookup(ip ?? ''), undefined, state.table === undefined);
+      return forward(request, url, ip, p.config.origin, verdict, undefined);
     }
-    return applyRules({ request, url, p, rules, headers: undefined, cookies: undefined }, 0);
+    return applyRules({ request, url, ip, p, rules, headers: undefined, cookies: undefined }, 0);
   }
 
   /**
@@ -171,7 +179,7 @@ export function createWorker(options: WorkerOptions = {}): EdgeWorker {
    */
   function applyRules(pass: RulePass, i: number): Response | Promise<Response> {
     const limiter = pass.p.limiters.get(pass.rules[i]!)!;
-    const pending = limiter.limit(pass.request);
+    const pending = limiter.limit(pass);
     if (pending instanceof Promise) return pending.then((outcome) => afterRule(pass, i, limiter, outcome));
     return afterRule(pass, i, limiter, pending);
   }
@@ -191,7 +199,7 @@ export function createWorker(options: WorkerOptions = {}): EdgeWorker {
   function answer(pass: RulePass, last: RateLimitOutcome): Response | Promise<Response> {
     const { match, decision } = last;
     const verdict = formatVerdict(match, decision.factor, state.table === undefined, decision.keyed);
-    const res = forward(pass.request, pass.url, pass.p.config.origin, verdict, pass.headers);
+    const res = forward(pass.request, pass.url, pass.ip, pass.p.config.origin, verdict, pass.headers);
     const { cookies } = pass;
     if (cookies === undefined) return res;
     return res instanceof Promise ? res.then((r) => withCookies(r, cookies)) : withCookies(res, cookies);
@@ -239,6 +247,11 @@ function clientIp(request: Request): string | undefined {
   return request.headers.get('cf-connecting-ip') ?? undefined;
 }
 
+// The limiter's readers of a RulePass. Each `request.headers.get` is a call into workerd that copies
+// the name in and the value out; the worker read the address twice per request (limiter, demo origin).
+const passRequest = (pass: RulePass): Request => pass.request;
+const passIp = (pass: RulePass): string | undefined => pass.ip;
+
 /**
  * The headers of a later rule and of the rules before it as one record, the later rule's list members
  * first (as appending them in that order reads back); a second `Set-Cookie` cannot share a line, so
@@ -267,16 +280,18 @@ function withCookies(res: Response, cookies: string[] | undefined): Response {
 function forward(
   request: Request,
   url: RequestTarget,
+  ip: string | undefined,
   origin: URL | undefined,
   verdict: string,
   headers: RateLimitHeaders | undefined,
 ): Response | Promise<Response> {
-  if (origin === undefined) return demoOrigin(request, url, verdict, headers);
+  if (origin === undefined) return demoOrigin(request, url, verdict, headers, ip ?? null);
   const fetched = fetch(originRequest(request, origin, verdict));
   if (headers === undefined) return fetched;
   return fetched.then((res) => {
     const copy = new Response(res.body, res);
-    for (const name in headers) copy.headers.append(name, headers[name]!);
+    const out = copy.headers; // one call into workerd, not one per header
+    for (const name in headers) out.append(name, headers[name]!);
     return copy;
   });
 }

@@ -77,6 +77,23 @@ describe('rateLimiter: one request, worked out by hand', () => {
     expect(o.decision.factor).toBe(factor);
   });
 
+  it('keeps the RateLimit-Policy value of each factor apart, in one limiter that caches it', () => {
+    // The policy value is formatted once per effective limit and reused; a cache keyed on anything
+    // less than the factor would hand one address's quota to the next. Limit 5, tinyTable (above):
+    // 203.0.113.1 factor 1 → q=5; 198.51.100.20 factor 10 → q=50; 192.0.2.5 factor 3 → q=15.
+    const limit = rateLimiter({ id: 'api', limit: 5, period: 60, table: tinyTable, store: new MemoryStore(), now: () => EPOCH, address });
+    const policy = (ip: string) => (limit(request(ip)) as RateLimitOutcome).headers['RateLimit-Policy'];
+    const ips = ['203.0.113.1', '198.51.100.20', '192.0.2.5', '203.0.113.1', '198.51.100.20', '192.0.2.5'];
+    expect(ips.map(policy)).toEqual([
+      '"api";q=5;w=60',
+      '"api";q=50;w=60',
+      '"api";q=15;w=60',
+      '"api";q=5;w=60',
+      '"api";q=50;w=60',
+      '"api";q=15;w=60',
+    ]);
+  });
+
   it('answers synchronously with a synchronous store and the default key (no await on the hot path)', () => {
     const limit = rateLimiter({ address, store: new MemoryStore() });
     expect(limit(request('203.0.113.1'))).not.toBeInstanceOf(Promise);
