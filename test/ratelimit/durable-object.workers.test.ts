@@ -19,6 +19,13 @@ const rule = (limit: number, algorithm: StoreRule['algorithm'] = 'sliding-window
 let unique = 0;
 const freshKey = (label: string) => `test-${label}-${++unique}-${Date.now()}`;
 
+/**
+ * The start of the next 60 s window. Counters hit at this time expire at least 60 s after the real
+ * clock, which the clean-up alarm runs on, so the alarm cannot delete them mid-test. With `Date.now()`
+ * a fixed window could end during the test (one CI run failed so, near a minute boundary).
+ */
+const nextWindow = () => (Math.floor(Date.now() / 60_000) + 1) * 60_000;
+
 /** Counts RPC round trips to the objects. */
 function countingNamespace() {
   const calls = { rpc: 0 };
@@ -43,7 +50,7 @@ describe('DurableObjectStore + RateLimitCounter', () => {
       const { ns, calls } = countingNamespace();
       const store = new DurableObjectStore(ns, { maxLease: 1 });
       const key = freshKey(algorithm);
-      const now = Date.now();
+      const now = nextWindow();
       const results = await Promise.all(Array.from({ length: 200 }, () => store.hit(key, rule(50, algorithm), now)));
       expect(results.filter((r) => r.allowed)).toHaveLength(50);
       expect(calls.rpc).toBe(200);
@@ -56,7 +63,7 @@ describe('DurableObjectStore + RateLimitCounter', () => {
     const { ns, calls } = countingNamespace();
     const store = new DurableObjectStore(ns, { maxLease: 16, leaseMs: 100 });
     const key = freshKey('hot');
-    const start = Date.now();
+    const start = nextWindow();
     let allowed = 0;
     for (let i = 0; i < 400; i++) if ((await store.hit(key, rule(300), start + i)).allowed) allowed++;
     expect(allowed).toBe(300);
@@ -68,7 +75,7 @@ describe('DurableObjectStore + RateLimitCounter', () => {
 
   it('several isolates (stores) hitting one key concurrently still allow exactly the limit', async () => {
     const key = freshKey('isolates');
-    const now = Date.now();
+    const now = nextWindow();
     const stores = Array.from({ length: 4 }, () => new DurableObjectStore(counters));
     const results = await Promise.all(Array.from({ length: 200 }, (_, i) => stores[i % 4]!.hit(key, rule(50), now)));
     expect(results.filter((r) => r.allowed)).toHaveLength(50);
@@ -77,7 +84,7 @@ describe('DurableObjectStore + RateLimitCounter', () => {
   it('survives eviction: the count is restored from storage', async () => {
     const key = freshKey('evict');
     const store = new DurableObjectStore(counters, { maxLease: 1 });
-    const now = Date.now();
+    const now = nextWindow();
     for (let i = 0; i < 7; i++) await store.hit(key, rule(10, 'fixed-window'), now);
     const stub = counters.getByName(key);
     await evictDurableObject(stub);
@@ -103,7 +110,7 @@ describe('DurableObjectStore + RateLimitCounter', () => {
   it('keeps every counter of one address in one object, each counted on its own (client keys)', async () => {
     const base = freshKey('address');
     const store = new DurableObjectStore(counters, { maxLease: 1 });
-    const now = Date.now();
+    const now = nextWindow();
     const keys = [`${base}#c:aaaa`, `${base}#c:bbbb`, `${base}#all`];
     for (const key of keys) for (let i = 0; i < 3; i++) await store.hit(key, rule(2, 'fixed-window'), now);
     const names = await runInDurableObject(counters.getByName(base), (_instance: RateLimitCounter, state) =>
@@ -170,6 +177,11 @@ describe('separate requests (separate I/O contexts) through the deployed worker'
   it('allow q requests of an address across the edge worker (never more; leases may leave < 16 unused), the rest get 429', async () => {
     // The worker's own configuration (wrangler.toml: Durable Object store, default rule); the limit is
     // read back from the first response, so the test does not depend on the rule's numbers.
+    // The worker counts on the real clock with a sliding window, which lets a burst that crosses a
+    // window edge through one request over q once q × elapsed / period ≥ 1 (after 100 ms at q = 600):
+    // start the burst at least 5 s before the next edge.
+    const left = 60_000 - (Date.now() % 60_000);
+    if (left < 5_000) await new Promise((resolve) => setTimeout(resolve, left + 50));
     const ip = `100.${64 + (Date.now() % 60)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
     const send = () => exports.default.fetch('https://edge.example/concurrency', { headers: { 'cf-connecting-ip': ip } });
     const first = await send();
