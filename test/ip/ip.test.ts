@@ -450,6 +450,22 @@ describe('formatting', () => {
     expect(formatIPv4Prefix(0xc0000201, -1)).toBe('0.0.0.0/-1');
   });
 
+  // /64 and shorter are written as character codes (every hex digit count, zero groups before the
+  // trailing run, one- and two-digit lengths, the longest text); worked out by hand from RFC 5952.
+  it.each([
+    [[0x000100a0, 0x0b00c000], 64, '1:a0:b00:c000::/64'],
+    [[0xffffffff, 0xffffffff], 64, 'ffff:ffff:ffff:ffff::/64'], // 24 characters, the most
+    [[0x20010db8, 0], 8, '2000::/8'], // 0x2001 masked to its first 8 bits
+    [[0, 0x00010000], 48, '0:0:1::/48'], // the run of five after group 2 beats the two before it
+    [[0x00000001, 0], 32, '0:1::/32'],
+    [[0x20010db8, 0x00000001], 64, '2001:db8:0:1::/64'],
+    [[0x80000000, 0], 1, '8000::/1'],
+    [[0, 0], 0, '::/0'],
+    [[0x00010001, 0], 100, '1:1::/100'], // longer than /64 with the last 64 bits zero: the general path
+  ])('formats %j/%i as %s', (words, bits, text) => {
+    expect(formatIPv6Prefix([...words, 0, 0], bits)).toBe(text);
+  });
+
   it('formats prefixes with the host bits cleared', () => {
     expect(formatIPv4Prefix(parseIPv4('198.51.100.77'), 24)).toBe('198.51.100.0/24');
     expect(formatIPv4Prefix(parseIPv4('198.51.100.77'), 0)).toBe('0.0.0.0/0');
