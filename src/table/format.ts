@@ -86,6 +86,20 @@ export const LEAF_MATCH = 0;
 export const LEAF_NONE = 1;
 export const LEAF_DESCEND = 2;
 
+/** Header fields read as words (u32 index = byte offset / 4). */
+export const HeaderWord = { ByteLength: 2, Checksum: 3, Flags: 4, V4Prefixes: 5, V6Prefixes: 6, Values: 8 } as const;
+/** The one-byte header fields, by byte offset. */
+export const HeaderByte = {
+  V4IndexBits: 28,
+  V4IdBits: 29,
+  V6IndexBits: 30,
+  V6IdBits: 31,
+  V4LeafBits: 36,
+  V6LeafBits: 37,
+  V4SubEntryBits: 38,
+  UsersBits: 39,
+} as const;
+
 /** Section numbers, in directory order. */
 export const Section = {
   Values: 0,
@@ -165,7 +179,7 @@ export function tableChecksum(bytes: Uint8Array): number {
   return crc32(bytes, c, 16, bytes.length);
 }
 
-/** Header fields and section bounds, as read and checked by {@link readLayout}. */
+/** Header fields and section bounds, as checked by {@link checkHeader} and read by {@link layoutOf}. */
 export interface Layout {
   version: number;
   byteLength: number;
@@ -201,72 +215,82 @@ export function peekVersion(bytes: Uint8Array): number | undefined {
 }
 
 /**
- * Reads the header and checks magic, version, length, the header's widths and every section's
- * offset and length against the byte length (no per-prefix work). Throws {@link TableFormatError}.
- * `bytes` must start at a multiple of 4 on a little-endian platform (the reader's `from` makes sure):
- * the header is read as words through one view, and `sections` is that view's directory, no copy.
- * No helper calls, destructuring or message text here (see {@link headerError}): this runs once per
- * isolate, cold, on the way to the first answer. A byte-loading helper called for each of the ~30
- * fields crossed V8's 8 calls for allocating its feedback, which queued it for baseline compilation
- * in the middle of the open.
+ * Checks the header: magic, version, length, the header's widths and every section's offset and
+ * length against the byte length (no per-prefix work). Returns the header as words, one view, no
+ * copy; throws {@link TableFormatError}. `bytes` must start at a multiple of 4 on a little-endian
+ * platform (the reader's `from` makes sure). No helper calls, destructuring, object literals or
+ * message text here (see {@link headerError}): this runs once per isolate, cold, on the way to the
+ * first answer. A byte-loading helper called for each of the ~30 fields crossed V8's 8 calls for
+ * allocating its feedback, which queued it for baseline compilation in the middle of the open; a
+ * 16-member literal cost ~30 µs cold (its object shape is built on first use), so {@link layoutOf}
+ * makes the `Layout` only for the callers off the request path.
  */
-export function readLayout(bytes: Uint8Array): Layout {
+export function checkHeader(bytes: Uint8Array): Uint32Array {
   const n = bytes.length;
   if (n < 8) throw headerError(bytes, -1);
   const h = new Uint32Array(bytes.buffer, bytes.byteOffset, Math.min(n, HEADER_LENGTH) >>> 2);
   if (h[0] !== MAGIC) throw headerError(bytes, 0);
-  const version = h[1]! & 0xffff;
-  if (version !== FORMAT_VERSION) throw headerError(bytes, 4);
+  if ((h[1]! & 0xffff) !== FORMAT_VERSION) throw headerError(bytes, 4);
   if (n < HEADER_LENGTH) throw headerError(bytes, -1);
   if (h[1]! >>> 16 !== HEADER_LENGTH) throw headerError(bytes, 6);
-  const byteLength = h[2]!;
+  const byteLength = h[HeaderWord.ByteLength]!;
   if (byteLength !== n) throw headerError(bytes, 8);
-  const flags = h[4]!;
-  if (flags !== 0) throw headerError(bytes, 16);
-  const k4 = bytes[28]!;
-  const w4 = bytes[29]!;
-  const k6 = bytes[30]!;
-  const w6 = bytes[31]!;
+  if (h[HeaderWord.Flags] !== 0) throw headerError(bytes, 16);
+  const k4 = bytes[HeaderByte.V4IndexBits]!;
+  const w4 = bytes[HeaderByte.V4IdBits]!;
+  const k6 = bytes[HeaderByte.V6IndexBits]!;
+  const w6 = bytes[HeaderByte.V6IdBits]!;
   if ((k4 !== 0 && (k4 < V4_INDEX_MIN_BITS || k4 > V4_INDEX_MAX_BITS)) || k6 > V6_INDEX_MAX_BITS) throw headerError(bytes, 28);
   if (w4 < 1 || w4 > MAX_FIELD_BITS || w6 < 1 || w6 > MAX_FIELD_BITS) throw headerError(bytes, 29);
-  const l4 = bytes[36]!;
-  const l6 = bytes[37]!;
-  const e4 = bytes[38]!;
-  const usersBits = bytes[39]!;
+  const l4 = bytes[HeaderByte.V4LeafBits]!;
+  const l6 = bytes[HeaderByte.V6LeafBits]!;
+  const e4 = bytes[HeaderByte.V4SubEntryBits]!;
   if (l4 < 1 || l4 > w4 || l6 < 1 || l6 > w6) throw headerError(bytes, 36);
-  if ((e4 !== 0 && (e4 < 6 || e4 > MAX_FIELD_BITS + 1)) || usersBits > 32) throw headerError(bytes, 38);
-  const sections = h.subarray(DIRECTORY_OFFSET >>> 2);
+  if ((e4 !== 0 && (e4 < 6 || e4 > MAX_FIELD_BITS + 1)) || bytes[HeaderByte.UsersBits]! > 32) throw headerError(bytes, 38);
   for (let s = 0; s < SECTION_COUNT; s++) {
-    const offset = sections[2 * s]!;
-    const length = sections[2 * s + 1]!;
+    const offset = h[DIRECTORY_WORD + 2 * s]!;
+    const length = h[DIRECTORY_WORD + 2 * s + 1]!;
     if (offset < HEADER_LENGTH || offset % 8 !== 0 || offset > byteLength || length > byteLength - offset) {
       throw headerError(bytes, DIRECTORY_OFFSET + 8 * s);
     }
     if (length % ELEMENT_SIZE[s]! !== 0) throw headerError(bytes, DIRECTORY_OFFSET + 4 + 8 * s);
   }
+  return h;
+}
+
+/** The word index of the section directory in the header words. */
+export const DIRECTORY_WORD = DIRECTORY_OFFSET >>> 2;
+
+/**
+ * The header fields of words that {@link checkHeader} accepted, as a `Layout` (for `info`,
+ * `verify` and `entries`; the request path reads the words).
+ */
+export function layoutOf(h: Uint32Array): Layout {
+  const widths4 = h[HeaderByte.V4IndexBits >>> 2]!;
+  const widths = h[HeaderByte.V4LeafBits >>> 2]!;
   return {
-    version,
-    byteLength,
-    checksum: h[3]!,
-    flags,
-    v4Prefixes: h[5]!,
-    v6Prefixes: h[6]!,
-    v4IndexBits: k4,
-    v4IdBits: w4,
-    v6IndexBits: k6,
-    v6IdBits: w6,
-    values: h[8]!,
-    v4LeafBits: l4,
-    v6LeafBits: l6,
-    v4SubEntryBits: e4,
-    usersBits,
-    sections,
+    version: h[1]! & 0xffff,
+    byteLength: h[HeaderWord.ByteLength]!,
+    checksum: h[HeaderWord.Checksum]!,
+    flags: h[HeaderWord.Flags]!,
+    v4Prefixes: h[HeaderWord.V4Prefixes]!,
+    v6Prefixes: h[HeaderWord.V6Prefixes]!,
+    v4IndexBits: widths4 & 255,
+    v4IdBits: (widths4 >>> 8) & 255,
+    v6IndexBits: (widths4 >>> 16) & 255,
+    v6IdBits: widths4 >>> 24,
+    values: h[HeaderWord.Values]!,
+    v4LeafBits: widths & 255,
+    v6LeafBits: (widths >>> 8) & 255,
+    v4SubEntryBits: (widths >>> 16) & 255,
+    usersBits: widths >>> 24,
+    sections: h.subarray(DIRECTORY_WORD),
   };
 }
 
 /**
- * The error for the {@link readLayout} check of the header field at byte `at` (-1: the header is
- * cut short), worded from the bytes. Apart from readLayout, so that the message text is compiled
+ * The error for the {@link checkHeader} check of the header field at byte `at` (-1: the header is
+ * cut short), worded from the bytes. Apart from checkHeader, so that the message text is compiled
  * only when a table is refused.
  */
 function headerError(bytes: Uint8Array, at: number): TableFormatError {

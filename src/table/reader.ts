@@ -1,11 +1,24 @@
 import { ipv4PrefixText, ipv6PrefixText } from '../ip/format.ts';
 import { ipv4Mask, parseIPv4, parseIPv6 } from '../ip/index.ts';
 import { LOW, readBits } from './bits.ts';
-import { KIND_BITS, LEAF_DESCEND, LEAF_MATCH, LEAF_NONE, SECTION_NAMES, TableFormatError, tableChecksum, V4_SPLIT_BASE } from './format.ts';
+import {
+  checkHeader,
+  HeaderByte,
+  HeaderWord,
+  KIND_BITS,
+  LEAF_DESCEND,
+  LEAF_MATCH,
+  LEAF_NONE,
+  SECTION_NAMES,
+  Section,
+  TableFormatError,
+  tableChecksum,
+  V4_SPLIT_BASE,
+} from './format.ts';
 import { MULTI_USER_KINDS, type MultiUserClassifier, type MultiUserKind, type MultiUserMatch } from './types.ts';
 import { verifyViews } from './verify.ts';
 import { forEachV4Start, walkEntries } from './walk.ts';
-import { openViews, readUsers, readValue, type TableViews } from './views.ts';
+import { openSections, readUsers, readValue, tableViews, v4RecordBits, type SectionViews, type TableViews } from './views.ts';
 
 /**
  * What a table says about itself (for health endpoints, logs and reports).
@@ -107,7 +120,12 @@ const MASK6 = Uint32Array.from({ length: 1024 }, (_, i) => ipv4Mask((i & 255) - 
  * ```
  */
 export class MultiUserTable implements MultiUserClassifier {
-  private readonly v: TableViews;
+  private readonly bytes: Uint8Array;
+  /** The header as words (checked), and the section views. */
+  private readonly header: Uint32Array;
+  private readonly sections: SectionViews;
+  /** The sections as one object with the header as a `Layout`, made on first use by `verify`, `info` or `entries`. */
+  private views: TableViews | undefined;
   /** Decoded values in pages of {@link PAGE} ids, made on first use (opening decodes none). */
   private readonly classes: Array<Array<MultiUserClass | undefined> | undefined>;
   private readonly values: Uint8Array;
@@ -144,34 +162,43 @@ export class MultiUserTable implements MultiUserClassifier {
   private v4Split = 0;
 
   private constructor(bytes: Uint8Array) {
-    const v = (this.v = openViews(bytes));
-    this.values = v.values;
-    this.usersBits = v.layout.usersBits;
-    this.valueCount = v.layout.values;
+    const h = checkHeader(bytes);
+    const s = openSections(bytes, h);
+    this.bytes = bytes;
+    this.header = h;
+    this.sections = s;
+    this.values = s[Section.Values] as Uint8Array;
+    this.usersBits = bytes[HeaderByte.UsersBits]!;
+    this.valueCount = h[HeaderWord.Values]!;
     this.fewValues = this.valueCount <= FEW_VALUES;
     // One entry per page, not per value: new Array(n) costs ~33 ns per element in V8 (1 ms for 30k values).
     this.classes = new Array(Math.ceil(this.valueCount / PAGE)).fill(undefined);
-    this.v4Index = v.v4Index;
-    this.v4Records = v.v4Records;
-    this.v4Bits = v.v4Bits;
-    this.v4Leaves = v.v4Leaves;
-    this.low4 = 32 - v.layout.v4IndexBits;
-    this.w4 = v.layout.v4IdBits;
-    this.l4 = v.layout.v4LeafBits;
+    this.v4Index = s[Section.V4Index] as Uint32Array;
+    this.v4Records = s[Section.V4Records] as Uint8Array;
+    this.v4Bits = v4RecordBits(this.v4Records);
+    this.v4Leaves = s[Section.V4Leaves] as Uint32Array;
+    this.low4 = 32 - bytes[HeaderByte.V4IndexBits]!;
+    this.w4 = bytes[HeaderByte.V4IdBits]!;
+    this.l4 = bytes[HeaderByte.V4LeafBits]!;
     this.lowMask4 = LOW[this.l4]!;
-    this.e4 = v.layout.v4SubEntryBits;
-    this.v6Index = v.v6Index;
-    this.k6 = v.layout.v6IndexBits;
-    this.w6 = v.layout.v6IdBits;
-    this.l6 = v.layout.v6LeafBits;
+    this.e4 = bytes[HeaderByte.V4SubEntryBits]!;
+    this.v6Index = s[Section.V6Index] as Uint32Array;
+    this.k6 = bytes[HeaderByte.V6IndexBits]!;
+    this.w6 = bytes[HeaderByte.V6IdBits]!;
+    this.l6 = bytes[HeaderByte.V6LeafBits]!;
     this.lowMask6 = LOW[this.l6]!;
-    this.v6BlockKeys = v.v6BlockKeys;
-    this.v6BlockOffsets = v.v6BlockOffsets;
-    this.v6Keys = v.v6Keys;
-    this.v6Ids = v.v6Ids;
-    this.v6Leaves = v.v6Leaves;
-    this.v6LongKeys = v.v6LongKeys;
-    this.v6LongIds = v.v6LongIds;
+    this.v6BlockKeys = s[Section.V6BlockKeys] as Uint32Array;
+    this.v6BlockOffsets = s[Section.V6BlockOffsets] as Uint32Array;
+    this.v6Keys = s[Section.V6Keys] as Uint32Array;
+    this.v6Ids = s[Section.V6Ids] as Uint8Array;
+    this.v6Leaves = s[Section.V6Leaves] as Uint32Array;
+    this.v6LongKeys = s[Section.V6LongKeys] as Uint32Array;
+    this.v6LongIds = s[Section.V6LongIds] as Uint32Array;
+  }
+
+  /** The sections as one object (see `views`). */
+  private get v(): TableViews {
+    return (this.views ??= tableViews(this.bytes, this.header, this.sections));
   }
 
   /**
@@ -208,12 +235,10 @@ export class MultiUserTable implements MultiUserClassifier {
    */
   verify(): void {
     if (this.verified) return;
-    const actual = tableChecksum(this.v.bytes);
-    if (actual !== this.v.layout.checksum) {
-      throw new TableFormatError(
-        'checksum-mismatch',
-        `checksum mismatch: header says ${hex(this.v.layout.checksum)}, content gives ${hex(actual)}`,
-      );
+    const actual = tableChecksum(this.bytes);
+    const stored = this.header[HeaderWord.Checksum]!;
+    if (actual !== stored) {
+      throw new TableFormatError('checksum-mismatch', `checksum mismatch: header says ${hex(stored)}, content gives ${hex(actual)}`);
     }
     verifyViews(this.v);
     this.verified = true;

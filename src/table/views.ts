@@ -1,5 +1,17 @@
 import { readBits } from './bits.ts';
-import { BIT_PAD, ELEMENT_SIZE, KIND_BITS, readLayout, SECTION_COUNT, Section, TableFormatError, type Layout } from './format.ts';
+import {
+  BIT_PAD,
+  DIRECTORY_WORD,
+  ELEMENT_SIZE,
+  HeaderByte,
+  HeaderWord,
+  KIND_BITS,
+  layoutOf,
+  SECTION_COUNT,
+  Section,
+  TableFormatError,
+  type Layout,
+} from './format.ts';
 
 /** Typed-array views over a table's sections and its decoded value dictionary. */
 export interface TableViews {
@@ -22,32 +34,71 @@ export interface TableViews {
   v6LongIds: Uint32Array;
 }
 
+/** The twelve section views in directory order: byte views for bit streams and bytes, u32 views for the rest. */
+export type SectionViews = ReadonlyArray<Uint8Array | Uint32Array>;
+
 /**
- * Checks the header and section bounds and creates the views (no copy: `bytes` must start at a
- * multiple of 4). Checks the counts that tie sections together; nothing per value or per range: a
- * cold isolate decoding 30k values took over 10 ms (values are decoded on first use, see the reader;
- * `verifyViews` checks them all). The views are made in one loop, not by a helper called per section:
- * past 8 calls V8 allocates a function's feedback and queues it for baseline compilation, mid-open.
+ * Creates the section views of a table whose header words `h` passed `checkHeader` (no copy: `bytes`
+ * must start at a multiple of 4), and checks the counts that tie sections together; nothing per value
+ * or per range: a cold isolate decoding 30k values took over 10 ms (values are decoded on first use,
+ * see the reader; `verifyViews` checks them all). The views are made in one loop, not by a helper
+ * called per section: past 8 calls V8 allocates a function's feedback and queues it for baseline
+ * compilation, mid-open. An array, not an object: see `checkHeader` on literals made cold.
  */
-export function openViews(bytes: Uint8Array): TableViews {
-  const layout = readLayout(bytes);
-  const d = layout.sections;
+export function openSections(bytes: Uint8Array, h: Uint32Array): SectionViews {
   const at = bytes.byteOffset;
   const s: Array<Uint8Array | Uint32Array> = [];
   for (let i = 0; i < SECTION_COUNT; i++) {
-    const offset = at + d[2 * i]!;
-    const length = d[2 * i + 1]!;
+    const offset = at + h[DIRECTORY_WORD + 2 * i]!;
+    const length = h[DIRECTORY_WORD + 2 * i + 1]!;
     // Bit streams and byte sections get byte views; the rest u32 words (a 16-byte long key is 4).
     s.push(ELEMENT_SIZE[i] === 1 ? new Uint8Array(bytes.buffer, offset, length) : new Uint32Array(bytes.buffer, offset, length / 4));
   }
-  const v: TableViews = {
+  // Counts from the directory words (byte lengths) rather than through the views just made; inline,
+  // not a helper, for the reason above.
+  const d = DIRECTORY_WORD + 1;
+  const n4 = h[d + 2 * Section.V4Records]!;
+  const k4 = bytes[HeaderByte.V4IndexBits]!;
+  const values = h[HeaderWord.Values]!;
+  const r6 = h[d + 2 * Section.V6Keys]! / 4;
+  const b6 = h[d + 2 * Section.V6BlockKeys]! / 4;
+  const valueBits = values * (KIND_BITS + bytes[HeaderByte.UsersBits]!);
+  expect('values', h[d + 2 * Section.Values]!, values === 0 ? 0 : Math.ceil(valueBits / 8) + BIT_PAD);
+  expect('IPv4 index', h[d + 2 * Section.V4Index]! / 4, k4 === 0 ? 0 : 2 ** k4 + 1);
+  expect('IPv4 records padding', n4 === 0 || n4 >= BIT_PAD ? 1 : 0, 1);
+  expect('IPv6 index', h[d + 2 * Section.V6Index]! / 4, b6 === 0 ? 0 : 2 ** bytes[HeaderByte.V6IndexBits]! + 1);
+  expect('IPv6 block offsets', h[d + 2 * Section.V6BlockOffsets]! / 4, b6 === 0 ? 0 : b6 + 1);
+  expect('IPv6 leaf ids', h[d + 2 * Section.V6Ids]!, r6 === 0 ? 0 : Math.ceil((r6 * bytes[HeaderByte.V6IdBits]!) / 8) + BIT_PAD);
+  expect('IPv6 long keys and leaf ids', h[d + 2 * Section.V6LongKeys]! / 16, h[d + 2 * Section.V6LongIds]! / 4);
+  if (b6 > 0) {
+    const ix = s[Section.V6Index]!;
+    const bo = s[Section.V6BlockOffsets]!;
+    if (ix[0] !== 0 || ix[ix.length - 1] !== b6 || bo[0] !== 0 || bo[b6] !== r6) {
+      throw new TableFormatError('bad-index', 'IPv6 index or block offsets do not run from 0 to the block and range counts');
+    }
+  }
+  return s;
+}
+
+/** Bits of the IPv4 record stream: the section's bytes without the padding. */
+export function v4RecordBits(records: Uint8Array): number {
+  return records.length > BIT_PAD ? (records.length - BIT_PAD) * 8 : 0;
+}
+
+/**
+ * The sections of an open table as one object, with its header as a `Layout`: for `verify`, `info`
+ * and `entries`, off the request path.
+ */
+export function tableViews(bytes: Uint8Array, h: Uint32Array, s: SectionViews): TableViews {
+  const v4Records = s[Section.V4Records] as Uint8Array;
+  return {
     bytes,
-    layout,
+    layout: layoutOf(h),
     values: s[Section.Values] as Uint8Array,
     v4Leaves: s[Section.V4Leaves] as Uint32Array,
     v4Index: s[Section.V4Index] as Uint32Array,
-    v4Records: s[Section.V4Records] as Uint8Array,
-    v4Bits: 0,
+    v4Records,
+    v4Bits: v4RecordBits(v4Records),
     v6Leaves: s[Section.V6Leaves] as Uint32Array,
     v6Index: s[Section.V6Index] as Uint32Array,
     v6BlockKeys: s[Section.V6BlockKeys] as Uint32Array,
@@ -57,28 +108,6 @@ export function openViews(bytes: Uint8Array): TableViews {
     v6LongKeys: s[Section.V6LongKeys] as Uint32Array,
     v6LongIds: s[Section.V6LongIds] as Uint32Array,
   };
-  // Counts from the directory words (byte lengths) rather than through the views just made.
-  const n4 = d[2 * Section.V4Records + 1]!;
-  v.v4Bits = n4 > BIT_PAD ? (n4 - BIT_PAD) * 8 : 0;
-  const k4 = layout.v4IndexBits;
-  const r6 = d[2 * Section.V6Keys + 1]! / 4;
-  const b6 = d[2 * Section.V6BlockKeys + 1]! / 4;
-  const valueBits = layout.values * (KIND_BITS + layout.usersBits);
-  expect('values', d[2 * Section.Values + 1]!, layout.values === 0 ? 0 : Math.ceil(valueBits / 8) + BIT_PAD);
-  expect('IPv4 index', d[2 * Section.V4Index + 1]! / 4, k4 === 0 ? 0 : 2 ** k4 + 1);
-  expect('IPv4 records padding', n4 === 0 || n4 >= BIT_PAD ? 1 : 0, 1);
-  expect('IPv6 index', d[2 * Section.V6Index + 1]! / 4, b6 === 0 ? 0 : 2 ** layout.v6IndexBits + 1);
-  expect('IPv6 block offsets', d[2 * Section.V6BlockOffsets + 1]! / 4, b6 === 0 ? 0 : b6 + 1);
-  expect('IPv6 leaf ids', d[2 * Section.V6Ids + 1]!, r6 === 0 ? 0 : Math.ceil((r6 * layout.v6IdBits) / 8) + BIT_PAD);
-  expect('IPv6 long keys and leaf ids', d[2 * Section.V6LongKeys + 1]! / 16, d[2 * Section.V6LongIds + 1]! / 4);
-  if (b6 > 0) {
-    const ix = v.v6Index;
-    const bo = v.v6BlockOffsets;
-    if (ix[0] !== 0 || ix[ix.length - 1] !== b6 || bo[0] !== 0 || bo[b6] !== r6) {
-      throw new TableFormatError('bad-index', 'IPv6 index or block offsets do not run from 0 to the block and range counts');
-    }
-  }
-  return v;
 }
 
 function expect(what: string, got: number, want: number): void {
