@@ -68,8 +68,9 @@ export const MAGIC = 0x5449554d;
 /** The format version this code reads and writes. */
 export const FORMAT_VERSION = 3;
 export const HEADER_LENGTH = 136;
-/** Where the section directory starts in the header. */
+/** Where the section directory starts in the header, in bytes and in words. */
 export const DIRECTORY_OFFSET = 40;
+export const DIRECTORY_WORD = DIRECTORY_OFFSET >>> 2;
 export const SECTION_COUNT = 12;
 export const V4_INDEX_MIN_BITS = 8;
 export const V4_INDEX_MAX_BITS = 20;
@@ -224,6 +225,12 @@ export function peekVersion(bytes: Uint8Array): number | undefined {
  * allocating its feedback, which queued it for baseline compilation in the middle of the open; a
  * 16-member literal cost ~30 µs cold (its object shape is built on first use), so {@link layoutOf}
  * makes the `Layout` only for the callers off the request path.
+ *
+ * @example
+ * ```ts
+ * const h = checkHeader(bytes); // throws TableFormatError('bad-magic') for a file that is not a table
+ * h[HeaderWord.Values]; // the value count
+ * ```
  */
 export function checkHeader(bytes: Uint8Array): Uint32Array {
   const n = bytes.length;
@@ -258,12 +265,14 @@ export function checkHeader(bytes: Uint8Array): Uint32Array {
   return h;
 }
 
-/** The word index of the section directory in the header words. */
-export const DIRECTORY_WORD = DIRECTORY_OFFSET >>> 2;
-
 /**
  * The header fields of words that {@link checkHeader} accepted, as a `Layout` (for `info`,
  * `verify` and `entries`; the request path reads the words).
+ *
+ * @example
+ * ```ts
+ * layoutOf(checkHeader(bytes)).v4IndexBits; // K4
+ * ```
  */
 export function layoutOf(h: Uint32Array): Layout {
   const widths4 = h[HeaderByte.V4IndexBits >>> 2]!;

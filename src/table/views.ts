@@ -44,6 +44,12 @@ export type SectionViews = ReadonlyArray<Uint8Array | Uint32Array>;
  * see the reader; `verifyViews` checks them all). The views are made in one loop, not by a helper
  * called per section: past 8 calls V8 allocates a function's feedback and queues it for baseline
  * compilation, mid-open. An array, not an object: see `checkHeader` on literals made cold.
+ *
+ * @example
+ * ```ts
+ * const h = checkHeader(bytes);
+ * const v4Index = openSections(bytes, h)[Section.V4Index] as Uint32Array;
+ * ```
  */
 export function openSections(bytes: Uint8Array, h: Uint32Array): SectionViews {
   const at = bytes.byteOffset;
@@ -80,7 +86,14 @@ export function openSections(bytes: Uint8Array, h: Uint32Array): SectionViews {
   return s;
 }
 
-/** Bits of the IPv4 record stream: the section's bytes without the padding. */
+/**
+ * Bits of the IPv4 record stream: the section's bytes without the padding.
+ *
+ * @example
+ * ```ts
+ * v4RecordBits(new Uint8Array(10)); // 48: 6 bytes of records, 4 of padding
+ * ```
+ */
 export function v4RecordBits(records: Uint8Array): number {
   return records.length > BIT_PAD ? (records.length - BIT_PAD) * 8 : 0;
 }
@@ -88,6 +101,12 @@ export function v4RecordBits(records: Uint8Array): number {
 /**
  * The sections of an open table as one object, with its header as a `Layout`: for `verify`, `info`
  * and `entries`, off the request path.
+ *
+ * @example
+ * ```ts
+ * const h = checkHeader(bytes);
+ * verifyViews(tableViews(bytes, h, openSections(bytes, h)));
+ * ```
  */
 export function tableViews(bytes: Uint8Array, h: Uint32Array, s: SectionViews): TableViews {
   const v4Records = s[Section.V4Records] as Uint8Array;
