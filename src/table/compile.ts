@@ -6,6 +6,8 @@ import { BitWriter } from './bits.ts';
 import {
   BIT_PAD,
   DIRECTORY_OFFSET,
+  HeaderByte,
+  HeaderWord,
   FORMAT_VERSION,
   HEADER_LENGTH,
   KIND_BITS,
@@ -170,17 +172,17 @@ function writeTable(sections: Uint8Array[], { prefixes, widths, values, more }: 
   dv.setUint32(0, MAGIC, true);
   dv.setUint16(4, FORMAT_VERSION, true);
   dv.setUint16(6, HEADER_LENGTH, true);
-  dv.setUint32(8, bytes.length, true);
-  dv.setUint32(20, prefixes[0], true);
-  dv.setUint32(24, prefixes[1], true);
-  widths.forEach((w, i) => dv.setUint8(28 + i, w));
-  dv.setUint32(32, values, true);
-  more.forEach((w, i) => dv.setUint8(36 + i, w));
+  dv.setUint32(4 * HeaderWord.ByteLength, bytes.length, true);
+  dv.setUint32(4 * HeaderWord.V4Prefixes, prefixes[0], true);
+  dv.setUint32(4 * HeaderWord.V6Prefixes, prefixes[1], true);
+  widths.forEach((w, i) => dv.setUint8(HeaderByte.V4IndexBits + i, w));
+  dv.setUint32(4 * HeaderWord.Values, values, true);
+  more.forEach((w, i) => dv.setUint8(HeaderByte.V4LeafBits + i, w));
   for (let s = 0; s < SECTION_COUNT; s++) {
     dv.setUint32(DIRECTORY_OFFSET + 8 * s, offsets[s]!, true);
     dv.setUint32(DIRECTORY_OFFSET + 4 + 8 * s, sections[s]!.length, true);
     bytes.set(sections[s]!, offsets[s]!);
   }
-  dv.setUint32(12, tableChecksum(bytes), true);
+  dv.setUint32(4 * HeaderWord.Checksum, tableChecksum(bytes), true);
   return bytes;
 }

@@ -241,19 +241,21 @@ export function checkHeader(bytes: Uint8Array): Uint32Array {
   if (n < HEADER_LENGTH) throw headerError(bytes, -1);
   if (h[1]! >>> 16 !== HEADER_LENGTH) throw headerError(bytes, 6);
   const byteLength = h[HeaderWord.ByteLength]!;
-  if (byteLength !== n) throw headerError(bytes, 8);
-  if (h[HeaderWord.Flags] !== 0) throw headerError(bytes, 16);
+  if (byteLength !== n) throw headerError(bytes, 4 * HeaderWord.ByteLength);
+  if (h[HeaderWord.Flags] !== 0) throw headerError(bytes, 4 * HeaderWord.Flags);
   const k4 = bytes[HeaderByte.V4IndexBits]!;
   const w4 = bytes[HeaderByte.V4IdBits]!;
   const k6 = bytes[HeaderByte.V6IndexBits]!;
   const w6 = bytes[HeaderByte.V6IdBits]!;
-  if ((k4 !== 0 && (k4 < V4_INDEX_MIN_BITS || k4 > V4_INDEX_MAX_BITS)) || k6 > V6_INDEX_MAX_BITS) throw headerError(bytes, 28);
-  if (w4 < 1 || w4 > MAX_FIELD_BITS || w6 < 1 || w6 > MAX_FIELD_BITS) throw headerError(bytes, 29);
+  if ((k4 !== 0 && (k4 < V4_INDEX_MIN_BITS || k4 > V4_INDEX_MAX_BITS)) || k6 > V6_INDEX_MAX_BITS)
+    throw headerError(bytes, HeaderByte.V4IndexBits);
+  if (w4 < 1 || w4 > MAX_FIELD_BITS || w6 < 1 || w6 > MAX_FIELD_BITS) throw headerError(bytes, HeaderByte.V4IdBits);
   const l4 = bytes[HeaderByte.V4LeafBits]!;
   const l6 = bytes[HeaderByte.V6LeafBits]!;
   const e4 = bytes[HeaderByte.V4SubEntryBits]!;
-  if (l4 < 1 || l4 > w4 || l6 < 1 || l6 > w6) throw headerError(bytes, 36);
-  if ((e4 !== 0 && (e4 < 6 || e4 > MAX_FIELD_BITS + 1)) || bytes[HeaderByte.UsersBits]! > 32) throw headerError(bytes, 38);
+  if (l4 < 1 || l4 > w4 || l6 < 1 || l6 > w6) throw headerError(bytes, HeaderByte.V4LeafBits);
+  if ((e4 !== 0 && (e4 < 6 || e4 > MAX_FIELD_BITS + 1)) || bytes[HeaderByte.UsersBits]! > 32)
+    throw headerError(bytes, HeaderByte.V4SubEntryBits);
   for (let s = 0; s < SECTION_COUNT; s++) {
     const offset = h[DIRECTORY_WORD + 2 * s]!;
     const length = h[DIRECTORY_WORD + 2 * s + 1]!;
@@ -316,17 +318,25 @@ function headerError(bytes: Uint8Array, at: number): TableFormatError {
     return new TableFormatError('unsupported-version', `expected format version ${FORMAT_VERSION}, got ${version}${hint}`);
   }
   if (at === 6) return new TableFormatError('bad-length', `expected header length ${HEADER_LENGTH}, got ${u16(bytes, 6)}`);
-  if (at === 8) {
-    const said = u32(bytes, 8);
+  if (at === 4 * HeaderWord.ByteLength) {
+    const said = u32(bytes, at);
     return new TableFormatError(said > n ? 'truncated' : 'bad-length', `header says ${said} bytes, got ${n}`);
   }
-  if (at === 16) return new TableFormatError('bad-section', `unknown flags 0x${u32(bytes, 16).toString(16)}`);
-  if (at === 28) return new TableFormatError('bad-section', `index bits out of range: IPv4 ${b(28)}, IPv6 ${b(30)}`);
-  if (at === 29) return new TableFormatError('bad-section', `leaf id bits out of range: IPv4 ${b(29)}, IPv6 ${b(31)}`);
-  if (at === 36) {
-    return new TableFormatError('bad-section', `leaf low bits out of range: IPv4 ${b(36)} of ${b(29)}, IPv6 ${b(37)} of ${b(31)}`);
+  const { V4IndexBits, V6IndexBits, V4IdBits, V6IdBits, V4LeafBits, V6LeafBits, V4SubEntryBits, UsersBits } = HeaderByte;
+  if (at === 4 * HeaderWord.Flags) return new TableFormatError('bad-section', `unknown flags 0x${u32(bytes, at).toString(16)}`);
+  if (at === V4IndexBits) {
+    return new TableFormatError('bad-section', `index bits out of range: IPv4 ${b(V4IndexBits)}, IPv6 ${b(V6IndexBits)}`);
   }
-  if (at === 38) return new TableFormatError('bad-section', `sub-chunk entry bits ${b(38)} or users bits ${b(39)} out of range`);
+  if (at === V4IdBits) return new TableFormatError('bad-section', `leaf id bits out of range: IPv4 ${b(V4IdBits)}, IPv6 ${b(V6IdBits)}`);
+  if (at === V4LeafBits) {
+    return new TableFormatError(
+      'bad-section',
+      `leaf low bits out of range: IPv4 ${b(V4LeafBits)} of ${b(V4IdBits)}, IPv6 ${b(V6LeafBits)} of ${b(V6IdBits)}`,
+    );
+  }
+  if (at === V4SubEntryBits) {
+    return new TableFormatError('bad-section', `sub-chunk entry bits ${b(V4SubEntryBits)} or users bits ${b(UsersBits)} out of range`);
+  }
   const s = (at - DIRECTORY_OFFSET) >> 3;
   const offset = u32(bytes, DIRECTORY_OFFSET + 8 * s);
   const length = u32(bytes, DIRECTORY_OFFSET + 4 + 8 * s);
@@ -334,7 +344,7 @@ function headerError(bytes: Uint8Array, at: number): TableFormatError {
   return at % 8 === 0
     ? new TableFormatError(
         'bad-offset',
-        `${name}: offset ${offset} length ${length} is outside the table (${u32(bytes, 8)} bytes) or not 8-byte aligned`,
+        `${name}: offset ${offset} length ${length} is outside the table (${u32(bytes, 4 * HeaderWord.ByteLength)} bytes) or not 8-byte aligned`,
       )
     : new TableFormatError('bad-section', `${name}: length ${length} is not a multiple of its element size`);
 }
