@@ -96,6 +96,19 @@ export function checkAction(value: unknown): string | undefined {
 }
 
 /**
+ * A switch option (`headers`, `failOpen`): only a boolean, so `"false"` or `0` from a config file
+ * never reads as on or off by accident.
+ *
+ * @example
+ * ```ts
+ * checkBoolean('false'); // 'expected true or false, got "false"'
+ * ```
+ */
+export function checkBoolean(value: unknown): string | undefined {
+  return typeof value === 'boolean' ? undefined : `expected true or false, got ${describe(value)}`;
+}
+
+/**
  * The algorithms count in integers of limit × factor × period in milliseconds, exact only below
  * 2^53 (`Number.MAX_SAFE_INTEGER` is 2^53 − 1): past it a double rounds, and a window edge may admit
  * one request too many. Returns the problem when `floor(limit × ceiling) × period × 1000` exceeds it.

@@ -5,6 +5,7 @@ import { MemoryStore } from './memory-store.ts';
 import {
   checkAction,
   checkAlgorithm,
+  checkBoolean,
   checkExactCounting,
   checkId,
   checkInteger,
@@ -65,10 +66,7 @@ export function resolveOptions<I>(options: RateLimiterOptions<I>, where: string)
     return value as T;
   };
   const integer = (value: unknown, name: keyof typeof RATE_LIMIT_RANGES): number => check(value, name, (v) => checkInteger(v, name));
-  const bool = (value: unknown, name: string): boolean => {
-    if (typeof value !== 'boolean') throw new TypeError(`${where}: option "${name}" must be true or false, got ${JSON.stringify(value)}`);
-    return value;
-  };
+  const bool = (value: unknown, name: string): boolean => check(value, name, checkBoolean);
   const fn = <F>(value: F | undefined, name: string): F | undefined => checkFunction(value, name, where);
   const id = check<string>(options.id ?? 'default', 'id', checkId);
   const limit = integer(options.limit ?? 60, 'limit');

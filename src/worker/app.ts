@@ -132,6 +132,7 @@ export function createWorker(options: WorkerOptions = {}): EdgeWorker {
                 mitigationTimeout: rule.mitigationTimeout,
                 ipv6Subnet: rule.ipv6Subnet,
                 ipv4Subnet: rule.ipv4Subnet,
+                headers: rule.headers,
                 table: classifier,
                 store,
                 clientKey: rule.clientKey === 'cookie' ? { secret: config.clientKeySecret } : undefined,

@@ -3,6 +3,7 @@ import { FACTOR_CEILING } from '../ratelimit/factor.ts';
 import {
   checkAction,
   checkAlgorithm,
+  checkBoolean,
   checkExactCounting,
   checkId,
   checkInteger,
@@ -47,6 +48,12 @@ export interface Rule {
   ipv6Subnet?: number;
   /** IPv4 addresses are counted per this prefix length (1–32). Default 32. */
   ipv4Subnet?: number;
+  /**
+   * `false`: no `RateLimit-Policy` / `RateLimit` headers on this rule's answers (a 429 keeps
+   * `Retry-After`), for operators who do not publish their limits; it also saves workerd's per-header
+   * work (docs/benchmarks.md, "Worker on workerd"). Default `true`.
+   */
+  headers?: boolean;
 }
 
 /**
@@ -76,6 +83,7 @@ const RULE_FIELDS = new Set([
   'mitigationTimeout',
   'ipv6Subnet',
   'ipv4Subnet',
+  'headers',
 ]);
 const METHOD = /^[A-Z]+$/;
 // What a glob may be followed by, like a prefix: nothing, or anything that does not continue the last word.
@@ -168,6 +176,7 @@ function parseRule(item: unknown, at: string): Rule {
   for (const name of ['mitigationTimeout', 'ipv6Subnet', 'ipv4Subnet'] as const) {
     if (r[name] !== undefined) rule[name] = integer(r[name], at, name);
   }
+  if (r.headers !== undefined) rule.headers = checked(r.headers, `${at}.headers`, checkBoolean) as boolean;
   return rule;
 }
 

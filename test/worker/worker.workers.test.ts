@@ -104,6 +104,18 @@ describe('rules', () => {
     expect(all.at(-1)!.headers.get('ratelimit')).toMatch(/;r=0;/);
   });
 
+  it('a rule with headers: false limits without RateLimit headers; its 429 keeps Retry-After', async () => {
+    const env = fixedEnv({ STORE: 'memory', RULES: low(2, { headers: false }) });
+    const all = [];
+    for (let i = 0; i < 3; i++) all.push(await send(worker, env, SINGLE));
+    expect(all.map((r) => r.status)).toEqual([200, 200, 429]); // a single-user address: q = limit = 2
+    for (const res of all) {
+      expect(policy(res)).toBeNull();
+      expect(res.headers.get('ratelimit')).toBeNull();
+    }
+    expect(Number(all[2]!.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
   it.each([
     ['not json', 'RULES: expected a JSON array'],
     ['{"id":"x"}', 'RULES: expected an array'],
@@ -113,6 +125,7 @@ describe('rules', () => {
     ['[{"id":"a","limit":5,"period":60,"methods":["get"]}]', 'RULES[0].methods'],
     ['[{"id":"a","limit":5,"period":60,"algorithm":"leaky"}]', 'RULES[0].algorithm'],
     ['[{"id":"a","limit":5,"period":60,"path":"api"}]', 'RULES[0].path'],
+    ['[{"id":"a","limit":5,"period":60,"headers":"false"}]', 'RULES[0].headers: expected true or false'],
     // 10_425_000 × 10 × 86_400_000 ms = 9_007_200_000_000_000 > 2^53 − 1; 10_424_999 fits (see test/ratelimit).
     ['[{"id":"a","limit":10425000,"period":86400}]', 'RULES[0]: limit (10425000) × factor ceiling'],
     ['[{"id":"a","limit":5,"period":60},{"id":"a","limit":5,"period":60}]', 'RULES[1].id'],
