@@ -7,14 +7,15 @@
  * The machine this runs on is noisy (2 cores, the load generator beside workerd, other work): one
  * sample of the same process moves by ±30 % from one second to the next. So the figures are paired:
  * every round measures the empty worker, a second identical empty worker (the A/A check, which shows
- * the run's resolution), the worker with no rules, the one with the memory store and the empty worker
- * giving the memory store's answer (what the bigger answer alone costs) back to back,
+ * the run's resolution), the worker with no rules, the one with the memory store, the empty worker
+ * giving the memory store's answer (what the bigger answer alone costs) and the memory store with
+ * the rule's `headers: false` (what the two rate-limit headers cost) back to back,
  * in an order rotated (and reversed every other cycle) from round to round, then the other variants;
  * a ratio is taken within a round, and the ratios of many short rounds are summarised by their
  * median, its interval and their quartiles (bench/worker/ratios.ts). Every sample counts.
  *
  * Environment: BENCH_ROUNDS (default 26), BENCH_SECONDS per sample (default 1), BENCH_PIECE_ROUNDS
- * (default 5), BENCH_PIECE_SECONDS (default 1). About 11–12 minutes in all.
+ * (default 5), BENCH_PIECE_SECONDS (default 1). About 12–13 minutes in all.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,6 +38,8 @@ const CONNECTIONS = 16;
 // A mix of addresses: single-user, carrier NAT (in the example table), IPv6; a limit nobody reaches.
 const ADDRESSES = ['192.0.2.201', '198.51.100.7', '192.0.2.77', '2001:db8:1::5', '8.8.4.4', '1.1.1.1', '9.9.9.9', '2606:4700::1'];
 const HIGH = JSON.stringify([{ id: 'bench', limit: 1_000_000_000, period: 60 }]);
+// The same rule without its rate-limit headers (`headers: false`): the limiter's work without workerd's per-header work.
+const QUIET = JSON.stringify([{ id: 'bench', limit: 1_000_000_000, period: 60, headers: false }]);
 const DO = { binding: 'RATE_LIMIT_COUNTER', className: 'RateLimitCounter' };
 
 interface Variant {
@@ -49,19 +52,25 @@ interface Variant {
   headers?: Record<string, string>;
 }
 
-// The first five are measured back to back in every round (the paired core); their indices:
+// The first six are measured back to back in every round (the paired core); their indices:
 const EMPTY = 0;
 const EMPTY_AGAIN = 1;
 const NO_RULES = 2;
 const MEMORY = 3;
 const ANSWER = 4;
-const CORE = 5;
+const MEMORY_QUIET = 5;
+const CORE = 6;
 const variants: Variant[] = [
   { name: 'empty worker: only answers (bench/worker/floor)', bundle: 'floor', options: {} },
   { name: 'empty worker again, a second process (A/A check)', bundle: 'floor', options: {} },
   { name: 'this worker, no rules (`RULES=[]`)', bundle: 'worker', options: { vars: { RULES: '[]', STORE: 'memory' } } },
   { name: 'one rule, memory store', bundle: 'worker', options: { vars: { RULES: HIGH, STORE: 'memory' } } },
   { name: "empty worker giving the memory store's answer (bench/worker/floor-answer)", bundle: 'floor-answer', options: {} },
+  {
+    name: 'one rule, memory store, `headers: false` (no rate-limit headers)',
+    bundle: 'worker',
+    options: { vars: { RULES: QUIET, STORE: 'memory' } },
+  },
   {
     name: 'one rule, Durable Object store',
     bundle: 'worker',
@@ -197,11 +206,12 @@ console.log(
 console.log(
   `**Method: paired rounds.** On this machine one ${SECONDS}-second sample of the same process moves by tens of per cent ` +
     `from one second to the next, so ${ROUNDS} rounds of ${SECONDS}-second samples: in each round the empty worker, a ` +
-    'second identical empty worker (the A/A check), no rules, the memory store and the empty worker giving the memory ' +
-    "store's answer (the same JSON members and rate-limit headers, none of the work) are measured back to back, in an order " +
+    'second identical empty worker (the A/A check), no rules, the memory store, the empty worker giving the memory ' +
+    "store's answer (the same JSON members and rate-limit headers, none of the work) and the memory store with the rule's " +
+    '`headers: false` are measured back to back, in an order ' +
     'shifted every round and reversed every other cycle, then the other variants in the same way; each sample follows ' +
     `${WAKE_SECONDS} s of unmeasured load on the same process, which wakes it from the pause while the others ran. A ratio ` +
-    'is taken within a round (CPU against the empty worker, requests/s against no rules; the rows below the first five are a few ' +
+    'is taken within a round (CPU against the empty worker, requests/s against no rules; the rows below the first six are a few ' +
     'seconds away from their reference, not adjacent), and the ratios are summarised by their median, their quartiles and ' +
     "a distribution-free interval of the median (order statistics, at least 95 % coverage by the exact binomial; less below 6 rounds, and the coverage is printed). The ratio of the two columns' medians is given " +
     'beside it. No sample is dropped. A target counts as met (or not met) only when that whole interval lies on one side ' +
@@ -247,6 +257,13 @@ console.log(
     `what the bigger answer (the demo origin's JSON members and two rate-limit headers) costs workerd: ` +
     `${describeRatios(cpuVsEmpty[ANSWER]!)}; of the memory store against that worker — what the worker's own work ` +
     `(table, rule, limiter, verdict) costs on top: ${describeRatios(roundRatios(cpu[MEMORY]!, cpu[ANSWER]!))}.`,
+);
+console.log(
+  "\n**The rate-limit headers.** The same rule with `headers: false` (the limiter's work, the verdict and the demo origin's answer " +
+    'without `RateLimit-Policy` and `RateLimit`): CPU per request against the no-rules worker ' +
+    `${describeRatios(roundRatios(cpu[MEMORY_QUIET]!, cpu[NO_RULES]!))}, requests/s against it ${describeRatios(rpsVsNoRules[MEMORY_QUIET]!)}; ` +
+    `the memory store (with the headers) against it, CPU per request — what the two headers cost workerd: ` +
+    `${describeRatios(roundRatios(cpu[MEMORY]!, cpu[MEMORY_QUIET]!))}.`,
 );
 const memCpu = cpuVsEmpty[MEMORY]!;
 const memRps = rpsVsNoRules[MEMORY]!;
