@@ -26,6 +26,12 @@ for (const name of wanted) {
 }
 const suites = wanted.length > 0 ? wanted : all;
 
+// The suites' settings (BENCH_ROUNDS, BENCH_TABLE_RUNS, …) are part of the command that produced a figure.
+const settings = Object.keys(process.env)
+  .filter((k) => k.startsWith('BENCH_'))
+  .sort()
+  .map((k) => `${k}=${process.env[k]} `)
+  .join('');
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
 let doc = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '';
 let failed = false;
@@ -47,7 +53,7 @@ for (const name of suites) {
   const section =
     `<!-- bench:${name} -->\n` +
     `${run.stdout.trim()}\n\n` +
-    `_Measured ${date} on ${machine} with \`npm run bench -- ${name}\` (${((Date.now() - started) / 1000).toFixed(0)} s)._\n` +
+    `_Measured ${date} on ${machine} with \`${settings}npm run bench -- ${name}\` (${((Date.now() - started) / 1000).toFixed(0)} s)._\n` +
     `<!-- /bench:${name} -->`;
   const re = new RegExp(`<!-- bench:${name} -->[\\s\\S]*?<!-- /bench:${name} -->`);
   doc = re.test(doc) ? doc.replace(re, section) : `${doc.trimEnd()}\n\n${section}\n`;
