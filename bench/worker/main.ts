@@ -271,9 +271,9 @@ const memVsNoRules = roundRatios(cpu[MEMORY]!, cpu[NO_RULES]!);
 const aaInterval = medianInterval(aa);
 console.log(
   `\nTargets (issue 10), memory store, medians of per-round ratios with their intervals:\n\n` +
-    `- CPU per request ≤ 1.3 × the empty worker's: ${describeRatios(memCpu)}; ratio of medians ` +
+    `- CPU per request ≤ 1.3 × the empty worker's: ${describeRatios(memCpu, 3)}; ratio of medians ` +
     `${(median(cpu[MEMORY]!) / median(cpu[EMPTY]!)).toFixed(2)}: **${verdict(memCpu, 1.3, 'at most')}**.\n` +
-    `- Requests/s ≥ 0.9 × the no-rules worker's: ${describeRatios(memRps)}; ratio of medians ` +
+    `- Requests/s ≥ 0.9 × the no-rules worker's: ${describeRatios(memRps, 3)}; ratio of medians ` +
     `${(median(rps[MEMORY]!) / median(rps[NO_RULES]!)).toFixed(2)}: **${verdict(memRps, 0.9, 'at least')}**.\n` +
     `- For reference, CPU per request against the no-rules worker: ${describeRatios(memVsNoRules)} ` +
     `(the A/A ratio's interval: ${aaInterval.low.toFixed(2)}–${aaInterval.high.toFixed(2)}).`,

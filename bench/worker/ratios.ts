@@ -47,12 +47,16 @@ export function medianInterval(xs: readonly number[]): { low: number; high: numb
   return { low: s[k - 1]!, high: s[n - k]!, coverage: 1 - 2 * below[k]! };
 }
 
-/** A per-round ratio summary as text: median, interquartile range, the median's interval. */
-export function describeRatios(ratios: readonly number[]): string {
+/**
+ * A per-round ratio summary as text: median, interquartile range, the median's interval, to `digits`
+ * decimals (3 beside a target, so that an interval edge such as 0.899 does not read as the bound 0.90).
+ */
+export function describeRatios(ratios: readonly number[], digits = 2): string {
   const { low, high, coverage } = medianInterval(ratios);
+  const f = (x: number) => x.toFixed(digits);
   return (
-    `${median(ratios).toFixed(2)} (quartiles ${quantile(ratios, 0.25).toFixed(2)}–${quantile(ratios, 0.75).toFixed(2)}; ` +
-    `median's ${(coverage * 100).toFixed(0)} % interval ${low.toFixed(2)}–${high.toFixed(2)})`
+    `${f(median(ratios))} (quartiles ${f(quantile(ratios, 0.25))}–${f(quantile(ratios, 0.75))}; ` +
+    `median's ${(coverage * 100).toFixed(0)} % interval ${f(low)}–${f(high)})`
   );
 }
 
