@@ -63,6 +63,23 @@ describe.each(['memory', 'durable-object'] as const)('client keys in the worker 
   });
 });
 
+describe('client keys on a rule with headers: false', () => {
+  it('still mint and honour the client token, without RateLimit headers', async () => {
+    const d = deployment('memory', { headers: false });
+    const first = await d.send({ address: NAT });
+    expect(first.status).toBe(200);
+    const [setCookie] = first.headers.getSetCookie();
+    expect(setCookie).toBeDefined(); // the token is part of client keys, not of the rate-limit headers
+    const keyed = await d.send({ address: NAT, cookie: setCookie!.split(';')[0]! });
+    expect(keyed.status).toBe(200);
+    expect(((await keyed.json()) as { multiUser: string }).multiUser).toMatch(/, keyed$/);
+    for (const res of [first, keyed]) {
+      expect(res.headers.get('ratelimit-policy')).toBeNull();
+      expect(res.headers.get('ratelimit')).toBeNull();
+    }
+  });
+});
+
 describe.each(['memory', 'durable-object'] as const)('the challenge action (%s store)', (store) => {
   const settings = { TURNSTILE_SITE_KEY: TEST_SITE_KEY, TURNSTILE_SECRET: PASS, TURNSTILE_VERIFY_URL: VERIFY_URL };
 
