@@ -12,10 +12,14 @@
  * the rule's `headers: false` (what the two rate-limit headers cost) back to back,
  * in an order rotated (and reversed every other cycle) from round to round, then the other variants;
  * a ratio is taken within a round, and the ratios of many short rounds are summarised by their
- * median, its interval and their quartiles (bench/worker/ratios.ts). Every sample counts.
+ * median, its interval and their quartiles (bench/worker/ratios.ts). Every sample counts. Every
+ * BENCH_BLOCK rounds all variants get fresh workerd processes: a process keeps whatever offset its
+ * start gave it (the A/A pair of one run differed by 4 % over all its rounds, with an interval that
+ * excluded 1), and pairing rounds cannot cancel that; fresh processes spread it over the run.
  *
- * Environment: BENCH_ROUNDS (default 26), BENCH_SECONDS per sample (default 1), BENCH_PIECE_ROUNDS
- * (default 5), BENCH_PIECE_SECONDS (default 1). About 12–13 minutes in all.
+ * Environment: BENCH_ROUNDS (default 26), BENCH_SECONDS per sample (default 1), BENCH_BLOCK rounds
+ * per set of processes (default 4), BENCH_PIECE_ROUNDS (default 5), BENCH_PIECE_SECONDS (default 1).
+ * About 14 minutes in all.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,8 +36,10 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 const PIECE_ROUNDS = Number(process.env.BENCH_PIECE_ROUNDS ?? 5);
 const PIECE_SECONDS = Number(process.env.BENCH_PIECE_SECONDS ?? 1);
 const PIECE_RATE = 800;
-// Unmeasured load on a variant right before each of its samples.
+const BLOCK = Number(process.env.BENCH_BLOCK ?? 4);
+// Unmeasured load on a variant right before each of its samples, and on a fresh process (JIT, the table checksum).
 const WAKE_SECONDS = 0.3;
+const WARM_SECONDS = 1.5;
 const CONNECTIONS = 16;
 // A mix of addresses: single-user, carrier NAT (in the example table), IPv6; a limit nobody reaches.
 const ADDRESSES = ['192.0.2.201', '198.51.100.7', '192.0.2.77', '2001:db8:1::5', '8.8.4.4', '1.1.1.1', '9.9.9.9', '2606:4700::1'];
@@ -130,9 +136,6 @@ try {
   console.error('building the ≈600k-prefix table…');
   const big = await bigTable(scratch);
   const tableModule = bundles.worker.modules.find((m) => m.kind === 'data')!.name;
-  for (const v of variants) {
-    servers.push(await serve(bundles[v.bundle], v.big ? { ...v.options, replaceData: { [tableModule]: big.file } } : v.options));
-  }
   const measure = async (i: number, seconds: number) => {
     const v = variants[i]!;
     const reqs = v.headers ? [{ method: 'GET' as const, path: '/bench', headers: v.headers }] : requests(v.big ? big.addresses : ADDRESSES);
@@ -141,10 +144,18 @@ try {
     await load(servers[i]!, WAKE_SECONDS, reqs, CONNECTIONS);
     return load(servers[i]!, seconds, reqs, CONNECTIONS);
   };
-  for (let i = 0; i < servers.length; i++) await measure(i, 2); // warm-up: JIT, the Durable Objects, the table checksum
+  /** Fresh workerd processes for every variant (the previous ones stopped first), each warmed up. */
+  const startAll = async () => {
+    for (const s of servers.splice(0)) await s.stop();
+    for (const v of variants) {
+      servers.push(await serve(bundles[v.bundle], v.big ? { ...v.options, replaceData: { [tableModule]: big.file } } : v.options));
+    }
+    for (let i = 0; i < servers.length; i++) await measure(i, WARM_SECONDS);
+  };
   const core = variants.slice(0, CORE).map((_, i) => i);
   const more = variants.slice(CORE).map((_, i) => CORE + i);
   for (let round = 0; round < ROUNDS; round++) {
+    if (round % BLOCK === 0) await startAll();
     // The paired core back to back, then the rest (compared with the same round's core, a few seconds away).
     for (const i of [...roundOrder(core, round), ...roundOrder(more, round)]) {
       const m = await measure(i, SECONDS);
@@ -194,7 +205,7 @@ const quartiles = (xs: number[]) => `${quantile(xs, 0.25).toFixed(2)}–${quanti
 console.log('## Worker on workerd\n');
 console.log(
   `The deployable bundle (\`wrangler deploy --dry-run --outdir\`, the table as a Data module) served by \`workerd serve\` ` +
-    `(node_modules/.bin/workerd) with a generated capnp config, one workerd process per variant, on loopback; the Durable ` +
+    `(node_modules/.bin/workerd) with a generated capnp config, one workerd process per variant (fresh ones every ${BLOCK} rounds), on loopback; the Durable ` +
     `Object variant stores on local disk (SQLite), as on Cloudflare. autocannon, ${CONNECTIONS} connections; the built-in ` +
     'demo origin; a limit no one reaches, so every request is counted and forwarded. The example table (12 prefixes) with ' +
     `${ADDRESSES.length} client addresses in rotation (single-user, carrier NAT, IPv6); the ≈600k-prefix row is the same ` +
@@ -210,7 +221,10 @@ console.log(
     "store's answer (the same JSON members and rate-limit headers, none of the work) and the memory store with the rule's " +
     '`headers: false` are measured back to back, in an order ' +
     'shifted every round and reversed every other cycle, then the other variants in the same way; each sample follows ' +
-    `${WAKE_SECONDS} s of unmeasured load on the same process, which wakes it from the pause while the others ran. A ratio ` +
+    `${WAKE_SECONDS} s of unmeasured load on the same process, which wakes it from the pause while the others ran. Every ` +
+    `${BLOCK} rounds each variant gets a fresh process (warmed up with ${WARM_SECONDS} s of unmeasured load): a process ` +
+    'keeps the offset its start gave it (memory layout, where its threads run) for its whole life, which pairing within a ' +
+    'round cannot cancel; fresh processes spread it over the rounds, so the A/A check also shows what is left of it. A ratio ' +
     'is taken within a round (CPU against the empty worker, requests/s against no rules; the rows below the first six are a few ' +
     'seconds away from their reference, not adjacent), and the ratios are summarised by their median, their quartiles and ' +
     "a distribution-free interval of the median (order statistics, at least 95 % coverage by the exact binomial; less below 6 rounds, and the coverage is printed). The ratio of the two columns' medians is given " +
