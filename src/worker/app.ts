@@ -200,7 +200,9 @@ export function createWorker(options: WorkerOptions = {}): EdgeWorker {
   function answer(pass: RulePass, last: RateLimitOutcome): Response | Promise<Response> {
     const { match, decision } = last;
     const verdict = formatVerdict(match, decision.factor, state.table === undefined, decision.keyed);
-    const res = forward(pass.request, pass.url, pass.ip, pass.p.config.origin, verdict, pass.headers);
+    // A rule with `headers: false` gives an empty record: nothing to add, so no copy of a fetched response.
+    const headers = pass.headers !== undefined && hasAny(pass.headers) ? pass.headers : undefined;
+    const res = forward(pass.request, pass.url, pass.ip, pass.p.config.origin, verdict, headers);
     const { cookies } = pass;
     if (cookies === undefined) return res;
     return res instanceof Promise ? res.then((r) => withCookies(r, cookies)) : withCookies(res, cookies);
@@ -267,6 +269,11 @@ function combine(later: RateLimitHeaders, earlier: RateLimitHeaders, cookies: st
     else out[name] = `${out[name]}, ${value}`;
   }
   return out;
+}
+
+function hasAny(headers: RateLimitHeaders): boolean {
+  for (const _ in headers) return true;
+  return false;
 }
 
 function withCookies(res: Response, cookies: string[] | undefined): Response {

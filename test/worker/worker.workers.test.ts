@@ -287,4 +287,14 @@ describe('with a real ORIGIN (outbound fetch mocked: there is no origin inside w
     expect(req!.headers.get('x-client')).toBe('c');
     expect(req!.headers.get('multi-user-ip')).toMatch(/^multi, kind=/);
   });
+  it("forwards the origin's own response under a rule with headers: false (nothing to add, so no copy)", async () => {
+    const fromOrigin = new Response('from the origin', { headers: { 'x-origin': 'yes' } });
+    vi.spyOn(globalThis, 'fetch').mockResolvedValue(fromOrigin);
+    const env = fixedEnv({ STORE: 'memory', RULES: low(10, { headers: false }), ORIGIN: 'https://origin.example' });
+    const res = await send(worker, env, MULTI);
+    // The same object: a copy (`new Response(res.body, res)`) is what the worker makes only to add headers.
+    expect(res).toBe(fromOrigin);
+    expect(await res.text()).toBe('from the origin');
+    expect(policy(res)).toBeNull();
+  });
 });
