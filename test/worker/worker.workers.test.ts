@@ -287,6 +287,7 @@ describe('with a real ORIGIN (outbound fetch mocked: there is no origin inside w
     expect(req!.headers.get('x-client')).toBe('c');
     expect(req!.headers.get('multi-user-ip')).toMatch(/^multi, kind=/);
   });
+
   it("forwards the origin's own response under a rule with headers: false (nothing to add, so no copy)", async () => {
     const fromOrigin = new Response('from the origin', { headers: { 'x-origin': 'yes' } });
     vi.spyOn(globalThis, 'fetch').mockResolvedValue(fromOrigin);
