@@ -15,11 +15,13 @@
  * median, its interval and their quartiles (bench/worker/ratios.ts). Every sample counts. Every
  * BENCH_BLOCK rounds all variants get fresh workerd processes: a process keeps whatever offset its
  * start gave it (the A/A pair of one run differed by 4 % over all its rounds, with an interval that
- * excluded 1), and pairing rounds cannot cancel that; fresh processes spread it over the run.
+ * excluded 1), and pairing rounds cannot cancel that; fresh processes spread it over the run. Each
+ * fresh process serves BENCH_WARM_REQUESTS unmeasured requests first, so that every variant is
+ * measured on the code V8 has finished optimising (workerd.ts `warmUp`).
  *
  * Environment: BENCH_ROUNDS (default 26), BENCH_SECONDS per sample (default 1), BENCH_BLOCK rounds
- * per set of processes (default 4), BENCH_PIECE_ROUNDS (default 5), BENCH_PIECE_SECONDS (default 1).
- * About 15 minutes in all (BENCH_ROUNDS=52: about 27).
+ * per set of processes (default 4), BENCH_WARM_REQUESTS per fresh process (default 80000),
+ * BENCH_PIECE_ROUNDS (default 5), BENCH_PIECE_SECONDS (default 1).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,7 +30,7 @@ import { buildTable } from '../../scripts/build-table.ts';
 import { benchPrefixes, benchQueries } from '../table/data.ts';
 import { CLIENT_KEY_VARIANTS, variantHeaders } from './client-key-variants.ts';
 import { describeRatios, median, medianInterval, quantile, roundRatios, verdict } from './ratios.ts';
-import { bundle, load, serve, type Bundle, type ServeOptions, type Workerd } from './workerd.ts';
+import { bundle, load, serve, warmUp, type Bundle, type ServeOptions, type Workerd } from './workerd.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 26);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
@@ -37,9 +39,12 @@ const PIECE_ROUNDS = Number(process.env.BENCH_PIECE_ROUNDS ?? 5);
 const PIECE_SECONDS = Number(process.env.BENCH_PIECE_SECONDS ?? 1);
 const PIECE_RATE = 800;
 const BLOCK = Number(process.env.BENCH_BLOCK ?? 4);
-// Unmeasured load on a variant right before each of its samples, and on a fresh process (JIT, the table checksum).
+// Unmeasured load on a variant right before each of its samples.
 const WAKE_SECONDS = 0.3;
-const WARM_SECONDS = 1.5;
+// Unmeasured requests on a fresh process before its first sample (the table checksum, and V8 optimising
+// the request path: workerd.ts `warmUp`), at most WARM_MAX_SECONDS for the slowest variants.
+const WARM_REQUESTS = Number(process.env.BENCH_WARM_REQUESTS ?? 80_000);
+const WARM_MAX_SECONDS = 30;
 const CONNECTIONS = 16;
 // A mix of addresses: single-user, carrier NAT (in the example table), IPv6; a limit nobody reaches.
 const ADDRESSES = ['192.0.2.201', '198.51.100.7', '192.0.2.77', '2001:db8:1::5', '8.8.4.4', '1.1.1.1', '9.9.9.9', '2606:4700::1'];
@@ -125,6 +130,8 @@ const rps = variants.map(() => [] as number[]);
 const cpu = variants.map(() => [] as number[]);
 let pieces: { repeat: number; pieces: string[] } = { repeat: 1, pieces: [] };
 const pieceCost: number[][] = [];
+// Requests each fresh process served while warming up (fewer than WARM_REQUESTS only where the time ran out).
+const warmed: number[] = [];
 try {
   console.error('bundling with wrangler deploy --dry-run…');
   const bundles: Record<Variant['bundle'] | 'pieces', Bundle> = {
@@ -136,9 +143,10 @@ try {
   console.error('building the ≈600k-prefix table…');
   const big = await bigTable(scratch);
   const tableModule = bundles.worker.modules.find((m) => m.kind === 'data')!.name;
+  const variantRequests = (v: Variant) =>
+    v.headers ? [{ method: 'GET' as const, path: '/bench', headers: v.headers }] : requests(v.big ? big.addresses : ADDRESSES);
   const measure = async (i: number, seconds: number) => {
-    const v = variants[i]!;
-    const reqs = v.headers ? [{ method: 'GET' as const, path: '/bench', headers: v.headers }] : requests(v.big ? big.addresses : ADDRESSES);
+    const reqs = variantRequests(variants[i]!);
     // A process idle while the others were measured wakes up slowly (the Durable Object variant's first
     // second after a 9 s pause cost 4–6 × its steady CPU per request): warm it, unmeasured, first.
     await load(servers[i]!, WAKE_SECONDS, reqs, CONNECTIONS);
@@ -150,7 +158,9 @@ try {
     for (const v of variants) {
       servers.push(await serve(bundles[v.bundle], v.big ? { ...v.options, replaceData: { [tableModule]: big.file } } : v.options));
     }
-    for (let i = 0; i < servers.length; i++) await measure(i, WARM_SECONDS);
+    for (let i = 0; i < servers.length; i++) {
+      warmed.push(await warmUp(servers[i]!, WARM_REQUESTS, variantRequests(variants[i]!), CONNECTIONS, WARM_MAX_SECONDS));
+    }
   };
   const core = variants.slice(0, CORE).map((_, i) => i);
   const more = variants.slice(CORE).map((_, i) => CORE + i);
@@ -222,7 +232,11 @@ console.log(
     '`headers: false` are measured back to back, in an order ' +
     'shifted every round and reversed every other cycle, then the other variants in the same way; each sample follows ' +
     `${WAKE_SECONDS} s of unmeasured load on the same process, which wakes it from the pause while the others ran. Every ` +
-    `${BLOCK} rounds each variant gets a fresh process (warmed up with ${WARM_SECONDS} s of unmeasured load): a process ` +
+    `${BLOCK} rounds each variant gets a fresh process, warmed up with ${WARM_REQUESTS} unmeasured requests (at most ` +
+    `${WARM_MAX_SECONDS} s; the fewest any process got: ${Math.min(...warmed)}), because V8 optimises the request path by the ` +
+    'work done, not by time: with `--trace-opt` its last TurboFan compile came after ~21k requests with no rules, ~39k with ' +
+    'the memory store and ~57–68k for the `headers: false` and client-key variants, so a warm-up in seconds measured a slower ' +
+    'variant half-compiled (bench/worker/workerd.ts `warmUp`). A process ' +
     'keeps the offset its start gave it (memory layout, where its threads run) for its whole life, which pairing within a ' +
     'round cannot cancel; fresh processes spread it over the rounds, so the A/A check also shows what is left of it. A ratio ' +
     'is taken within a round (CPU against the empty worker, requests/s against no rules; the rows below the first six are a few ' +
