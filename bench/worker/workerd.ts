@@ -194,6 +194,11 @@ export async function load(w: Workerd, seconds: number, requests: autocannon.Req
  * a slow machine, measuring half-compiled code: with `--trace-opt` the worker's last TurboFan
  * compile came after ~21k requests with no rules, ~39k with the memory store and ~57–68k for the
  * `headers: false` and client-key variants. Returns the requests served; any non-2xx answer fails it.
+ *
+ * @example
+ * ```ts
+ * const served = await warmUp(w, 80_000, [{ method: 'GET', path: '/bench' }]); // 80000, or fewer after 30 s
+ * ```
  */
 export async function warmUp(
   w: Workerd,
