@@ -15,15 +15,13 @@ import { join } from 'node:path';
 import { abuserKeepingCookie, botAfterOrdinary, collateral, type ScenarioResult, type Send } from '../../test/support/client-scenarios.ts';
 import { startWranglerDev } from '../../test/support/wrangler-dev.ts';
 import { CLIENT_KEY_VARIANTS, NAT, variantHeaders } from '../worker/client-key-variants.ts';
-import { bundle, load, median, serve, warmUp, type Workerd } from '../worker/workerd.ts';
+import { bundle, load, median, serve, WARM_REQUESTS, warmUp, type Workerd } from '../worker/workerd.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const PIECE_SECONDS = 2;
 const PIECE_RATE = 800;
 const CONNECTIONS = 16;
-// Unmeasured requests per process before the first round: the keyed variant's last TurboFan compile came after ~68k.
-const WARM_REQUESTS = 80_000;
 
 const SCENARIOS: { name: string; run: (send: Send) => Promise<ScenarioResult> }[] = [
   { name: '1. an abuser keeping its cookie (100 requests), then 20 clients × 4', run: (s) => abuserKeepingCookie(s, NAT) },
@@ -73,11 +71,9 @@ async function cpuFigures(): Promise<{ cpu: number[][]; rps: number[][]; piece: 
       const seen = (await (await fetch(`${servers[i]!.url}/bench`, { headers: headers[i]! })).json()) as { multiUser: string };
       if (v.keyed !== / keyed$/.test(seen.multiUser)) throw new Error(`variant "${v.name}": the verdict says ${seen.multiUser}`);
     }
-    const measure = (i: number, seconds: number) =>
-      load(servers[i]!, seconds, [{ method: 'GET', path: '/bench', headers: headers[i]! }], CONNECTIONS);
-    for (let i = 0; i < servers.length; i++) {
-      await warmUp(servers[i]!, WARM_REQUESTS, [{ method: 'GET', path: '/bench', headers: headers[i]! }], CONNECTIONS);
-    }
+    const requestsOf = (i: number) => [{ method: 'GET' as const, path: '/bench', headers: headers[i]! }];
+    const measure = (i: number, seconds: number) => load(servers[i]!, seconds, requestsOf(i), CONNECTIONS);
+    for (let i = 0; i < servers.length; i++) await warmUp(servers[i]!, WARM_REQUESTS, requestsOf(i), CONNECTIONS);
     const cpu = servers.map(() => [] as number[]);
     const rps = servers.map(() => [] as number[]);
     for (let round = 0; round < ROUNDS; round++) {

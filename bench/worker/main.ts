@@ -30,7 +30,16 @@ import { buildTable } from '../../scripts/build-table.ts';
 import { benchPrefixes, benchQueries } from '../table/data.ts';
 import { CLIENT_KEY_VARIANTS, variantHeaders } from './client-key-variants.ts';
 import { describeRatios, median, medianInterval, quantile, roundRatios, verdict } from './ratios.ts';
-import { bundle, load, serve, warmUp, type Bundle, type ServeOptions, type Workerd } from './workerd.ts';
+import {
+  bundle,
+  load,
+  serve,
+  WARM_REQUESTS as DEFAULT_WARM_REQUESTS,
+  warmUp,
+  type Bundle,
+  type ServeOptions,
+  type Workerd,
+} from './workerd.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 26);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
@@ -43,7 +52,7 @@ const BLOCK = Number(process.env.BENCH_BLOCK ?? 4);
 const WAKE_SECONDS = 0.3;
 // Unmeasured requests on a fresh process before its first sample (the table checksum, and V8 optimising
 // the request path: workerd.ts `warmUp`), at most WARM_MAX_SECONDS for the slowest variants.
-const WARM_REQUESTS = Number(process.env.BENCH_WARM_REQUESTS ?? 80_000);
+const WARM_REQUESTS = Number(process.env.BENCH_WARM_REQUESTS ?? DEFAULT_WARM_REQUESTS);
 const WARM_MAX_SECONDS = 30;
 const CONNECTIONS = 16;
 // A mix of addresses: single-user, carrier NAT (in the example table), IPv6; a limit nobody reaches.

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { freePort } from '../../test/support/wrangler-dev.ts';
-import { bundle, serve, warmUp } from './workerd.ts';
+import { bundle, serve, WARM_REQUESTS, warmUp } from './workerd.ts';
 
 interface ProfileNode {
   id: number;
@@ -48,7 +48,7 @@ const requests = ['192.0.2.201', '198.51.100.7', '2001:db8:1::5', '8.8.4.4'].map
 }));
 const load = (duration: number) => autocannon({ url: w.url, connections: 16, duration, requests });
 try {
-  await warmUp(w, 80_000, requests); // the profile is of optimised code, as a busy isolate runs it
+  await warmUp(w, WARM_REQUESTS, requests); // the profile is of optimised code, as a busy isolate runs it
   const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json/list`)).json()) as {
     webSocketDebuggerUrl: string;
     title: string;

@@ -187,6 +187,9 @@ export async function load(w: Workerd, seconds: number, requests: autocannon.Req
   return { rps: result.requests.total / seconds, cpuUs: ((w.cpuSeconds() - before) / result.requests.total) * 1e6 };
 }
 
+/** Requests a fresh process serves before it is measured (see {@link warmUp}): above every variant's last TurboFan compile. */
+export const WARM_REQUESTS = 80_000;
+
 /**
  * Unmeasured load on `w` until it has served `count` requests (at most `maxSeconds`), so that what
  * is measured next runs the code V8 has finished optimising. V8 tiers a function up (Maglev, then
