@@ -13,5 +13,5 @@
  * if (parseAddress(clientIp, w) === 6) key = formatIPv6Prefix(w, 64); // one key per /64
  * ```
  */
-export { parseIPv4, parseIPv4Range, parseIPv6, parseAddress, isIPv4Mapped } from './parse.ts';
+export { parseIPv4, parseIPv4Range, parseIPv6, parseAddress, isIPv4Mapped, embeddedIPv4 } from './parse.ts';
 export { ipv4Mask, maskIPv4, maskIPv6, formatIPv4, formatIPv4Prefix, formatIPv6, formatIPv6Prefix } from './format.ts';

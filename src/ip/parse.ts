@@ -186,6 +186,35 @@ export function isIPv4Mapped(words: Uint32Array): boolean {
 }
 
 /**
+ * The IPv4 address an IPv6 address carries by a standard embedding, `-1` for none: 6to4
+ * (`2002:AABB:CCDD::/48`, RFC 3056), Teredo (`2001:0::/32`, the client's public address inverted in
+ * the last 32 bits, RFC 4380), NAT64's well-known prefix (`64:ff9b::/96`, RFC 6052), IPv4-compatible
+ * (`::a.b.c.d`, RFC 4291; not `::` or `::1`) and IPv4-translated (`::ffff:0:a.b.c.d`, RFC 2765)
+ * addresses. (IPv4-mapped `::ffff:a.b.c.d` is IPv4 already: {@link parseAddress} returns 4 for it.)
+ * Whoever holds the IPv4 address holds these, so a limiter counts them with it: a 6to4 /48 alone is
+ * 256 /56 counters.
+ *
+ * @example
+ * ```ts
+ * const w = new Uint32Array(4);
+ * parseIPv6('2002:c000:2fa:100::1', w);
+ * formatIPv4(embeddedIPv4(w)); // '192.0.2.250'
+ * ```
+ */
+export function embeddedIPv4(words: Uint32Array): number {
+  const w0 = words[0]!;
+  if (w0 >>> 16 === 0x2002) return (((w0 & 0xffff) << 16) | (words[1]! >>> 16)) >>> 0;
+  if (w0 === 0x20010000) return ~words[3]! >>> 0;
+  if (words[1] !== 0) return -1;
+  const w2 = words[2]!;
+  if (w0 === 0x0064ff9b && w2 === 0) return words[3]!;
+  if (w0 !== 0) return -1;
+  if (w2 === 0xffff0000) return words[3]!;
+  if (w2 === 0 && words[3]! > 1) return words[3]!;
+  return -1;
+}
+
+/**
  * Parses an address of either family. Returns `4` (the IPv4 address in `out[3]`, the other words
  * zero) for dotted-quad text and for IPv4-mapped IPv6 (`::ffff:a.b.c.d`), `6` for other IPv6, and `0`
  * when the text is not an address.

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { SUBNET_DEFAULTS } from './option-checks.ts';
-import { formatIPv4, formatIPv6, maskIPv4, maskIPv6, parseAddress, parseIPv4 } from '../ip/index.ts';
+import { embeddedIPv4, formatIPv4, formatIPv6, maskIPv4, maskIPv6, parseAddress, parseIPv4 } from '../ip/index.ts';
 
 /**
  * A counted key derived from an address: `key` is what is counted (`192.0.2.1`, `2001:db8:1::/56`),
@@ -30,7 +30,8 @@ const masked = new Uint32Array(4);
 /**
  * Normalises an address string (as found in a header or on a socket) into the key it is counted
  * under: IPv4 per `/ipv4Subnet` (default 32), IPv6 per `/ipv6Subnet` (default 56); IPv4-mapped IPv6
- * counts as IPv4; brackets, ports and zone ids are dropped. Anything else (classful `127.1`, hex,
+ * counts as IPv4, and so does IPv6 that embeds an IPv4 address (6to4, Teredo, NAT64, IPv4-compatible:
+ * counted under that address, the table still asked about the IPv6 one); brackets, ports and zone ids are dropped. Anything else (classful `127.1`, hex,
  * octal, leading zeros, garbage) is not an address: it gets {@link UNKNOWN_ADDRESS_KEY} and no table
  * lookup, so a malformed or spoofed value can never buy a bigger limit or a fresh counter.
  * Parsing uses the project's strict parser (`src/ip`): ipaddr.js took ~25 µs per IPv6 key in
@@ -40,6 +41,7 @@ const masked = new Uint32Array(4);
  * ```ts
  * addressKey('2001:db8:1:2:3:4:5:6'); // { key: '2001:db8:1::/56', address: '2001:db8:1:2:3:4:5:6' }
  * addressKey('::ffff:192.0.2.1');     // { key: '192.0.2.1', address: '192.0.2.1' }
+ * addressKey('2002:c000:201::1');     // { key: '192.0.2.1', address: '2002:c000:201::1' } (6to4)
  * addressKey('nonsense');            // { key: 'unknown-address', address: undefined }
  * ```
  */
@@ -63,16 +65,24 @@ export function addressKey(
   const kind = parseAddress(s, words);
   if (kind === 4) {
     const address = formatIPv4(words[3]!);
-    if (ipv4Subnet === 32) return { key: address, address };
-    return { key: `${formatIPv4(maskIPv4(words[3]!, ipv4Subnet))}/${ipv4Subnet}`, address };
+    return { key: ipv4Key(words[3]!, ipv4Subnet, address), address };
   }
   if (kind === 6) {
     const address = formatIPv6(words);
+    // Counted with the IPv4 address it embeds (6to4, Teredo, NAT64…); the table is still asked about the IPv6 address.
+    const v4 = embeddedIPv4(words);
+    if (v4 >= 0) return { key: ipv4Key(v4, ipv4Subnet, undefined), address };
     if (ipv6Subnet === 128) return { key: address, address };
     maskIPv6(words, ipv6Subnet, masked);
     return { key: `${formatIPv6(masked)}/${ipv6Subnet}`, address };
   }
   return { key: UNKNOWN_ADDRESS_KEY, address: undefined };
+}
+
+/** The counted key of an IPv4 address (`formatted`: its text when the caller has it). */
+function ipv4Key(v4: number, ipv4Subnet: number, formatted: string | undefined): string {
+  if (ipv4Subnet === 32) return formatted ?? formatIPv4(v4);
+  return `${formatIPv4(maskIPv4(v4, ipv4Subnet))}/${ipv4Subnet}`;
 }
 
 const ON_WORKERS = typeof navigator !== 'undefined' && navigator.userAgent === 'Cloudflare-Workers';

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import ipaddr from 'ipaddr.js';
 import { describe, expect, it } from 'vitest';
 import {
+  embeddedIPv4,
   formatIPv4,
   formatIPv4Prefix,
   formatIPv6,
@@ -340,6 +341,53 @@ describe('parseAddress', () => {
     expect(parseAddress(text, out)).toBe(family);
     if (last !== undefined) expect(out[3]).toBe(last);
     if (family === 4) expect(isIPv4Mapped(out)).toBe(false);
+  });
+});
+
+describe('embeddedIPv4', () => {
+  const group = (n: number) => n.toString(16);
+  const dotted = (v4: number) => [v4 >>> 24, (v4 >>> 16) & 255, (v4 >>> 8) & 255, v4 & 255].join('.');
+  // Each embedding written out from its RFC's layout (not from our parser), and the range name
+  // ipaddr.js gives it, to check that the text really is in that range.
+  const embeddings: [string, string, (v4: number, a: number, b: number) => string][] = [
+    // RFC 3056: 2002:V4ADDR::/48, then any subnet and interface id.
+    ['6to4', '6to4', (v4, a, b) => `2002:${group(v4 >>> 16)}:${group(v4 & 0xffff)}:${group(a)}::${group(b)}`],
+    // RFC 4380: 2001:0:server(32 bits):flags:port (obfuscated):client (obfuscated, every bit inverted).
+    ['Teredo', 'teredo', (v4, a, b) => `2001:0:${group(a)}:${group(b)}:8000:${group(~a & 0xffff)}:${dotted(~v4 >>> 0)}`],
+    // RFC 6052: 64:ff9b::/96 followed by the IPv4 address.
+    ['NAT64', 'rfc6052', (v4) => `64:ff9b::${dotted(v4)}`],
+    // RFC 2765: ::ffff:0:0:0/96.
+    ['IPv4-translated', 'rfc6145', (v4) => `::ffff:0:${dotted(v4)}`],
+  ];
+  const v4s = fc.integer({ min: 0, max: 0xffffffff });
+  const filler = fc.integer({ min: 0, max: 0xffff });
+
+  it.each(embeddings)('%s: the IPv4 address it carries', (_name, range, text) => {
+    fc.assert(
+      fc.property(v4s, filler, filler, (v4, a, b) => {
+        const out = w();
+        expect(parseIPv6(text(v4, a, b), out)).toBe(true);
+        expect(ipaddr.parse(text(v4, a, b)).range()).toBe(range);
+        expect(embeddedIPv4(out)).toBe(v4);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it.each([
+    ['::192.0.2.250', 0xc00002fa], // IPv4-compatible (RFC 4291, deprecated)
+    ['::2', 2],
+    ['::', -1], // unspecified and loopback carry none
+    ['::1', -1],
+    ['2001:db8::c000:2fa', -1], // documentation, native IPv6
+    ['2001:1::1', -1], // not Teredo: that is 2001:0::/32 only
+    ['2003::1', -1],
+    ['64:ff9b:1::c000:2fa', -1], // NAT64 local-use /48: where the address sits is the network's choice
+    ['64:ff9b::1:c000:2fa', -1], // not in the well-known /96
+  ])('%s → %i', (text, expected) => {
+    const out = w();
+    expect(parseIPv6(text, out)).toBe(true);
+    expect(embeddedIPv4(out)).toBe(expected);
   });
 });
 

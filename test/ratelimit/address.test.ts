@@ -36,6 +36,20 @@ describe('addressKey', () => {
     expect(addressKey(raw)).toEqual({ key: UNKNOWN_ADDRESS_KEY, address: undefined });
   });
 
+  // Whoever holds 192.0.2.250 holds these too (a 6to4 /48 alone is 256 /56s): one counter, the table
+  // still asked about the IPv6 address as sent.
+  it.each([
+    ['2002:c000:2fa::1', '2002:c000:2fa::1'], // 6to4
+    ['2002:c000:2fa:ff00::1', '2002:c000:2fa:ff00::1'],
+    ['2001:0:4136:e378:8000:63bf:3fff:fd05', '2001:0:4136:e378:8000:63bf:3fff:fd05'], // Teredo: ~0x3ffffd05 = 192.0.2.250
+    ['64:ff9b::192.0.2.250', '64:ff9b::c000:2fa'], // NAT64
+    ['::192.0.2.250', '::c000:2fa'], // IPv4-compatible
+    ['::ffff:0:192.0.2.250', '::ffff:0:c000:2fa'], // IPv4-translated
+  ])('%s embeds 192.0.2.250 → counted as it, looked up as %s', (raw, address) => {
+    expect(addressKey(raw)).toEqual({ key: '192.0.2.250', address });
+    expect(addressKey(raw, 24)).toEqual({ key: '192.0.2.0/24', address });
+  });
+
   it('groups by configurable prefixes', () => {
     expect(addressKey('2001:db8:1:2:3::1', 32, 48)).toEqual({ key: '2001:db8:1::/48', address: '2001:db8:1:2:3::1' });
     expect(addressKey('2001:db8:1:2:3::1', 32, 128)).toEqual({ key: '2001:db8:1:2:3::1', address: '2001:db8:1:2:3::1' });
