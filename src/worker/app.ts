@@ -227,7 +227,8 @@ export function createWorker(options: WorkerOptions = {}): EdgeWorker {
   return {
     fetch(request, env, ctx) {
       try {
-        const url = requestTarget(request.url);
+        const url = targetOf(request);
+        if (url === undefined) return badRequest();
         // The operator paths as Hono reads them (it decodes escapes such as `/%5F_multi-user/health`).
         const res =
           isOperatorPath(url.pathname) || (url.pathname.includes('%') && isOperatorPath(getPath(request)))
@@ -239,6 +240,27 @@ export function createWorker(options: WorkerOptions = {}): EdgeWorker {
       }
     },
   };
+}
+
+/**
+ * The request's path and query, `undefined` when its URL does not parse: workerd builds `request.url`
+ * from the client's `Host` header unchecked (`Host: [` or `a b`), and only a target the URL parser has
+ * to read (a dot segment, a backslash, a character it encodes) gets that far.
+ */
+function targetOf(request: Request): RequestTarget | undefined {
+  try {
+    return requestTarget(request.url);
+  } catch {
+    return undefined;
+  }
+}
+
+// A client error, not the worker's: nothing to log.
+function badRequest(): Response {
+  return new Response('Bad Request: the request URL (Host header and target) does not parse\n', {
+    status: 400,
+    headers: { 'Content-Type': 'text/plain; charset=UTF-8' },
+  });
 }
 
 function isOperatorPath(path: string): boolean {
@@ -294,7 +316,7 @@ function forward(
   headers: RateLimitHeaders | undefined,
 ): Response | Promise<Response> {
   if (origin === undefined) return demoOrigin(request, url, verdict, headers, ip ?? null);
-  const fetched = fetch(originRequest(request, origin, verdict));
+  const fetched = fetch(originRequest(request, url, origin, verdict));
   if (headers === undefined) return fetched;
   return fetched.then((res) => {
     const copy = new Response(res.body, res);

@@ -5,6 +5,7 @@
  */
 import fc from 'fast-check';
 import { Hono } from 'hono';
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import tableBytes from '../../src/worker/generated/multi-user-table.bin';
 import manifest from '../../src/worker/generated/multi-user-table.manifest.json';
@@ -30,6 +31,30 @@ function honoOrigin() {
     return app.fetch(req);
   });
   return seen;
+}
+
+/**
+ * A request as workerd hands it to a worker: `url` is `"http://" + Host + target` as the client sent
+ * them, unparsed (a `new Request` in a test is always parsed and serialised, so it cannot carry a bad
+ * Host or a raw dot segment). The worker reads only these four members.
+ */
+async function sendRaw(env: ReturnType<typeof fixedEnv>, url: string, ip: string, headers: Record<string, string> = {}) {
+  const request = { url, method: 'GET', headers: new Headers({ ...headers, 'cf-connecting-ip': ip }), body: null } as unknown as Request;
+  const ctx = createExecutionContext();
+  const res = await worker.fetch(request, env, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
+}
+
+/** A Hono origin that records the URL of every request it receives. */
+function urlsAtOrigin() {
+  const urls: string[] = [];
+  vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
+    const req = new Request(input as RequestInfo, init);
+    urls.push(req.url);
+    return new Hono().all('*', (c) => c.json({ path: c.req.path })).fetch(req);
+  });
+  return urls;
 }
 
 describe('1. path rules and percent-encoding', () => {
@@ -113,6 +138,60 @@ describe('2. the verdict header cannot be forged', () => {
     const folded = [...seen[0]!.entries()].filter(([name]) => name.replaceAll('_', '-') === 'multi-user-ip');
     expect(folded).toEqual([['multi-user-ip', 'multi=?0']]);
   });
+
+  it('strips the spellings PHP folds there too (it reads "." as "_"), and any other separator', async () => {
+    const seen = honoOrigin();
+    const env = fixedEnv({ STORE: 'memory', ORIGIN: 'https://origin.example', RULES: '[]' });
+    const forged = 'multi=?1, kind=cgnat, users=1000000, factor=10';
+    const headers = { 'Multi.User.IP': forged, 'Multi.User_IP': forged, 'Multi~User~IP': forged, MultiUserIPs: 'kept' };
+    expect((await send(worker, env, SINGLE, '/', { headers })).status).toBe(200);
+    const names = [...seen[0]!.keys()].filter((name) => name.replace(/[^a-z0-9]/g, '').startsWith('multiuserip'));
+    expect(names.sort()).toEqual(['multi-user-ip', 'multiuserips']); // the worker's own, and a different name
+  });
+});
+
+describe('the request target: one reading for the rules and the origin', () => {
+  it('a Host with "?" or "\\" cannot make the rules read another path than the origin gets', async () => {
+    const urls = urlsAtOrigin();
+    const env = fixedEnv({
+      STORE: 'memory',
+      ORIGIN: 'https://origin.example',
+      RULES: JSON.stringify([{ id: uniqueId('host'), limit: 2, period: 60, path: '/login' }]),
+    });
+    const out: number[] = [];
+    for (const host of ['edge.example', 'edge.example?x', 'edge.example\\x', 'edge.example?y'])
+      out.push((await sendRaw(env, `http://${host}/login`, SINGLE)).status);
+    // The URL parser ends the host at "?" or "\\": the worker reads "/" (query "?x/login") or "/x/login",
+    // and forwards just that; only what it read as /login is counted, and only that reaches /login.
+    expect(urls.map((u) => new URL(u).pathname + new URL(u).search)).toEqual(['/login', '/?x/login', '/x/login', '/?y/login']);
+    expect(out).toEqual([200, 200, 200, 200]);
+    expect((await sendRaw(env, 'http://edge.example/login', SINGLE)).status).toBe(200);
+    expect((await sendRaw(env, 'http://edge.example/login', SINGLE)).status).toBe(429); // the third /login
+  });
+
+  it.each(['http://[/a/../x', 'http://a b/x\\y', 'http://a:99999/x"y'])(
+    "a URL that does not parse (%s: a bad Host and a target the parser must read) is a 400, not the worker's 502",
+    async (url) => {
+      const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+      const env = fixedEnv({ STORE: 'memory', RULES: JSON.stringify([{ id: uniqueId('bad'), limit: 5, period: 60 }]) });
+      expect((await sendRaw(env, url, SINGLE)).status).toBe(400);
+      expect(error).not.toHaveBeenCalled(); // the client's error: nothing for the operator's log
+    },
+  );
+
+  it.each([
+    ['/../secret', '/app/secret'],
+    ['/%2e%2e/secret', '/app/secret'],
+    ['/.%2E/secret', '/app/secret'],
+    ['/x/../../secret', '/app/secret'],
+    ['/a\\..\\..\\secret', '/app/secret'],
+    ['/../app/login', '/app/app/login'], // not /app/login, which a /login rule would not have counted
+  ])("%s stays under ORIGIN's base path: %s", async (target, expected) => {
+    const urls = urlsAtOrigin();
+    const env = fixedEnv({ STORE: 'memory', ORIGIN: 'https://origin.example/app', RULES: '[]' });
+    expect((await sendRaw(env, `https://edge.example${target}`, SINGLE)).status).toBe(200);
+    expect(urls.map((u) => new URL(u).pathname)).toEqual([expected]);
+  });
 });
 
 describe('3. IPv6 rotation', () => {
@@ -135,6 +214,18 @@ describe('3. IPv6 rotation', () => {
     const per48 = limit5({ ipv6Subnet: 48 });
     for (let i = 0; i < 5; i++) expect((await send(worker, per48, `2a00:1450:4001:${(i * 0x100).toString(16)}::1`)).status).toBe(200);
     expect((await send(worker, per48, '2a00:1450:4001:ff00::1')).status).toBe(429);
+  });
+
+  // 192.0.2.250 is SINGLE; each of these carries it (RFC 3056, 4380, 6052, 4291), and 6to4 gives its holder a /48: 256 /56s.
+  it.each([
+    ['6to4', (i: number) => `2002:c000:2fa:${(i * 0x100).toString(16)}::1`],
+    ['NAT64, IPv4-compatible, IPv4-translated', (i: number) => ['64:ff9b::192.0.2.250', '::192.0.2.250', '::ffff:0:192.0.2.250'][i % 3]!],
+    ['Teredo, through other servers', (i: number) => `2001:0:${(0x4100 + i).toString(16)}:e378:8000:63bf:3fff:fd05`],
+  ])('%s spellings of an IPv4 address share its counter', async (_name, spelling) => {
+    const env = fixedEnv({ STORE: 'memory', RULES: JSON.stringify([{ id: uniqueId('embedded'), limit: 2, period: 60 }]) });
+    const all = await statuses(worker, env, SINGLE, 2);
+    for (let i = 0; i < 8; i++) all.push((await send(worker, env, spelling(i))).status);
+    expect(all).toEqual([200, 200, ...Array(8).fill(429)]);
   });
 
   it('ipv4Subnet per rule', async () => {

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { originRequest } from '../../src/worker/origin.ts';
 import { requestTarget } from '../../src/worker/request-target.ts';
 
-// The reference: the origin's base path and the request's path and query put together with the URL
-// API's own setters (what originRequest did before it sliced strings to save two URL parses).
+// The reference: the origin's base path and the request's path and query (as the URL parser reads
+// the request URL) put together with the URL API's own setters.
 function reference(requestUrl: string, origin: URL): string {
   const incoming = new URL(requestUrl);
   const target = new URL(origin.href);
@@ -50,7 +50,24 @@ describe('originRequest: the upstream URL', () => {
     fc.assert(
       fc.property(requestUrls, origins, (url, origin) => {
         const request = new Request(new URL(url).href);
-        expect(originRequest(request, origin, 'multi=?0').url).toBe(reference(request.url, origin));
+        expect(originRequest(request, requestTarget(request.url), origin, 'multi=?0').url).toBe(reference(request.url, origin));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('is the same for a target as workerd hands it over, unparsed, and never leaves the base path', () => {
+    // workerd's request.url is "http://" + Host + the target as sent: dot segments (also %2e), backslashes, raw bytes.
+    const pieces = fc.constantFrom('a', 'B', '.', '..', '%2e', '%2E%2e', '.%2e', '\\', '%5c', '%2f', ';x', 'é', ' ', '%ff', '', '~');
+    const rawTargets = fc
+      .tuple(fc.array(pieces, { maxLength: 6 }), fc.option(fc.constantFrom('?q=1', '?', '?a/../b'), { nil: '' }))
+      .map(([segments, query]) => `/${segments.join('/')}${query}`);
+    fc.assert(
+      fc.property(rawTargets, origins, (target, origin) => {
+        const raw = `http://edge.example${target}`;
+        const upstream = new URL(originRequest(new Request('http://edge.example/'), requestTarget(raw), origin, 'multi=?0').url);
+        expect(upstream.href).toBe(reference(raw, origin));
+        expect(upstream.pathname.startsWith(origin.pathname.replace(/\/$/, ''))).toBe(true);
       }),
       { numRuns: 2000 },
     );
@@ -62,12 +79,17 @@ describe('originRequest: the upstream URL', () => {
     ['https://edge.example/', 'https://origin.example/app', 'https://origin.example/app/'],
     ['https://edge.example/x#frag', 'http://origin.example:8080/app', 'http://origin.example:8080/app/x'],
   ])('%s through %s → %s', (url, origin, expected) => {
-    expect(originRequest(new Request(url), new URL(origin), 'multi=?0').url).toBe(expected);
+    expect(originRequest(new Request(url), requestTarget(url), new URL(origin), 'multi=?0').url).toBe(expected);
   });
 
   it('refuses an origin with a query or fragment (parseOrigin never returns one)', () => {
-    expect(() => originRequest(new Request('https://edge.example/'), new URL('https://origin.example/?q'), 'multi=?0')).toThrow(TypeError);
-    expect(() => originRequest(new Request('https://edge.example/'), new URL('https://origin.example/#f'), 'multi=?0')).toThrow(TypeError);
+    const root = requestTarget('https://edge.example/');
+    expect(() => originRequest(new Request('https://edge.example/'), root, new URL('https://origin.example/?q'), 'multi=?0')).toThrow(
+      TypeError,
+    );
+    expect(() => originRequest(new Request('https://edge.example/'), root, new URL('https://origin.example/#f'), 'multi=?0')).toThrow(
+      TypeError,
+    );
   });
 });
 

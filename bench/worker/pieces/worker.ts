@@ -42,7 +42,7 @@ const pieces: Record<string, (request: Request, env: Env, ctx: Ctx) => unknown> 
   'requestTarget + pathForms': (r) => (sink = pathForms(requestTarget(r.url).pathname)),
   formatVerdict: () => (sink = formatVerdict({ prefix: '198.51.100.0/24', kind: 'cgnat', users: 1200 }, 10)),
   'new Headers(request.headers)': (r) => (sink = new Headers(r.headers)),
-  originRequest: (r) => (sink = originRequest(r, ORIGIN, VERDICT)),
+  originRequest: (r) => (sink = originRequest(r, requestTarget(r.url), ORIGIN, VERDICT)),
   'demoOrigin (requestTarget, Response.json, two headers appended)': async (r) =>
     (sink = await demoOrigin(r, requestTarget(r.url), VERDICT, HEADERS)),
   'rateLimiter (memory store): key, factor, hit, decision, header values': (r) => (sink = limit(r)),
