@@ -81,7 +81,8 @@ export async function challengeEndpoint(c: Context, deps: ChallengeDeps): Promis
   const raw = c.req.header('cf-connecting-ip');
   const counted = addressKey(raw);
   if (counted.address === undefined) return c.text('no client address\n', 400);
-  const attempt = await deps.attempts.hit(`challenge ${counted.key}`, CHALLENGE_ATTEMPTS, Date.now());
+  const key = attemptsKey(counted.key);
+  const attempt = await deps.attempts.hit(key, CHALLENGE_ATTEMPTS, Date.now());
   if (!attempt.allowed) return failed(c, attempt.retryAfterMs);
   const read: { form?: URLSearchParams } = {};
   const tooLarge = await capBody(c, async () => {
@@ -91,7 +92,7 @@ export async function challengeEndpoint(c: Context, deps: ChallengeDeps): Promis
   const form = read.form ?? new URLSearchParams();
   const verdict = await verifyTurnstile(deps.turnstile, form.get('cf-turnstile-response'), counted.address, deps.fetcher);
   if (!verdict.success) return failed(c, 60_000);
-  await deps.attempts.reset?.(`challenge ${counted.key}`);
+  await deps.attempts.reset?.(key);
   const cookie = await deps.clientKeys.issueCookie(c.req.raw, counted.address, Date.now(), true);
   const headers = new Headers({ Location: safeReturnPath(form.get('return')), 'Cache-Control': 'no-store' });
   if (cookie !== undefined) headers.append('Set-Cookie', cookie);
@@ -107,4 +108,13 @@ const capBody = bodyLimit({
 function failed(c: Context, retryAfterMs: number): Response {
   const retryAfter = String(Math.max(1, Math.ceil(retryAfterMs / 1000)));
   return c.text('The challenge was not passed. Go back and try again.\n', 429, { 'Retry-After': retryAfter, 'Cache-Control': 'no-store' });
+}
+
+/**
+ * The attempts counter's key in the rules' store. The rules' keys are `<id> <address key>`, and a rule
+ * id cannot contain `"`: a rule with the id `challenge` shared `challenge <address key>` with this
+ * counter, so its requests used up challenge attempts and a solved challenge reset its count.
+ */
+function attemptsKey(addressKey: string): string {
+  return `"challenge" ${addressKey}`;
 }

@@ -127,6 +127,31 @@ describe.each(['memory', 'durable-object'] as const)('the challenge action (%s s
     expect(after).toEqual([200, 200, 200, 200, 200, 429]); // its own budget: L = 5
   });
 
+  it('a solved challenge does not reset the count of a rule whose id is "challenge"', async () => {
+    standIn();
+    // The challenge endpoint's attempts share the rules' store; they were once keyed `challenge <address>`,
+    // which is also this rule's key: solving a challenge reset the rule's count for the address. (A
+    // challenge rule turns the endpoint on; at a single-user address it counts as any rule does.)
+    const fixed = fixedEnv({
+      STORE: store,
+      RULES: JSON.stringify([{ id: 'challenge', limit: 3, period: 3600, action: 'challenge', clientKey: 'cookie' }]),
+      CLIENT_KEY_SECRET: SECRET,
+      ...settings,
+    });
+    const worker = createWorker({ tableBytes, manifest });
+    const address = store === 'memory' ? '192.0.2.251' : '192.0.2.252'; // not in the table; one per store (Durable Objects outlive the test)
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await send(worker, fixed, address, '/page')).status);
+    const solved = await send(worker, fixed, address, '/__multi-user/challenge', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ 'cf-turnstile-response': 'XXXX.DUMMY.TOKEN.XXXX', return: '/page' }).toString(),
+    });
+    expect(solved.status).toBe(303);
+    statuses.push((await send(worker, fixed, address, '/page')).status);
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+  });
+
   it('caps the form body and refuses other methods', async () => {
     standIn();
     const d = deployment(store, { action: 'challenge' }, settings);
