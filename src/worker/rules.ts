@@ -10,6 +10,7 @@ import {
   describe,
   type RATE_LIMIT_RANGES,
 } from '../ratelimit/option-checks.ts';
+import { checkGlob, globMatcher } from './glob.ts';
 import { hasOneForm, pathForms } from './path.ts';
 
 /**
@@ -27,7 +28,7 @@ export interface Rule {
   limit: number;
   /** Window length in seconds. */
   period: number;
-  /** A path prefix (`/api` matches `/api`, `/api/…`, `/api.json`: anything after it that does not continue the word), or a URLPattern glob when it contains `*` (`/img/*.png`, with the same endings); case-insensitive. Default: every path. */
+  /** A path prefix (`/api` matches `/api`, `/api/…`, `/api.json`: anything after it that does not continue the word), or a glob when it contains `*` (`/img/*.png`, with the same endings; `/api/*` also matches `/api`; see `glob.ts`); case-insensitive. Default: every path. */
   path?: string;
   /** Upper-case HTTP methods the rule applies to (`GET` implies `HEAD`). Default: all. */
   methods?: string[];
@@ -86,8 +87,6 @@ const RULE_FIELDS = new Set([
   'headers',
 ]);
 const METHOD = /^[A-Z]+$/;
-// What a glob may be followed by, like a prefix: nothing, or anything that does not continue the last word.
-const GLOB_ENDING = '{([^a-z0-9_\\-].*)}?';
 
 /**
  * Parses and validates the `RULES` setting: a JSON string, or the already-parsed array that a TOML
@@ -142,11 +141,8 @@ function parseRule(item: unknown, at: string): Rule {
       throw new RulesError(`${at}.path: expected a path prefix or glob starting with "/", got ${describe(r.path)}`);
     }
     if (r.path.includes('*')) {
-      try {
-        globPattern(r.path);
-      } catch {
-        throw new RulesError(`${at}.path: "${r.path}" is not a valid URLPattern pathname glob`);
-      }
+      const problem = checkGlob(r.path);
+      if (problem) throw new RulesError(`${at}.path: ${problem}`);
     }
     rule.path = r.path;
   }
@@ -190,11 +186,6 @@ function integer(v: unknown, at: string, name: keyof typeof RATE_LIMIT_RANGES): 
   return checked(v, `${at}.${name}`, (x) => checkInteger(x, name)) as number;
 }
 
-/** A rule's glob as a case-insensitive URLPattern that also takes the endings a prefix takes (`/`, `.json`, `%20`). */
-function globPattern(path: string): URLPattern {
-  return new URLPattern({ pathname: `${path}${GLOB_ENDING}` }, { ignoreCase: true });
-}
-
 /**
  * A compiled rule matcher: for each form of the request path (see `pathForms`), the first rule whose
  * path and method match; the rules found, in rule order, without repeats. Usually one form and at
@@ -216,16 +207,8 @@ export function ruleMatcher(rules: readonly Rule[]): (method: string, pathname: 
     const path = rule.path;
     let matchPath: (p: string) => boolean;
     if (path === undefined || path === '/') matchPath = () => true;
-    else if (path.includes('*')) {
-      const pattern = globPattern(path);
-      matchPath = (p) => {
-        try {
-          return pattern.test({ pathname: p });
-        } catch {
-          return false;
-        }
-      };
-    } else {
+    else if (path.includes('*')) matchPath = globMatcher(path);
+    else {
       // Segment-aware prefix: "/api" covers "/api", "/api/x", "/api.json", "/api%20", not "/apix" or "/api-v2".
       const lower = path.toLowerCase();
       const base = lower.endsWith('/') ? lower.slice(0, -1) : lower;
