@@ -18,6 +18,7 @@ import { CHALLENGE_PATH, challengeEndpoint, challengeOrLimited } from './challen
 import { parseConfig, type Config, type Env } from './config.ts';
 import { demoOrigin } from './demo-origin.ts';
 import { limitedResponse, type LimitedAnswer } from './limited-response.ts';
+import { overrideMethods } from './method-override.ts';
 import { originRequest } from './origin.ts';
 import { ruleMatcher, type Rule } from './rules.ts';
 import { requestTarget, type RequestTarget } from './request-target.ts';
@@ -51,6 +52,8 @@ interface RuleLimiter {
 interface Prepared {
   config: Config;
   matchRules: (method: string, path: string) => readonly Rule[];
+  /** Whether a rule with a method filter that leaves POST out covers the path: only then is a POST's method override read. */
+  overridable: (path: string) => boolean;
   limiters: Map<Rule, RuleLimiter>;
   /** Issues verified tokens after a solved challenge (when a rule has `action: "challenge"`). */
   clientKeys: ClientKeyLimiter | undefined;
@@ -147,7 +150,9 @@ export function createWorker(options: WorkerOptions = {}): EdgeWorker {
           config.turnstile && config.clientKeySecret
             ? clientKeyLimiter({ secret: config.clientKeySecret }, 'CLIENT_KEY_SECRET')
             : undefined;
-        p = { config, matchRules: ruleMatcher(config.rules), limiters, clientKeys, attempts: store };
+        const filtered = ruleMatcher(config.rules.filter((r) => r.methods !== undefined && !r.methods.includes('POST')).map(anyMethod));
+        const overridable = (path: string) => filtered('POST', path).length > 0;
+        p = { config, matchRules: ruleMatcher(config.rules), overridable, limiters, clientKeys, attempts: store };
       } catch (e) {
         p = e as Error;
         console.error(`multi-user-ip: refusing to serve: ${p.message}`);
@@ -165,8 +170,20 @@ export function createWorker(options: WorkerOptions = {}): EdgeWorker {
   function ordinary(request: Request, url: RequestTarget, p: Prepared | Error, ctx: ExecutionContext): Response | Promise<Response> {
     if (p instanceof Error) return configError(request);
     if (state.verified === 'pending') ctx.waitUntil(verifyTableOnce(state));
+    // `request.method` is a call into workerd that makes a new string each time: read once.
+    const method = request.method;
+    if (method === 'POST' && p.overridable(url.pathname)) {
+      const also = overrideMethods(request, url);
+      if (also instanceof Promise)
+        return also.then((methods) => limitAndForward(request, url, p, rulesFor(p, method, url.pathname, methods)));
+      return limitAndForward(request, url, p, rulesFor(p, method, url.pathname, also));
+    }
+    return limitAndForward(request, url, p, p.matchRules(method, url.pathname));
+  }
+
+  /** The limiters of the request's rules, then the origin. */
+  function limitAndForward(request: Request, url: RequestTarget, p: Prepared, rules: readonly Rule[]): Response | Promise<Response> {
     const ip = clientIp(request);
-    const rules = p.matchRules(request.method, url.pathname);
     if (rules.length === 0) {
       const verdict = formatVerdict(classifier.lookup(ip ?? ''), undefined, state.table === undefined);
       return forward(request, url, ip, p.config.origin, verdict, undefined);
@@ -265,6 +282,25 @@ function badRequest(): Response {
 
 function isOperatorPath(path: string): boolean {
   return path.startsWith('/__multi-user/');
+}
+
+/**
+ * The rules of a request read as its own method and as each method it may be routed as (a POST's
+ * override), in rule order: like the forms of a path, each reading passes its first matching rule, so
+ * a lax POST rule before a DELETE rule cannot stand in for it.
+ */
+function rulesFor(p: Prepared, method: string, path: string, also: readonly string[]): readonly Rule[] {
+  const own = p.matchRules(method, path);
+  if (also.length === 0) return own;
+  const out = [...own];
+  for (const m of also) for (const rule of p.matchRules(m, path)) if (!out.includes(rule)) out.push(rule);
+  return out.sort((a, b) => p.config.rules.indexOf(a) - p.config.rules.indexOf(b));
+}
+
+/** A rule as it matches paths for every method (to ask which paths a method filter covers). */
+function anyMethod(rule: Rule): Rule {
+  const { methods: _, ...rest } = rule;
+  return rest;
 }
 
 /** The client address the edge reports: Cloudflare sets `CF-Connecting-IP` (a client cannot). */

@@ -30,7 +30,7 @@ export interface Rule {
   period: number;
   /** A path prefix (`/api` matches `/api`, `/api/…`, `/api.json`: anything after it that does not continue the word), or a glob when it contains `*` (`/img/*.png`, with the same endings; `/api/*` also matches `/api`; see `glob.ts`); case-insensitive. Default: every path. */
   path?: string;
-  /** Upper-case HTTP methods the rule applies to (`GET` implies `HEAD`). Default: all. */
+  /** Upper-case HTTP methods the rule applies to (`GET` implies `HEAD`; a POST that says it is another method, as `_method` or `X-HTTP-Method-Override`, counts as that one too: see `method-override.ts`). Default: all. */
   methods?: string[];
   /** Default: the middleware's default (`sliding-window`). */
   algorithm?: RateLimitAlgorithm;
