@@ -24,6 +24,25 @@ const URLPATTERN_SYNTAX = /[:(){}?+\\]/;
 const GLOB_ENDING = '{([^a-z0-9_\\-].*)}?';
 const WORD = /[a-z0-9_-]/;
 
+// A segment that starts with `:name`: a URLPattern parameter, as every router reads it.
+const PARAMETER = /\/:[A-Za-z_$]/;
+
+/**
+ * Whether a rule's path is a glob rather than a prefix: it has a `*`, or a segment that starts with a
+ * `:name` parameter (`/users/:id/delete`; a prefix could never match it, since no request path holds
+ * `:id`). A `:` elsewhere (`/v1/things:search`) stays literal.
+ *
+ * @example
+ * ```ts
+ * isGlob('/img/*.png'); // true
+ * isGlob('/users/:id/delete'); // true
+ * isGlob('/v1/things:search'); // false
+ * ```
+ */
+export function isGlob(path: string): boolean {
+  return path.includes('*') || PARAMETER.test(path);
+}
+
 /**
  * What is wrong with a rule's glob (`undefined`: nothing), for the rule parser's error message.
  *

@@ -10,7 +10,7 @@ import {
   describe,
   type RATE_LIMIT_RANGES,
 } from '../ratelimit/option-checks.ts';
-import { checkGlob, globMatcher } from './glob.ts';
+import { checkGlob, globMatcher, isGlob } from './glob.ts';
 import { hasOneForm, pathForms } from './path.ts';
 
 /**
@@ -28,7 +28,7 @@ export interface Rule {
   limit: number;
   /** Window length in seconds. */
   period: number;
-  /** A path prefix (`/api` matches `/api`, `/api/…`, `/api.json`: anything after it that does not continue the word), or a glob when it contains `*` (`/img/*.png`, with the same endings; `/api/*` also matches `/api`; see `glob.ts`); case-insensitive. Default: every path. */
+  /** A path prefix (`/api` matches `/api`, `/api/…`, `/api.json`: anything after it that does not continue the word), or a glob when it contains `*` or a `:name` segment (`/img/*.png`, `/users/:id/delete`, with the same endings; `/api/*` also matches `/api`; see `glob.ts`); case-insensitive. Default: every path. */
   path?: string;
   /** Upper-case HTTP methods the rule applies to (`GET` implies `HEAD`; a POST that says it is another method, as `_method` or `X-HTTP-Method-Override`, counts as that one too: see `method-override.ts`). Default: all. */
   methods?: string[];
@@ -140,7 +140,7 @@ function parseRule(item: unknown, at: string): Rule {
     if (typeof r.path !== 'string' || !r.path.startsWith('/')) {
       throw new RulesError(`${at}.path: expected a path prefix or glob starting with "/", got ${describe(r.path)}`);
     }
-    if (r.path.includes('*')) {
+    if (isGlob(r.path)) {
       const problem = checkGlob(r.path);
       if (problem) throw new RulesError(`${at}.path: ${problem}`);
     }
@@ -207,7 +207,7 @@ export function ruleMatcher(rules: readonly Rule[]): (method: string, pathname: 
     const path = rule.path;
     let matchPath: (p: string) => boolean;
     if (path === undefined || path === '/') matchPath = () => true;
-    else if (path.includes('*')) matchPath = globMatcher(path);
+    else if (isGlob(path)) matchPath = globMatcher(path);
     else {
       // Segment-aware prefix: "/api" covers "/api", "/api/x", "/api.json", "/api%20", not "/apix" or "/api-v2".
       const lower = path.toLowerCase();

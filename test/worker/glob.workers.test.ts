@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkGlob, globMatcher, URLPATTERN_MAX_PATH } from '../../src/worker/glob.ts';
+import { checkGlob, globMatcher, isGlob, URLPATTERN_MAX_PATH } from '../../src/worker/glob.ts';
 import worker from '../../src/worker/index.ts';
 import { fixedEnv, send, uniqueId } from './helpers.ts';
 
@@ -91,6 +91,18 @@ describe('globMatcher', () => {
   });
 });
 
+describe('isGlob', () => {
+  it.each([
+    ['/img/*.png', true],
+    ['/users/:id/delete', true],
+    ['/:tenant', true],
+    ['/v1/things:search', false], // a colon inside a segment is text
+    ['/api', false],
+  ])('%s: %s', (path, expected) => {
+    expect(isGlob(path)).toBe(expected);
+  });
+});
+
 describe('checkGlob', () => {
   it.each([['/img/*.png'], ['/t/*/*/*/z'], ['/a/:id(\\d+)/*'], ['/a/{x}?/*']])('accepts %s', (glob) => {
     expect(checkGlob(glob)).toBeUndefined();
@@ -111,6 +123,16 @@ describe('glob rules in the worker', () => {
     expect((await send(worker, env, '192.0.2.250', '/api/x')).status).toBe(200);
     expect((await send(worker, env, '192.0.2.250', '/api')).status).toBe(429);
     expect((await send(worker, env, '192.0.2.250', '/api?x=1')).status).toBe(429);
+  });
+
+  it('a rule for /users/:id/delete limits /users/7/delete (a parameter, not the text ":id")', async () => {
+    const env = fixedEnv({
+      STORE: 'memory',
+      RULES: JSON.stringify([{ id: uniqueId('param'), limit: 1, period: 60, path: '/users/:id/delete' }]),
+    });
+    expect((await send(worker, env, '192.0.2.250', '/users/7/delete')).status).toBe(200);
+    expect((await send(worker, env, '192.0.2.250', '/users/8/delete')).status).toBe(429);
+    expect((await send(worker, env, '192.0.2.250', '/users/8/deleted')).status).toBe(200);
   });
 
   it('a glob with URLPattern syntax and two "*" is a config error naming the rule', async () => {
