@@ -4,20 +4,20 @@ import type { RequestTarget } from './request-target.ts';
 const OVERRIDE_HEADERS = ['x-http-method-override', 'x-http-method', 'x-method-override'] as const;
 /** Most of a form body read for a `_method` field; past it, the post may be any method. */
 export const OVERRIDE_BODY_LIMIT = 64 * 1024;
-/** What a post too large to read may be routed as. */
+/** What a post whose form cannot be read may be routed as. */
 const ANY_OVERRIDE: readonly string[] = ['PUT', 'PATCH', 'DELETE'];
 const METHOD = /^[A-Za-z]{1,16}$/;
-const FIELD = /(?:^|&)_method=([^&]*)/g;
-const MULTIPART_FIELD = /name="?_method"?[^\r\n]*\r?\n(?:[^\r\n]+\r?\n)*\r?\n([^\r\n]*)/gi;
 
 /**
  * The methods besides POST that an origin may route a POST as: HTML forms can only GET and POST, so
  * Rails, Laravel, Symfony, Hono's `methodOverride` and Express's `method-override` take the method
  * from an `X-HTTP-Method-Override` (or `X-HTTP-Method`, `X-Method-Override`) header, a `_method`
  * query parameter or a `_method` form field. A rule for DELETE must count a POST that says DELETE.
- * A form body is read from a clone (the origin still gets the whole body), at most
- * {@link OVERRIDE_BODY_LIMIT} bytes; a longer or unreadable one may be PUT, PATCH or DELETE.
- * Synchronous unless there is a form body to read; `[]` for anything but a POST.
+ * A form body (URL-encoded or multipart) is read from a clone (the origin still gets the whole
+ * body), at most {@link OVERRIDE_BODY_LIMIT} bytes, and parsed by the platform's form parser; a
+ * longer or unparsable one may be PUT, PATCH or DELETE. Names are decoded as origins decode them
+ * (`%5Fmethod` is `_method` to Rack). Synchronous unless there is a form body to read; `[]` for
+ * anything but a POST.
  *
  * @example
  * ```ts
@@ -32,20 +32,18 @@ export function overrideMethods(request: Request, url: RequestTarget): string[] 
     const value = request.headers.get(name);
     if (value !== null) for (const m of value.split(',')) add(found, m);
   }
-  if (url.search.includes('_method=')) fields(url.search.slice(1), FIELD, found);
-  const type = (request.headers.get('content-type') ?? '').toLowerCase();
-  const form = type.startsWith('application/x-www-form-urlencoded')
-    ? FIELD
-    : type.startsWith('multipart/form-data')
-      ? MULTIPART_FIELD
-      : undefined;
-  if (form === undefined || request.body === null) return [...found];
-  return bodyText(request.clone()).then(
-    (text) => {
-      if (text === undefined) for (const m of ANY_OVERRIDE) found.add(m);
-      else if (text.includes('_method')) fields(text, form, found);
+  if (url.search !== '') for (const m of new URLSearchParams(url.search).getAll('_method')) add(found, m);
+  const type = request.headers.get('content-type') ?? '';
+  const lower = type.toLowerCase();
+  const form = lower.startsWith('application/x-www-form-urlencoded') || lower.startsWith('multipart/form-data');
+  if (!form || request.body === null) return [...found];
+  return formOf(request.clone(), type).then(
+    (fields) => {
+      if (fields === undefined) for (const m of ANY_OVERRIDE) found.add(m);
+      else for (const m of fields.getAll('_method')) if (typeof m === 'string') add(found, m);
       return [...found];
     },
+    // A form the platform's parser refuses may still be read by the origin's own.
     () => [...found, ...ANY_OVERRIDE],
   );
 }
@@ -55,20 +53,14 @@ function add(found: Set<string>, method: string): void {
   if (METHOD.test(m)) found.add(m.toUpperCase());
 }
 
-function fields(text: string, field: RegExp, found: Set<string>): void {
-  for (const match of text.matchAll(field)) {
-    let value = match[1]!;
-    try {
-      value = decodeURIComponent(value.replaceAll('+', ' '));
-    } catch {
-      // a bad escape: the value as sent
-    }
-    add(found, value);
-  }
+/** The form, parsed by the platform's form parser; `undefined` past {@link OVERRIDE_BODY_LIMIT} bytes. */
+async function formOf(clone: Request, type: string): Promise<FormData | undefined> {
+  const bytes = await bodyBytes(clone);
+  return bytes === undefined ? undefined : new Response(bytes, { headers: { 'content-type': type } }).formData();
 }
 
-/** The body as text, `undefined` past {@link OVERRIDE_BODY_LIMIT} bytes (the rest is left unread). */
-async function bodyText(clone: Request): Promise<string | undefined> {
+/** The body, `undefined` past {@link OVERRIDE_BODY_LIMIT} bytes (the rest is left unread). */
+async function bodyBytes(clone: Request): Promise<Uint8Array | undefined> {
   const declared = Number(clone.headers.get('content-length'));
   if (declared > OVERRIDE_BODY_LIMIT) {
     await clone.body?.cancel();
@@ -93,5 +85,5 @@ async function bodyText(clone: Request): Promise<string | undefined> {
     bytes.set(chunk, at);
     at += chunk.byteLength;
   }
-  return new TextDecoder().decode(bytes);
+  return bytes;
 }

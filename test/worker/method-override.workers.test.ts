@@ -60,6 +60,11 @@ describe('a POST the origin routes as DELETE is counted by a DELETE rule', () =>
         })(),
       }),
     ],
+    [
+      'a form field with an encoded name (%5Fmethod: origins decode names)',
+      {},
+      () => ({ body: '%5Fmethod=DELETE', headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+    ],
     ['an X-HTTP-Method-Override header', { header: 'X-HTTP-Method-Override' }, () => ({ headers: { 'x-http-method-override': 'DELETE' } })],
     ['a _method query parameter', { query: '_method' }, () => ({})],
   ] as const)('%s', async (_name, override, init) => {
