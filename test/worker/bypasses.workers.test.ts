@@ -19,18 +19,20 @@ const policy = (res: Response) => res.headers.get('ratelimit-policy') ?? '';
 
 afterEach(() => vi.restoreAllMocks());
 
-/** A real Hono origin that says which route served a request, and keeps the headers it received. */
+/** A real Hono origin that says which route served a request, and keeps the headers (and, in `urls`, the URL) of each it received. */
 function honoOrigin() {
   const seen: Headers[] = [];
+  const urls: string[] = [];
   const app = new Hono();
   app.get('/api/users/:id', (c) => c.json({ route: '/api/users/:id', id: c.req.param('id') }));
   app.all('*', (c) => c.json({ route: '*' }));
   vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
     const req = new Request(input as RequestInfo, init);
     seen.push(new Headers(req.headers));
+    urls.push(req.url);
     return app.fetch(req);
   });
-  return seen;
+  return Object.assign(seen, { urls });
 }
 
 /**
@@ -44,17 +46,6 @@ async function sendRaw(env: ReturnType<typeof fixedEnv>, url: string, ip: string
   const res = await worker.fetch(request, env, ctx);
   await waitOnExecutionContext(ctx);
   return res;
-}
-
-/** A Hono origin that records the URL of every request it receives. */
-function urlsAtOrigin() {
-  const urls: string[] = [];
-  vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
-    const req = new Request(input as RequestInfo, init);
-    urls.push(req.url);
-    return new Hono().all('*', (c) => c.json({ path: c.req.path })).fetch(req);
-  });
-  return urls;
 }
 
 describe('1. path rules and percent-encoding', () => {
@@ -152,7 +143,7 @@ describe('2. the verdict header cannot be forged', () => {
 
 describe('the request target: one reading for the rules and the origin', () => {
   it('a Host with "?" or "\\" cannot make the rules read another path than the origin gets', async () => {
-    const urls = urlsAtOrigin();
+    const urls = honoOrigin().urls;
     const env = fixedEnv({
       STORE: 'memory',
       ORIGIN: 'https://origin.example',
@@ -187,7 +178,7 @@ describe('the request target: one reading for the rules and the origin', () => {
     ['/a\\..\\..\\secret', '/app/secret'],
     ['/../app/login', '/app/app/login'], // not /app/login, which a /login rule would not have counted
   ])("%s stays under ORIGIN's base path: %s", async (target, expected) => {
-    const urls = urlsAtOrigin();
+    const urls = honoOrigin().urls;
     const env = fixedEnv({ STORE: 'memory', ORIGIN: 'https://origin.example/app', RULES: '[]' });
     expect((await sendRaw(env, `https://edge.example${target}`, SINGLE)).status).toBe(200);
     expect(urls.map((u) => new URL(u).pathname)).toEqual([expected]);
