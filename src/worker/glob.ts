@@ -54,7 +54,7 @@ export function isGlob(path: string): boolean {
  */
 export function checkGlob(glob: string): string | undefined {
   if (!URLPATTERN_SYNTAX.test(glob)) return undefined;
-  if (count(glob, '*') > 1 || count(glob, '(') > 2) {
+  if (glob.split('*').length > 2 || glob.split('(').length > 3) {
     return `a glob with URLPattern syntax (":name", "(regexp)", "{…}") may have one "*" and two groups, as each can make matching backtrack; got "${glob}"`;
   }
   try {
@@ -128,10 +128,4 @@ function wildcardMatcher(glob: string): (form: string) => boolean {
 /** Whether a match ending at `end` takes a prefix's endings: the end of the form, or a character that does not continue the word. */
 function endsWord(form: string, end: number): boolean {
   return end === form.length || !WORD.test(form[end]!);
-}
-
-function count(text: string, char: string): number {
-  let n = 0;
-  for (const c of text) if (c === char) n++;
-  return n;
 }

@@ -55,12 +55,12 @@ function add(found: Set<string>, method: string): void {
 
 /** The form, parsed by the platform's form parser; `undefined` past {@link OVERRIDE_BODY_LIMIT} bytes. */
 async function formOf(clone: Request, type: string): Promise<FormData | undefined> {
-  const bytes = await bodyBytes(clone);
-  return bytes === undefined ? undefined : new Response(bytes, { headers: { 'content-type': type } }).formData();
+  const chunks = await bodyChunks(clone);
+  return chunks === undefined ? undefined : new Response(new Blob(chunks), { headers: { 'content-type': type } }).formData();
 }
 
-/** The body, `undefined` past {@link OVERRIDE_BODY_LIMIT} bytes (the rest is left unread). */
-async function bodyBytes(clone: Request): Promise<Uint8Array | undefined> {
+/** The body's chunks, `undefined` past {@link OVERRIDE_BODY_LIMIT} bytes (the rest is left unread). */
+async function bodyChunks(clone: Request): Promise<Uint8Array[] | undefined> {
   const declared = Number(clone.headers.get('content-length'));
   if (declared > OVERRIDE_BODY_LIMIT) {
     await clone.body?.cancel();
@@ -79,11 +79,5 @@ async function bodyBytes(clone: Request): Promise<Uint8Array | undefined> {
     }
     chunks.push(value);
   }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return bytes;
+  return chunks;
 }
