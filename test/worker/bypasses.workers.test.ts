@@ -19,7 +19,7 @@ const policy = (res: Response) => res.headers.get('ratelimit-policy') ?? '';
 
 afterEach(() => vi.restoreAllMocks());
 
-/** A real Hono origin that says which route served a request, and keeps the headers (and, in `urls`, the URL) of each it received. */
+/** A real Hono origin that says which route served a request, and keeps the headers and the URL of each it received. */
 function honoOrigin() {
   const seen: Headers[] = [];
   const urls: string[] = [];
@@ -32,7 +32,7 @@ function honoOrigin() {
     urls.push(req.url);
     return app.fetch(req);
   });
-  return Object.assign(seen, { urls });
+  return { seen, urls };
 }
 
 /**
@@ -117,7 +117,7 @@ describe('1. path rules and percent-encoding', () => {
 
 describe('2. the verdict header cannot be forged', () => {
   it('strips every spelling that a CGI/WSGI stack folds into HTTP_MULTI_USER_IP', async () => {
-    const seen = honoOrigin();
+    const { seen } = honoOrigin();
     const env = fixedEnv({
       STORE: 'memory',
       ORIGIN: 'https://origin.example',
@@ -131,7 +131,7 @@ describe('2. the verdict header cannot be forged', () => {
   });
 
   it('strips the spellings PHP folds there too (it reads "." as "_"), and any other separator', async () => {
-    const seen = honoOrigin();
+    const { seen } = honoOrigin();
     const env = fixedEnv({ STORE: 'memory', ORIGIN: 'https://origin.example', RULES: '[]' });
     const forged = 'multi=?1, kind=cgnat, users=1000000, factor=10';
     const headers = { 'Multi.User.IP': forged, 'Multi.User_IP': forged, 'Multi~User~IP': forged, MultiUserIPs: 'kept' };
@@ -143,7 +143,7 @@ describe('2. the verdict header cannot be forged', () => {
 
 describe('the request target: one reading for the rules and the origin', () => {
   it('a Host with "?" or "\\" cannot make the rules read another path than the origin gets', async () => {
-    const urls = honoOrigin().urls;
+    const { urls } = honoOrigin();
     const env = fixedEnv({
       STORE: 'memory',
       ORIGIN: 'https://origin.example',
@@ -178,7 +178,7 @@ describe('the request target: one reading for the rules and the origin', () => {
     ['/a\\..\\..\\secret', '/app/secret'],
     ['/../app/login', '/app/app/login'], // not /app/login, which a /login rule would not have counted
   ])("%s stays under ORIGIN's base path: %s", async (target, expected) => {
-    const urls = honoOrigin().urls;
+    const { urls } = honoOrigin();
     const env = fixedEnv({ STORE: 'memory', ORIGIN: 'https://origin.example/app', RULES: '[]' });
     expect((await sendRaw(env, `https://edge.example${target}`, SINGLE)).status).toBe(200);
     expect(urls.map((u) => new URL(u).pathname)).toEqual([expected]);
