@@ -29,17 +29,10 @@ import { join } from 'node:path';
 import { buildTable } from '../../scripts/build-table.ts';
 import { benchPrefixes, benchQueries } from '../table/data.ts';
 import { CLIENT_KEY_VARIANTS, variantHeaders } from './client-key-variants.ts';
+import { ADDRESSES, addressRequests, HIGH_RULE } from './load-mix.ts';
+import { pairedRounds } from './paired.ts';
 import { describeRatios, median, medianInterval, quantile, roundRatios, verdict } from './ratios.ts';
-import {
-  bundle,
-  load,
-  serve,
-  WARM_REQUESTS as DEFAULT_WARM_REQUESTS,
-  warmUp,
-  type Bundle,
-  type ServeOptions,
-  type Workerd,
-} from './workerd.ts';
+import { bundle, load, serve, WARM_REQUESTS as DEFAULT_WARM_REQUESTS, type Bundle, type ServeOptions, type Workerd } from './workerd.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 26);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
@@ -55,9 +48,6 @@ const WAKE_SECONDS = 0.3;
 const WARM_REQUESTS = Number(process.env.BENCH_WARM_REQUESTS ?? DEFAULT_WARM_REQUESTS);
 const WARM_MAX_SECONDS = 30;
 const CONNECTIONS = 16;
-// A mix of addresses: single-user, carrier NAT (in the example table), IPv6; a limit nobody reaches.
-const ADDRESSES = ['192.0.2.201', '198.51.100.7', '192.0.2.77', '2001:db8:1::5', '8.8.4.4', '1.1.1.1', '9.9.9.9', '2606:4700::1'];
-const HIGH = JSON.stringify([{ id: 'bench', limit: 1_000_000_000, period: 60 }]);
 // The same rule without its rate-limit headers (`headers: false`): the limiter's work without workerd's per-header work.
 const QUIET = JSON.stringify([{ id: 'bench', limit: 1_000_000_000, period: 60, headers: false }]);
 const DO = { binding: 'RATE_LIMIT_COUNTER', className: 'RateLimitCounter' };
@@ -84,7 +74,7 @@ const variants: Variant[] = [
   { name: 'empty worker: only answers (bench/worker/floor)', bundle: 'floor', options: {} },
   { name: 'empty worker again, a second process (A/A check)', bundle: 'floor', options: {} },
   { name: 'this worker, no rules (`RULES=[]`)', bundle: 'worker', options: { vars: { RULES: '[]', STORE: 'memory' } } },
-  { name: 'one rule, memory store', bundle: 'worker', options: { vars: { RULES: HIGH, STORE: 'memory' } } },
+  { name: 'one rule, memory store', bundle: 'worker', options: { vars: { RULES: HIGH_RULE, STORE: 'memory' } } },
   { name: "empty worker giving the memory store's answer (bench/worker/floor-answer)", bundle: 'floor-answer', options: {} },
   {
     name: 'one rule, memory store, `headers: false` (no rate-limit headers)',
@@ -94,9 +84,14 @@ const variants: Variant[] = [
   {
     name: 'one rule, Durable Object store',
     bundle: 'worker',
-    options: { vars: { RULES: HIGH, STORE: 'durable-object' }, durableObject: DO },
+    options: { vars: { RULES: HIGH_RULE, STORE: 'durable-object' }, durableObject: DO },
   },
-  { name: 'one rule, memory store, ≈600k-prefix table', bundle: 'worker', options: { vars: { RULES: HIGH, STORE: 'memory' } }, big: true },
+  {
+    name: 'one rule, memory store, ≈600k-prefix table',
+    bundle: 'worker',
+    options: { vars: { RULES: HIGH_RULE, STORE: 'memory' } },
+    big: true,
+  },
   ...(await Promise.all(
     CLIENT_KEY_VARIANTS.map(async (v) => ({
       name: v.name,
@@ -106,18 +101,6 @@ const variants: Variant[] = [
     })),
   )),
 ];
-
-/**
- * Round `r`'s order of `ids`: shifted by `r`, and reversed every other cycle, so that no variant is
- * always measured first, or always right after the same neighbour.
- */
-function roundOrder(ids: readonly number[], r: number): number[] {
-  const shifted = ids.map((_, k) => ids[(k + r) % ids.length]!);
-  return Math.floor(r / ids.length) % 2 === 1 ? shifted.reverse() : shifted;
-}
-
-const requests = (addresses: string[]) =>
-  addresses.map((ip) => ({ method: 'GET' as const, path: '/bench', headers: { 'cf-connecting-ip': ip } }));
 
 /**
  * A table from real routing data (the table benchmark's ≈600k prefixes: 500k IPv4 + 100k IPv6 from
@@ -135,12 +118,12 @@ async function bigTable(dir: string): Promise<{ file: string; addresses: string[
 
 const scratch = mkdtempSync(join(tmpdir(), 'multi-user-ip-bench-worker-'));
 const servers: Workerd[] = [];
-const rps = variants.map(() => [] as number[]);
-const cpu = variants.map(() => [] as number[]);
+let rps: number[][] = [];
+let cpu: number[][] = [];
 let pieces: { repeat: number; pieces: string[] } = { repeat: 1, pieces: [] };
 const pieceCost: number[][] = [];
 // Requests each fresh process served while warming up (fewer than WARM_REQUESTS only where the time ran out).
-const warmed: number[] = [];
+let warmed: number[] = [];
 try {
   console.error('bundling with wrangler deploy --dry-run…');
   const bundles: Record<Variant['bundle'] | 'pieces', Bundle> = {
@@ -153,36 +136,25 @@ try {
   const big = await bigTable(scratch);
   const tableModule = bundles.worker.modules.find((m) => m.kind === 'data')!.name;
   const variantRequests = (v: Variant) =>
-    v.headers ? [{ method: 'GET' as const, path: '/bench', headers: v.headers }] : requests(v.big ? big.addresses : ADDRESSES);
-  const measure = async (i: number, seconds: number) => {
-    const reqs = variantRequests(variants[i]!);
-    // A process idle while the others were measured wakes up slowly (the Durable Object variant's first
-    // second after a 9 s pause cost 4–6 × its steady CPU per request): warm it, unmeasured, first.
-    await load(servers[i]!, WAKE_SECONDS, reqs, CONNECTIONS);
-    return load(servers[i]!, seconds, reqs, CONNECTIONS);
-  };
-  /** Fresh workerd processes for every variant (the previous ones stopped first), each warmed up. */
-  const startAll = async () => {
-    for (const s of servers.splice(0)) await s.stop();
-    for (const v of variants) {
-      servers.push(await serve(bundles[v.bundle], v.big ? { ...v.options, replaceData: { [tableModule]: big.file } } : v.options));
-    }
-    for (let i = 0; i < servers.length; i++) {
-      warmed.push(await warmUp(servers[i]!, WARM_REQUESTS, variantRequests(variants[i]!), CONNECTIONS, WARM_MAX_SECONDS));
-    }
-  };
-  const core = variants.slice(0, CORE).map((_, i) => i);
-  const more = variants.slice(CORE).map((_, i) => CORE + i);
-  for (let round = 0; round < ROUNDS; round++) {
-    if (round % BLOCK === 0) await startAll();
+    v.headers ? [{ method: 'GET' as const, path: '/bench', headers: v.headers }] : addressRequests(v.big ? big.addresses : ADDRESSES);
+  ({ rps, cpu, warmed } = await pairedRounds({
+    variants: variants.length,
+    serve: (i) => {
+      const v = variants[i]!;
+      return serve(bundles[v.bundle], v.big ? { ...v.options, replaceData: { [tableModule]: big.file } } : v.options);
+    },
+    requests: (i) => variantRequests(variants[i]!),
     // The paired core back to back, then the rest (compared with the same round's core, a few seconds away).
-    for (const i of [...roundOrder(core, round), ...roundOrder(more, round)]) {
-      const m = await measure(i, SECONDS);
-      rps[i]![round] = m.rps;
-      cpu[i]![round] = m.cpuUs;
-    }
-    console.error(`round ${round + 1}/${ROUNDS}: CPU µs/request ${cpu.map((c) => c[round]!.toFixed(0)).join(', ')}`);
-  }
+    groups: [variants.slice(0, CORE).map((_, i) => i), variants.slice(CORE).map((_, i) => CORE + i)],
+    servers,
+    rounds: ROUNDS,
+    seconds: SECONDS,
+    block: BLOCK,
+    warmRequests: WARM_REQUESTS,
+    warmMaxSeconds: WARM_MAX_SECONDS,
+    wakeSeconds: WAKE_SECONDS,
+    connections: CONNECTIONS,
+  }));
 
   console.error('pieces of the request path…');
   const pw = await serve(bundles.pieces);

@@ -62,10 +62,12 @@ export function describeRatios(ratios: readonly number[], digits = 2): string {
 
 /**
  * Whether a target is settled by a run: `met` when the whole interval of the median per-round ratio
- * is on the right side of `bound`, `not met` when it is wholly on the wrong side, otherwise `not settled`.
+ * is on the right side of `bound`, `not met` when it is wholly on the wrong side, otherwise `not settled`;
+ * always `not settled` with too few rounds for a 95 % interval (under 6), whose range says little.
  */
 export function verdict(ratios: readonly number[], bound: number, side: 'at most' | 'at least'): 'met' | 'not met' | 'not settled' {
-  const { low, high } = medianInterval(ratios);
+  const { low, high, coverage } = medianInterval(ratios);
+  if (coverage < 0.95) return 'not settled';
   const good = side === 'at most' ? high <= bound : low >= bound;
   const bad = side === 'at most' ? low > bound : high < bound;
   return good ? 'met' : bad ? 'not met' : 'not settled';
