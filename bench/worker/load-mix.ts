@@ -10,6 +10,9 @@ export const ADDRESSES = ['192.0.2.201', '198.51.100.7', '192.0.2.77', '2001:db8
 /** `RULES` with one rule for every path and a limit nobody reaches, so every request is counted and forwarded. */
 export const HIGH_RULE = JSON.stringify([{ id: 'bench', limit: 1_000_000_000, period: 60 }]);
 
+/** The same rule without its rate-limit headers (`headers: false`): the limiter's work without workerd's per-header work. */
+export const QUIET_RULE = JSON.stringify([{ id: 'bench', limit: 1_000_000_000, period: 60, headers: false }]);
+
 /**
  * `GET /bench` from each address in turn, as `CF-Connecting-IP` (what Cloudflare's edge sets).
  *

@@ -29,7 +29,7 @@ import { join } from 'node:path';
 import { buildTable } from '../../scripts/build-table.ts';
 import { benchPrefixes, benchQueries } from '../table/data.ts';
 import { CLIENT_KEY_VARIANTS, variantHeaders } from './client-key-variants.ts';
-import { ADDRESSES, addressRequests, HIGH_RULE } from './load-mix.ts';
+import { ADDRESSES, addressRequests, HIGH_RULE, QUIET_RULE } from './load-mix.ts';
 import { pairedRounds } from './paired.ts';
 import { describeRatios, median, medianInterval, quantile, roundRatios, verdict } from './ratios.ts';
 import { bundle, load, serve, WARM_REQUESTS as DEFAULT_WARM_REQUESTS, type Bundle, type ServeOptions, type Workerd } from './workerd.ts';
@@ -48,8 +48,6 @@ const WAKE_SECONDS = 0.3;
 const WARM_REQUESTS = Number(process.env.BENCH_WARM_REQUESTS ?? DEFAULT_WARM_REQUESTS);
 const WARM_MAX_SECONDS = 30;
 const CONNECTIONS = 16;
-// The same rule without its rate-limit headers (`headers: false`): the limiter's work without workerd's per-header work.
-const QUIET = JSON.stringify([{ id: 'bench', limit: 1_000_000_000, period: 60, headers: false }]);
 const DO = { binding: 'RATE_LIMIT_COUNTER', className: 'RateLimitCounter' };
 
 interface Variant {
@@ -79,7 +77,7 @@ const variants: Variant[] = [
   {
     name: 'one rule, memory store, `headers: false` (no rate-limit headers)',
     bundle: 'worker',
-    options: { vars: { RULES: QUIET, STORE: 'memory' } },
+    options: { vars: { RULES: QUIET_RULE, STORE: 'memory' } },
   },
   {
     name: 'one rule, Durable Object store',
