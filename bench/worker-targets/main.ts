@@ -15,35 +15,22 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ADDRESSES, addressRequests, HIGH_RULE, QUIET_RULE } from '../worker/load-mix.ts';
+import { ADDRESSES, addressRequests, CONNECTIONS, CORE_VARIANTS, WAKE_SECONDS, WARM_MAX_SECONDS } from '../worker/load-mix.ts';
 import { pairedRounds } from '../worker/paired.ts';
 import { describeRatios, median, medianInterval, roundRatios, verdict } from '../worker/ratios.ts';
-import { bundle, serve, WARM_REQUESTS as DEFAULT_WARM_REQUESTS, type ServeOptions, type Workerd } from '../worker/workerd.ts';
+import { bundle, serve, WARM_REQUESTS as DEFAULT_WARM_REQUESTS, type Workerd } from '../worker/workerd.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 160);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 const BLOCK = Number(process.env.BENCH_BLOCK ?? 8);
 const WARM_REQUESTS = Number(process.env.BENCH_WARM_REQUESTS ?? DEFAULT_WARM_REQUESTS);
-const WARM_MAX_SECONDS = 30;
-const WAKE_SECONDS = 0.3;
-const CONNECTIONS = 16;
 
 const EMPTY = 0;
 const EMPTY_AGAIN = 1;
 const NO_RULES = 2;
 const MEMORY = 3;
 const MEMORY_QUIET = 4;
-const variants: { name: string; bundle: 'floor' | 'worker'; options: ServeOptions }[] = [
-  { name: 'empty worker: only answers (bench/worker/floor)', bundle: 'floor', options: {} },
-  { name: 'empty worker again, a second process (A/A check)', bundle: 'floor', options: {} },
-  { name: 'this worker, no rules (`RULES=[]`)', bundle: 'worker', options: { vars: { RULES: '[]', STORE: 'memory' } } },
-  { name: 'one rule, memory store', bundle: 'worker', options: { vars: { RULES: HIGH_RULE, STORE: 'memory' } } },
-  {
-    name: 'one rule, memory store, `headers: false` (no rate-limit headers)',
-    bundle: 'worker',
-    options: { vars: { RULES: QUIET_RULE, STORE: 'memory' } },
-  },
-];
+const variants = [CORE_VARIANTS.empty, CORE_VARIANTS.emptyAgain, CORE_VARIANTS.noRules, CORE_VARIANTS.memory, CORE_VARIANTS.quiet];
 
 const scratch = mkdtempSync(join(tmpdir(), 'multi-user-ip-bench-worker-targets-'));
 const servers: Workerd[] = [];

@@ -29,10 +29,19 @@ import { join } from 'node:path';
 import { buildTable } from '../../scripts/build-table.ts';
 import { benchPrefixes, benchQueries } from '../table/data.ts';
 import { CLIENT_KEY_VARIANTS, variantHeaders } from './client-key-variants.ts';
-import { ADDRESSES, addressRequests, HIGH_RULE, QUIET_RULE } from './load-mix.ts';
+import {
+  ADDRESSES,
+  addressRequests,
+  CONNECTIONS,
+  CORE_VARIANTS,
+  HIGH_RULE,
+  WAKE_SECONDS,
+  WARM_MAX_SECONDS,
+  type WorkerVariant,
+} from './load-mix.ts';
 import { pairedRounds } from './paired.ts';
 import { describeRatios, median, medianInterval, quantile, roundRatios, verdict } from './ratios.ts';
-import { bundle, load, serve, WARM_REQUESTS as DEFAULT_WARM_REQUESTS, type Bundle, type ServeOptions, type Workerd } from './workerd.ts';
+import { bundle, load, serve, WARM_REQUESTS as DEFAULT_WARM_REQUESTS, type Bundle, type Workerd } from './workerd.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 26);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
@@ -41,19 +50,12 @@ const PIECE_ROUNDS = Number(process.env.BENCH_PIECE_ROUNDS ?? 5);
 const PIECE_SECONDS = Number(process.env.BENCH_PIECE_SECONDS ?? 1);
 const PIECE_RATE = 800;
 const BLOCK = Number(process.env.BENCH_BLOCK ?? 4);
-// Unmeasured load on a variant right before each of its samples.
-const WAKE_SECONDS = 0.3;
 // Unmeasured requests on a fresh process before its first sample (the table checksum, and V8 optimising
 // the request path: workerd.ts `warmUp`), at most WARM_MAX_SECONDS for the slowest variants.
 const WARM_REQUESTS = Number(process.env.BENCH_WARM_REQUESTS ?? DEFAULT_WARM_REQUESTS);
-const WARM_MAX_SECONDS = 30;
-const CONNECTIONS = 16;
 const DO = { binding: 'RATE_LIMIT_COUNTER', className: 'RateLimitCounter' };
 
-interface Variant {
-  name: string;
-  bundle: 'floor' | 'floor-answer' | 'worker';
-  options: ServeOptions;
+interface Variant extends WorkerVariant {
   /** Client addresses (default ADDRESSES); `big` variants ask the ≈600k-prefix table about its own data. */
   big?: boolean;
   /** Fixed request headers instead of the address rotation (the client-key variants). */
@@ -69,16 +71,12 @@ const ANSWER = 4;
 const MEMORY_QUIET = 5;
 const CORE = 6;
 const variants: Variant[] = [
-  { name: 'empty worker: only answers (bench/worker/floor)', bundle: 'floor', options: {} },
-  { name: 'empty worker again, a second process (A/A check)', bundle: 'floor', options: {} },
-  { name: 'this worker, no rules (`RULES=[]`)', bundle: 'worker', options: { vars: { RULES: '[]', STORE: 'memory' } } },
-  { name: 'one rule, memory store', bundle: 'worker', options: { vars: { RULES: HIGH_RULE, STORE: 'memory' } } },
+  CORE_VARIANTS.empty,
+  CORE_VARIANTS.emptyAgain,
+  CORE_VARIANTS.noRules,
+  CORE_VARIANTS.memory,
   { name: "empty worker giving the memory store's answer (bench/worker/floor-answer)", bundle: 'floor-answer', options: {} },
-  {
-    name: 'one rule, memory store, `headers: false` (no rate-limit headers)',
-    bundle: 'worker',
-    options: { vars: { RULES: QUIET_RULE, STORE: 'memory' } },
-  },
+  CORE_VARIANTS.quiet,
   {
     name: 'one rule, Durable Object store',
     bundle: 'worker',
